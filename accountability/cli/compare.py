@@ -1,0 +1,3 @@
+"""`accountability compare`."""
+
+from accountability.cli.app import app, console, err_console  # noqa: F401

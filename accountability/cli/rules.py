@@ -1,0 +1,3 @@
+"""`accountability rules`."""
+
+from accountability.cli.app import app, console, err_console  # noqa: F401

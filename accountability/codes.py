@@ -1,0 +1,192 @@
+"""Closed code lists and the checks on identifiers (GB 32100, GB/T 2260).
+
+The lists here are the vocabulary of the input tables: every value a column may
+hold where the column is an enumeration.  Numbers that a province may change
+(grade bands, points, the sector → department map) live in the rulebook, not here.
+
+>>> is_valid_uscc("914403001922038216")
+True
+>>> GRADE_ORDER["较大"] > GRADE_ORDER["一般"]
+True
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+# 行业领域 — one closed list, defined once (DESIGN.md, Input tables).
+SECTORS: tuple[str, ...] = (
+    "道路交通",
+    "水上交通",
+    "煤矿",
+    "非煤矿山",
+    "建筑施工",
+    "危险化学品",
+    "烟花爆竹",
+    "消防",
+    "校车",
+    "工矿商贸其他",
+)
+
+REGION_LEVELS: tuple[str, ...] = ("省", "市", "县")
+
+# 国务院令第493号第三条, from least to most serious.
+ACCIDENT_GRADES: tuple[str, ...] = ("一般", "较大", "重大", "特别重大")
+GRADE_ORDER: dict[str, int] = {grade: rank for rank, grade in enumerate(ACCIDENT_GRADES)}
+
+HAZARD_LEVELS: tuple[str, ...] = ("一般", "重大")
+
+# 四个一律 (国务院办公厅 2012): the measure names, keyed by the fixed column suffix.
+MEASURES: dict[str, str] = {
+    "close": "关闭取缔",
+    "penalty": "从重处罚",
+    "suspend": "停产整顿",
+    "accountability": "厉行问责",
+}
+
+# 《地方党政领导干部安全生产责任制规定》(2018)
+OFFICIAL_ROLES: tuple[str, ...] = ("党委主要负责人", "政府主要负责人", "分管负责人", "部门负责人")
+HEAD_ROLES: tuple[str, ...] = ("党委主要负责人", "政府主要负责人")
+
+DUTY_ACTIVITIES: tuple[str, ...] = ("研究部署", "督导检查", "隐患督办")
+
+ACCOUNTABILITY_STEPS: tuple[str, ...] = ("约谈", "黄牌警告", "问责")
+
+STANDARDIZATION_LEVELS: tuple[str, ...] = ("一级", "二级", "三级")
+
+ENTERPRISE_STATUSES: tuple[str, ...] = ("在营", "停产", "关闭")
+
+TARGET_INDICATORS: tuple[str, ...] = (
+    "deaths",
+    "deaths_per_100m_gdp",
+    "industry_deaths_per_100k",
+    "road_deaths_per_10k_vehicles",
+    "coal_deaths_per_mt",
+)
+
+SUBJECT_TYPES: tuple[str, ...] = ("region", "enterprise", "official", "department", "case")
+
+# --- GB 32100-2015: unified social credit code -------------------------------------------
+
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_VALUE = {ch: i for i, ch in enumerate(USCC_ALPHABET)}
+_USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
+_USCC_SHAPE = re.compile(f"^[{USCC_ALPHABET}]{{18}}$")
+
+
+def uscc_check_character(first17: str) -> str:
+    """The GB 32100 check character for the first 17 characters of a code.
+
+    >>> uscc_check_character("91440300192203821")
+    '6'
+    """
+    total = sum(_USCC_VALUE[ch] * w for ch, w in zip(first17, _USCC_WEIGHTS, strict=True))
+    return USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def is_valid_uscc(code: str) -> bool:
+    """True when `code` is an 18-character unified social credit code whose check
+    character (GB 32100-2015) is right.
+
+    >>> is_valid_uscc("914403001922038216")
+    True
+    >>> is_valid_uscc("914403001922038217")
+    False
+    """
+    if not isinstance(code, str) or not _USCC_SHAPE.match(code):
+        return False
+    return uscc_check_character(code[:17]) == code[17]
+
+
+def uscc_shape_ok(expr: pl.Expr) -> pl.Expr:
+    """Polars expression: the value has the 18-character USCC shape."""
+    return expr.str.contains(f"^[{USCC_ALPHABET}]{{18}}$")
+
+
+def uscc_check_ok(expr: pl.Expr) -> pl.Expr:
+    """Polars expression: the GB 32100 check character is right (vectorised).
+
+    Null where the shape is wrong; combine with `uscc_shape_ok`.
+    """
+    values = [
+        expr.str.slice(i, 1).replace_strict(_USCC_VALUE, default=None, return_dtype=pl.Int64)
+        for i in range(18)
+    ]
+    weighted = pl.sum_horizontal(v * w for v, w in zip(values[:17], _USCC_WEIGHTS, strict=True))
+    return ((31 - weighted % 31) % 31) == values[17]
+
+
+# --- GB/T 2260: administrative division codes --------------------------------------------
+
+_DIVISION_SHAPE = re.compile(r"^\d{6}$")
+
+
+def is_division_code(code: str) -> bool:
+    """A 6-digit GB/T 2260 code whose province part is not 00.
+
+    >>> is_division_code("430902"), is_division_code("43090"), is_division_code("000000")
+    (True, False, False)
+    """
+    return bool(isinstance(code, str) and _DIVISION_SHAPE.match(code)) and code[:2] != "00"
+
+
+def division_level(code: str) -> str:
+    """The level a code's shape says: 省 (xx0000), 市 (xxxx00) or 县.
+
+    >>> division_level("430000"), division_level("430900"), division_level("430971")
+    ('省', '市', '县')
+    """
+    if code[2:] == "0000":
+        return "省"
+    if code[4:] == "00":
+        return "市"
+    return "县"
+
+
+def is_valid_child(parent: str, child: str) -> bool:
+    """Whether `child` may sit under `parent` by GB/T 2260 prefixes.
+
+    A county's first four digits are its prefecture's; a prefecture's first two its
+    province's.  Exceptions (DOMAIN.md, Codes): county-level units directly under a
+    province (codes xx90xx, e.g. 429004 仙桃市) sit under the province; zones with
+    statistical codes (e.g. 430971 大通湖区) share their city's first four digits.
+
+    >>> is_valid_child("430900", "430902"), is_valid_child("420000", "429004")
+    (True, True)
+    >>> is_valid_child("430900", "431002")
+    False
+    """
+    if not (is_division_code(parent) and is_division_code(child)) or parent == child:
+        return False
+    parent_level = division_level(parent)
+    if parent_level == "省":
+        return child[:2] == parent[:2]
+    if parent_level == "市":
+        return child[:4] == parent[:4] and division_level(child) == "县"
+    return False
+
+
+def division_code_ok(expr: pl.Expr) -> pl.Expr:
+    """Polars expression: the value is a 6-digit division code (province part not 00)."""
+    return expr.str.contains(r"^\d{6}$") & (expr.str.slice(0, 2) != "00")
+
+
+def child_prefix_ok(child: pl.Expr, parent: pl.Expr) -> pl.Expr:
+    """Polars expression form of `is_valid_child` (null parent: a root, always fine)."""
+    parent_is_province = parent.str.slice(2, 4) == "0000"
+    parent_is_city = (parent.str.slice(4, 2) == "00") & ~parent_is_province
+    child_is_county = child.str.slice(4, 2) != "00"
+    ok = (
+        pl.when(parent.is_null())
+        .then(pl.lit(True))
+        .when(parent == child)
+        .then(pl.lit(False))
+        .when(parent_is_province)
+        .then(child.str.slice(0, 2) == parent.str.slice(0, 2))
+        .when(parent_is_city)
+        .then((child.str.slice(0, 4) == parent.str.slice(0, 4)) & child_is_county)
+        .otherwise(pl.lit(False))
+    )
+    return ok
