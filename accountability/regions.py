@@ -5,7 +5,7 @@ row's region_code to `ancestors(...)` and group by `ancestor_code`.
 
 >>> import polars as pl
 >>> regions = pl.DataFrame({"region_code": ["430900", "430902"], "parent_code": [None, "430900"]})
->>> ancestors(regions).sort("region_code", "distance").rows()
+>>> ancestors(regions).sort("region_code", "distance").collect().rows()
 [('430900', '430900', 0), ('430902', '430902', 0), ('430902', '430900', 1)]
 """
 
