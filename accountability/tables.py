@@ -452,8 +452,13 @@ def _prepare(
         if col.default is not None:
             value = value.fill_null(pl.lit(col.default, dtype=col.dtype))
         exprs += [value.alias(col.name), raw.alias(f"__raw_{col.name}")]
-    wide = frame.select(exprs)
-    return wide.with_columns(pl.col(c.name).cast(c.dtype) for c in spec.columns)
+    try:
+        wide = frame.select(exprs)
+        return wide.with_columns(pl.col(c.name).cast(c.dtype) for c in spec.columns)
+    except pl.exceptions.PolarsError as exc:
+        raise DatasetError(
+            f"{source}: 无法解析 ({exc.__class__.__name__}: {exc}) (cannot parse the table)"
+        ) from None
 
 
 def _local_checks(work: _Work, *, as_of: dt.date, strict_codes: bool) -> None:
