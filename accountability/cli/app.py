@@ -16,3 +16,8 @@ app = typer.Typer(
 
 console = Console()
 err_console = Console(stderr=True)
+
+
+@app.callback()
+def _main() -> None:
+    """安全生产责任制考核 (keeps `accountability <command>` a command group)."""
