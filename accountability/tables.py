@@ -250,7 +250,7 @@ def _to_string(expr: pl.Expr, src: pl.DataType) -> pl.Expr:
 
 def _parse_date(text: pl.Expr, *, excel_serial: bool) -> pl.Expr:
     s = (
-        text.str.replace(r"[ T]00:00(:00(\.0+)?)?$", "")
+        text.str.replace(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "")
         .str.replace_all(r"[/.年月]", "-")
         .str.replace(r"日$", "")
     )

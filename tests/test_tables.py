@@ -133,7 +133,17 @@ def test_booleans(tiny, text, value):
 
 
 @pytest.mark.parametrize(
-    "text", ["2024-03-01", "2024/03/01", "20240301", "2024/3/1", "2024-03-01 00:00:00"]
+    "text",
+    [
+        "2024-03-01",
+        "2024/03/01",
+        "20240301",
+        "2024/3/1",
+        "2024.03.01",
+        "2024年3月1日",
+        "2024-03-01 00:00:00",
+        "2024-03-01 08:30",
+    ],
 )
 def test_dates(tiny, text):
     acc = tiny["accidents"].with_columns(pl.lit(text).alias("occurred_on"))
@@ -160,6 +170,13 @@ def test_portfolio_split_on_semicolons(tiny):
         ["消防", "校车"],
         None,
     ]
+
+
+@pytest.mark.parametrize("text", ["2024-02-30", "03/01/2024", "昨天", "2024-03"])
+def test_bad_dates_are_rejected(tiny, text):
+    acc = with_row(tiny["accidents"], accident_id="A9", occurred_on=text)
+    data = load(regions=tiny["regions"], accidents=acc)
+    assert rules_of(data, "accidents") == [(4, "occurred_on", "type")]
 
 
 def test_header_only_table_is_present_and_empty(tiny):
