@@ -1,0 +1,631 @@
+"""企业主体责任: rate every enterprise A/B/C/D and flag serious dishonesty (严重失信).
+
+RUBRIC.md (企业主体责任, Readings) is the rule; every number comes from the
+rulebook's ``enterprise.*`` keys, in force on 31 December of the year.
+
+Score = ``enterprise.base`` + the sum of the enterprise's line items:
+
+- each 一般 accident in the year, fatal (counted deaths ≥ 1) / not fatal, each 较大;
+- each enforcement case found in the year, per flag (illegal, failed_rectification,
+  unlawful, criminal);
+- each 重大 hazard due on or before 31 December of the year (whatever year) and not
+  rectified by then;
+- each 一般 hazard due in the year and rectified late or not at all, then one cap
+  line item that gives back what exceeds ``enterprise.hazard_general_cap``;
+- licence required and not held; the standardization bonus;
+- one clip line item keeping the total within [0, base] (base 100: "score capped
+  at 100", "floor 0");
+- a 重大 or worse accident: the line item that brings the total to 0 (after the clip,
+  so its points are never positive).
+
+Readings chosen here (documented in the README):
+
+- A 一般 hazard is "rectified late or not at all" when ``rectified_on`` is empty or
+  after ``due_on`` (rectified on its due day is on time); a hazard rectified after
+  the year end is late as well, so both fall under the one rule.
+- Closed enterprises (status 关闭) are rated like the others (their year may hold
+  accidents and cases), but need no inspections: ``inspections_per_year`` is 0.
+- Accidents and cases without an ``enterprise_id``, or naming an enterprise the
+  ``enterprises`` table does not hold, rate no one.
+- ``accidents``, ``cases`` or ``hazards`` not supplied: the rules that need them are
+  not applied, and each enterprise gets a 0-point line item saying so
+  (``enterprise.no_data``) — no data never passes silently.
+- The serious-dishonesty flag adds a 0-point line item (``enterprise.dishonest``)
+  with its reasons and evidence, so that ``explain()`` shows why the class is D.
+
+>>> import datetime as dt
+>>> import polars as pl
+>>> from accountability.dataset import Dataset
+>>> ents = pl.DataFrame({"enterprise_id": ["E1"], "name": ["甲公司"], "region_code": ["430902"],
+...     "sector": ["煤矿"], "employees": [10], "license_required": [True], "licensed": [True],
+...     "standardization_level": ["二级"]}, schema_overrides={"sector": pl.Enum(["煤矿"]),
+...     "standardization_level": pl.Enum(["一级", "二级", "三级"])})
+>>> data = Dataset(tables={"enterprises": ents}, as_of=dt.date(2025, 1, 1))
+>>> r = enterprise_ratings(data, year=2024)
+>>> r.enterprises.select("score", "risk_class").row(0)
+(100.0, 'A')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+import polars as pl
+
+from accountability.accidents import counted_deaths, grade_accidents, grade_at_least
+from accountability.codes import ACCIDENT_GRADES
+from accountability.columns import TABLES, StatusDtype
+from accountability.dataset import Dataset
+from accountability.lineitems import LINE_ITEM_SCHEMA, concat_line_items
+from accountability.rulebook import Rulebook, RulesAt, rulebook
+
+__all__ = ["ENTERPRISE_COLUMNS", "EnterpriseRatings", "enterprise_ratings"]
+
+SCORER = "enterprise"
+SUBJECT_TYPE = "enterprise"
+NEEDED_BY = "企业主体责任评级 (enterprise_ratings)"
+CLOSED = "关闭"
+
+# The output frame's columns, in order.
+ENTERPRISE_COLUMNS: tuple[str, ...] = (
+    "enterprise_id",
+    "name",
+    "region_code",
+    "sector",
+    "status",
+    "score",
+    "risk_class",
+    "dishonest",
+    "dishonest_reasons",
+    "inspections_per_year",
+)
+
+CASE_FLAGS: tuple[str, ...] = ("illegal", "failed_rectification", "unlawful", "criminal")
+
+_NEEDED_TABLES = (("accidents", "事故扣分项"), ("cases", "案件扣分项"), ("hazards", "隐患扣分项"))
+_EMPTY_IDS = pl.lit([], dtype=pl.List(pl.String()))
+
+
+@attrs.frozen
+class EnterpriseRatings:
+    """The enterprise ratings of one year.
+
+    `enterprises`: one row per enterprise (ENTERPRISE_COLUMNS), sorted by
+    enterprise_id.  `line_items`: LINE_ITEM_SCHEMA rows, subject_type "enterprise",
+    scorer "enterprise"; for every enterprise ``score == base + sum(points)``.
+    """
+
+    enterprises: pl.DataFrame
+    line_items: pl.DataFrame
+    year: int
+
+
+# --- small helpers -------------------------------------------------------------------
+
+
+def _num(expr: pl.Expr) -> pl.Expr:
+    """A number as users read it: 15 rather than 15.0; otherwise up to 6 decimals."""
+    rounded = expr.round(6)
+    whole = rounded == rounded.round(0)
+    return (
+        pl.when(whole)
+        .then(rounded.round(0).cast(pl.Int64).cast(pl.String))
+        .otherwise(rounded.cast(pl.String))
+    )
+
+
+def _items(frame: pl.LazyFrame, **exprs: pl.Expr) -> pl.LazyFrame:
+    """Line items from a frame with `enterprise_id`: fixed columns plus `exprs`."""
+    base = {
+        "subject_type": pl.lit(SUBJECT_TYPE),
+        "subject_id": pl.col("enterprise_id"),
+        "scorer": pl.lit(SCORER),
+    }
+    base.update(exprs)
+    return frame.select(
+        [expr.cast(LINE_ITEM_SCHEMA[name]).alias(name) for name, expr in base.items()]
+    )
+
+
+def _empty(table: str) -> pl.LazyFrame:
+    return pl.DataFrame(schema=TABLES[table].dtypes).lazy()
+
+
+def _month_shift(day: dt.date, months: int) -> dt.date:
+    """The first of `day`'s month, `months` months earlier."""
+    index = day.year * 12 + (day.month - 1) - months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _rule_table(p: RulesAt, rows: list[tuple[str, str, str]]) -> pl.LazyFrame:
+    """(rule_id, what, unit) → with magnitude and basis from the rulebook."""
+    return pl.DataFrame(
+        {
+            "rule_id": [key for key, _, _ in rows],
+            "what": [what for _, what, _ in rows],
+            "unit": [unit for _, _, unit in rows],
+            "magnitude": [float(p[key]) for key, _, _ in rows],
+            "basis": [p.basis(key) for key, _, _ in rows],
+        },
+        schema={
+            "rule_id": pl.String(),
+            "what": pl.String(),
+            "unit": pl.String(),
+            "magnitude": pl.Float64(),
+            "basis": pl.String(),
+        },
+    ).lazy()
+
+
+def _count_deductions(events: pl.LazyFrame, rules: pl.LazyFrame) -> pl.LazyFrame:
+    """One deduction line item per (enterprise, rule) from events (enterprise_id,
+    rule_id, evidence_id): points = −magnitude × count."""
+    grouped = events.group_by("enterprise_id", "rule_id").agg(
+        pl.len().cast(pl.Int64).alias("n"), pl.col("evidence_id").sort().alias("evidence")
+    )
+    joined = grouped.join(rules, on="rule_id", how="inner").with_columns(
+        (pl.col("magnitude") * pl.col("n")).alias("deducted")
+    )
+    return _items(
+        joined,
+        rule_id=pl.col("rule_id"),
+        points=-pl.col("deducted"),
+        reason=pl.concat_str(
+            pl.col("what"),
+            pl.col("n").cast(pl.String),
+            pl.lit(" "),
+            pl.col("unit"),
+            pl.lit("，扣 "),
+            _num(pl.col("deducted")),
+            pl.lit(" 分"),
+        ),
+        basis=pl.col("basis"),
+        evidence=pl.col("evidence"),
+    )
+
+
+# --- inputs --------------------------------------------------------------------------
+
+
+def _enterprises(data: Dataset) -> pl.LazyFrame:
+    lf = data.lazy("enterprises", needed_by=NEEDED_BY)
+    names = lf.collect_schema().names()
+    extra = []
+    if "status" not in names:
+        extra.append(pl.lit("在营").cast(StatusDtype).alias("status"))
+    if "closed_on" not in names:
+        extra.append(pl.lit(None, dtype=pl.Date()).alias("closed_on"))
+    if extra:
+        lf = lf.with_columns(extra)
+    return lf.select(
+        "enterprise_id",
+        "name",
+        "region_code",
+        "sector",
+        pl.col("status").fill_null(pl.lit("在营").cast(StatusDtype)),
+        "closed_on",
+        pl.col("license_required").fill_null(False),
+        pl.col("licensed").fill_null(False),
+        "standardization_level",
+    )
+
+
+def _accidents(data: Dataset, p: RulesAt, since: dt.date, end: dt.date) -> pl.LazyFrame:
+    """Liability accidents with an enterprise, occurred in [since, end], graded."""
+    lf = data.lazy("accidents") if data.has("accidents") else _empty("accidents")
+    if "liability" not in lf.collect_schema().names():
+        lf = lf.with_columns(pl.lit(True).alias("liability"))
+    lf = lf.filter(
+        pl.col("liability").fill_null(True)
+        & pl.col("enterprise_id").is_not_null()
+        & pl.col("occurred_on").is_between(since, end)
+    )
+    return grade_accidents(lf, p).select(
+        "accident_id",
+        "enterprise_id",
+        "occurred_on",
+        "grade",
+        counted_deaths(p).alias("counted_deaths"),
+        pl.col("concealed").fill_null(False),
+    )
+
+
+def _cases(data: Dataset, start: dt.date, end: dt.date) -> pl.LazyFrame:
+    lf = data.lazy("cases") if data.has("cases") else _empty("cases")
+    return lf.filter(
+        pl.col("enterprise_id").is_not_null() & pl.col("found_on").is_between(start, end)
+    ).select("case_id", "enterprise_id", *[pl.col(f).fill_null(False) for f in CASE_FLAGS])
+
+
+def _hazards(data: Dataset, end: dt.date) -> pl.LazyFrame:
+    lf = data.lazy("hazards") if data.has("hazards") else _empty("hazards")
+    return lf.filter(
+        pl.col("enterprise_id").is_not_null() & (pl.col("due_on") <= end)
+    ).select("hazard_id", "enterprise_id", "level", "due_on", "rectified_on")
+
+
+# --- the scorer ----------------------------------------------------------------------
+
+
+def enterprise_ratings(
+    data: Dataset,
+    rules: Rulebook | None = None,
+    year: int | None = None,
+) -> EnterpriseRatings:
+    """Rate every enterprise for `year` (default: the year of ``data.as_of``).
+
+    Needs ``enterprises``; uses ``accidents``, ``cases`` and ``hazards`` where supplied.
+    One lazy plan, collected once.
+
+    >>> import accountability as acc                          # doctest: +SKIP
+    >>> data = acc.load_dataset("fixtures/yiyang-2024")       # doctest: +SKIP
+    >>> r = acc.enterprise_ratings(data, year=2024)           # doctest: +SKIP
+    >>> r.enterprises.group_by("risk_class").len()            # doctest: +SKIP
+    """
+    book = rules if rules is not None else rulebook()
+    year = int(year if year is not None else data.as_of.year)
+    p = book.for_year(year)
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    base = float(p["enterprise.base"])
+    window_months = int(p["enterprise.dishonest_window_months"])
+    lookback = _month_shift(start, window_months)
+
+    ents = _enterprises(data)
+    ent_ids = ents.select("enterprise_id")
+    accidents = _accidents(data, p, min(lookback, start), end).join(
+        ent_ids, on="enterprise_id", how="semi"
+    )
+    in_year = accidents.filter(pl.col("occurred_on") >= start)
+    cases = _cases(data, start, end).join(ent_ids, on="enterprise_id", how="semi")
+    hazards = _hazards(data, end).join(ent_ids, on="enterprise_id", how="semi")
+
+    zero_grade = str(p["enterprise.zero_score_grade"])
+    larger = ACCIDENT_GRADES[1]
+    general = ACCIDENT_GRADES[0]
+    case_labels = {f: TABLES["cases"].column(f).label for f in CASE_FLAGS}
+
+    rules_tbl = _rule_table(
+        p,
+        [
+            ("enterprise.accident_general_fatal", "一般事故（死亡）", "起"),
+            ("enterprise.accident_general_nonfatal", "一般事故（无人死亡）", "起"),
+            ("enterprise.accident_larger", f"{larger}事故 ", "起"),
+            *[(f"enterprise.case_{f}", f"{case_labels[f]}案件 ", "起") for f in CASE_FLAGS],
+            ("enterprise.hazard_major_overdue", "到期未整改重大隐患 ", "项"),
+            ("enterprise.hazard_general_late", "逾期整改或未整改一般隐患 ", "项"),
+        ],
+    )
+
+    # Accidents: 一般 fatal / not fatal, 较大; grades at or above the zero grade are
+    # handled by the zero line item below (and 特别重大 etc. never double-count).
+    grade_rule = (
+        pl.when(grade_at_least(pl.col("grade"), zero_grade))
+        .then(pl.lit(None, dtype=pl.String()))
+        .when((pl.col("grade") == general) & (pl.col("counted_deaths") >= 1))
+        .then(pl.lit("enterprise.accident_general_fatal"))
+        .when(pl.col("grade") == general)
+        .then(pl.lit("enterprise.accident_general_nonfatal"))
+        .when(pl.col("grade") == larger)
+        .then(pl.lit("enterprise.accident_larger"))
+        .otherwise(pl.lit(None, dtype=pl.String()))
+    )
+    accident_events = in_year.select(
+        "enterprise_id", grade_rule.alias("rule_id"), pl.col("accident_id").alias("evidence_id")
+    ).filter(pl.col("rule_id").is_not_null())
+
+    case_events = (
+        cases.unpivot(index=["case_id", "enterprise_id"], on=list(CASE_FLAGS), variable_name="flag")
+        .filter(pl.col("value"))
+        .select(
+            "enterprise_id",
+            pl.concat_str(pl.lit("enterprise.case_"), pl.col("flag")).alias("rule_id"),
+            pl.col("case_id").alias("evidence_id"),
+        )
+    )
+
+    unrectified_by_end = pl.col("rectified_on").is_null() | (pl.col("rectified_on") > end)
+    major_events = hazards.filter(
+        (pl.col("level") == "重大") & unrectified_by_end
+    ).select(
+        "enterprise_id",
+        pl.lit("enterprise.hazard_major_overdue").alias("rule_id"),
+        pl.col("hazard_id").alias("evidence_id"),
+    )
+    late = pl.col("rectified_on").is_null() | (pl.col("rectified_on") > pl.col("due_on"))
+    general_events = hazards.filter(
+        (pl.col("level") == "一般") & (pl.col("due_on") >= start) & late
+    ).select(
+        "enterprise_id",
+        pl.lit("enterprise.hazard_general_late").alias("rule_id"),
+        pl.col("hazard_id").alias("evidence_id"),
+    )
+
+    deductions = _count_deductions(
+        pl.concat([accident_events, case_events, major_events, general_events]), rules_tbl
+    )
+
+    # The cap on 一般-hazard deductions: one line item giving back the excess.
+    cap = float(p["enterprise.hazard_general_cap"])
+    general_cap = _items(
+        deductions.filter(pl.col("rule_id") == "enterprise.hazard_general_late")
+        .select("subject_id", "points", "evidence")
+        .rename({"subject_id": "enterprise_id"})
+        .filter(-pl.col("points") > cap),
+        rule_id=pl.lit("enterprise.hazard_general_cap"),
+        points=-pl.col("points") - cap,
+        reason=pl.concat_str(
+            pl.lit("一般隐患扣分合计 "),
+            _num(-pl.col("points")),
+            pl.lit(f" 分，超过上限 {_py_num(cap)} 分，返还 "),
+            _num(-pl.col("points") - cap),
+            pl.lit(" 分"),
+        ),
+        basis=pl.lit(p.basis("enterprise.hazard_general_cap")),
+        evidence=pl.col("evidence"),
+    )
+
+    no_license_pts = float(p["enterprise.no_license"])
+    no_license = _items(
+        ents.filter(pl.col("license_required") & ~pl.col("licensed")),
+        rule_id=pl.lit("enterprise.no_license"),
+        points=pl.lit(-no_license_pts),
+        reason=pl.lit(f"需取得安全生产许可而未取得，扣 {_py_num(no_license_pts)} 分"),
+        basis=pl.lit(p.basis("enterprise.no_license")),
+        evidence=pl.concat_list(pl.col("enterprise_id")),
+    )
+
+    bonus_map = {str(k): float(v) for k, v in dict(p["enterprise.standardization_bonus"]).items()}
+    bonus = pl.col("standardization_level").cast(pl.String).replace_strict(
+        bonus_map, default=0.0, return_dtype=pl.Float64()
+    )
+    standardization = _items(
+        ents.filter(pl.col("standardization_level").is_not_null())
+        .with_columns(bonus.alias("bonus"))
+        .filter(pl.col("bonus") != 0),
+        rule_id=pl.lit("enterprise.standardization_bonus"),
+        points=pl.col("bonus"),
+        reason=pl.concat_str(
+            pl.lit("安全生产标准化"),
+            pl.col("standardization_level").cast(pl.String),
+            pl.lit("，加 "),
+            _num(pl.col("bonus")),
+            pl.lit(" 分"),
+        ),
+        basis=pl.lit(p.basis("enterprise.standardization_bonus")),
+        evidence=pl.concat_list(pl.col("enterprise_id")),
+    )
+
+    summed = concat_line_items(deductions, general_cap, no_license, standardization)
+    raw = ents.select("enterprise_id").join(
+        summed.group_by("subject_id", maintain_order=True)
+        .agg(pl.col("points").sum().alias("sum_points"))
+        .rename({"subject_id": "enterprise_id"}),
+        on="enterprise_id",
+        how="left",
+    ).with_columns(
+        (pl.lit(base) + pl.col("sum_points").fill_null(0.0)).alias("raw"),
+    ).with_columns(pl.col("raw").clip(0.0, base).alias("clipped"))
+
+    clip = _items(
+        raw.filter(pl.col("raw") != pl.col("clipped")),
+        rule_id=pl.lit("enterprise.clip"),
+        points=pl.col("clipped") - pl.col("raw"),
+        reason=pl.when(pl.col("raw") > base)
+        .then(
+            pl.concat_str(
+                pl.lit("各项合计 "), _num(pl.col("raw")),
+                pl.lit(f" 分，超过满分 {_py_num(base)} 分，计 {_py_num(base)} 分"),
+            )
+        )
+        .otherwise(
+            pl.concat_str(
+                pl.lit("各项合计 "), _num(pl.col("raw")), pl.lit(" 分，低于 0 分，计 0 分")
+            )
+        ),
+        basis=pl.lit(p.basis("enterprise.base")),
+        evidence=_EMPTY_IDS,
+    )
+
+    zero_accidents = (
+        in_year.filter(grade_at_least(pl.col("grade"), zero_grade))
+        .group_by("enterprise_id")
+        .agg(pl.len().cast(pl.Int64).alias("n"), pl.col("accident_id").sort().alias("evidence"))
+        .join(raw.select("enterprise_id", "clipped"), on="enterprise_id", how="inner")
+    )
+    zero = _items(
+        zero_accidents,
+        rule_id=pl.lit("enterprise.zero_score_grade"),
+        points=pl.lit(0.0) - pl.col("clipped"),
+        reason=pl.concat_str(
+            pl.lit(f"发生{zero_grade}及以上事故 "),
+            pl.col("n").cast(pl.String),
+            pl.lit(" 起，得分记 0 分"),
+        ),
+        basis=pl.lit(p.basis("enterprise.zero_score_grade")),
+        evidence=pl.col("evidence"),
+    )
+
+    flags = _dishonesty(p, ents, accidents, in_year, cases)
+    dishonest_class = str(p["enterprise.dishonest_class"])
+    dishonest_note = _items(
+        flags.filter(pl.col("dishonest")),
+        rule_id=pl.lit("enterprise.dishonest"),
+        points=pl.lit(0.0),
+        reason=pl.concat_str(
+            pl.lit("严重失信："),
+            pl.col("dishonest_reasons").list.join("；"),
+            pl.lit(f"，风险等级记 {dishonest_class}"),
+        ),
+        basis=pl.lit(p.basis("enterprise.dishonest_grade")),
+        evidence=pl.col("flag_evidence"),
+    )
+
+    notes = [
+        _items(
+            ents,
+            rule_id=pl.lit("enterprise.no_data"),
+            points=pl.lit(0.0),
+            reason=pl.lit(f"未提供{TABLES[t].label}数据（{t}），{what}未评"),
+            basis=pl.lit("参考值"),
+            evidence=_EMPTY_IDS,
+        )
+        for t, what in _NEEDED_TABLES
+        if not data.has(t)
+    ]
+
+    all_items = concat_line_items(summed, clip, zero, dishonest_note, *notes)
+    totals = all_items.group_by("subject_id", maintain_order=True).agg(
+        pl.col("points").sum().alias("sum_points")
+    )
+
+    classes = sorted(p["enterprise.risk_classes"], key=lambda c: -float(c["min"]))
+    rounded = pl.col("score").round(6)
+    risk: Any = pl
+    for band in classes[:-1]:
+        risk = risk.when(rounded >= float(band["min"])).then(pl.lit(str(band["class"])))
+    risk = risk.otherwise(pl.lit(str(classes[-1]["class"]))) if len(classes) > 1 else pl.lit(
+        str(classes[-1]["class"])
+    )
+    per_class = {str(k): int(v) for k, v in dict(p["enterprise.inspections_per_year"]).items()}
+
+    result = (
+        ents.join(totals.rename({"subject_id": "enterprise_id"}), on="enterprise_id", how="left")
+        .join(flags.select("enterprise_id", "dishonest", "dishonest_reasons"), on="enterprise_id",
+              how="left")
+        .with_columns(
+            (pl.lit(base) + pl.col("sum_points").fill_null(0.0)).alias("score"),
+            pl.col("dishonest").fill_null(False),
+            pl.col("dishonest_reasons").fill_null(pl.lit([], dtype=pl.List(pl.String()))),
+        )
+        .with_columns(
+            pl.when(pl.col("dishonest"))
+            .then(pl.lit(dishonest_class))
+            .otherwise(risk)
+            .cast(pl.String())
+            .alias("risk_class")
+        )
+        .with_columns(
+            pl.when(pl.col("status") == CLOSED)
+            .then(pl.lit(0, dtype=pl.Int64()))
+            .otherwise(
+                pl.col("risk_class").replace_strict(
+                    per_class, default=None, return_dtype=pl.Int64()
+                )
+            )
+            .alias("inspections_per_year")
+        )
+        .select(ENTERPRISE_COLUMNS)
+        .sort("enterprise_id")
+    )
+    enterprises, items = pl.collect_all([result, all_items])
+    return EnterpriseRatings(enterprises=enterprises, line_items=items, year=year)
+
+
+def _py_num(value: float) -> str:
+    """The Python twin of `_num` for constants in reasons."""
+    value = round(float(value), 6)
+    return str(int(value)) if value == int(value) else str(value)
+
+
+def _dishonesty(
+    p: RulesAt,
+    ents: pl.LazyFrame,
+    accidents: pl.LazyFrame,
+    in_year: pl.LazyFrame,
+    cases: pl.LazyFrame,
+) -> pl.LazyFrame:
+    """Per enterprise: dishonest, dishonest_reasons (Chinese), flag_evidence.
+
+    Year Y's events: a 重大 or worse accident; ≥ N 较大 within any 12 months (the
+    later one in Y, the earlier on or after the same calendar day a year before); a
+    concealed accident; operating without a required licence (licence required and
+    not held, or an illegal case found in Y).
+    """
+    grade = str(p["enterprise.dishonest_grade"])
+    need = int(p["enterprise.dishonest_larger_count"])
+    months = int(p["enterprise.dishonest_window_months"])
+    larger = ACCIDENT_GRADES[1]
+
+    def per_enterprise(frame: pl.LazyFrame, id_col: str, name: str) -> pl.LazyFrame:
+        return frame.group_by("enterprise_id").agg(
+            pl.len().cast(pl.Int64).alias(f"{name}_n"), pl.col(id_col).sort().alias(f"{name}_ids")
+        )
+
+    major = per_enterprise(
+        in_year.filter(grade_at_least(pl.col("grade"), grade)), "accident_id", "major"
+    )
+    concealed = per_enterprise(in_year.filter(pl.col("concealed")), "accident_id", "concealed")
+    illegal = per_enterprise(cases.filter(pl.col("illegal")), "case_id", "illegal")
+
+    larger_all = accidents.filter(pl.col("grade") == larger).select(
+        "enterprise_id", "accident_id", "occurred_on"
+    )
+    later = in_year.filter(pl.col("grade") == larger).select(
+        "enterprise_id",
+        pl.col("accident_id").alias("later_id"),
+        pl.col("occurred_on").alias("later_on"),
+    )
+    windows = (
+        later.join(larger_all, on="enterprise_id", how="inner")
+        .filter(
+            (pl.col("occurred_on") <= pl.col("later_on"))
+            & (pl.col("occurred_on") >= pl.col("later_on").dt.offset_by(f"-{months}mo"))
+        )
+        .group_by("enterprise_id", "later_id")
+        .agg(pl.len().cast(pl.Int64).alias("n"), pl.col("accident_id"))
+        .filter(pl.col("n") >= need)
+    )
+    repeat = windows.group_by("enterprise_id").agg(
+        pl.col("n").max().alias("repeat_n"),
+        pl.col("accident_id")
+        .list.explode(keep_nulls=False, empty_as_null=False)
+        .unique()
+        .sort()
+        .alias("repeat_ids"),
+    )
+
+    frame = (
+        ents.select("enterprise_id", "license_required", "licensed")
+        .join(major, on="enterprise_id", how="left")
+        .join(repeat, on="enterprise_id", how="left")
+        .join(concealed, on="enterprise_id", how="left")
+        .join(illegal, on="enterprise_id", how="left")
+        .with_columns((pl.col("license_required") & ~pl.col("licensed")).alias("no_license"))
+    )
+    none_s = pl.lit(None, dtype=pl.String())
+    reasons = pl.concat_list(
+        pl.when(pl.col("major_n") > 0)
+        .then(pl.concat_str(pl.lit(f"发生{grade}及以上事故 "), pl.col("major_n").cast(pl.String),
+                            pl.lit(" 起")))
+        .otherwise(none_s),
+        pl.when(pl.col("repeat_n") > 0)
+        .then(pl.concat_str(pl.lit(f"{months} 个月内发生{larger}事故 "),
+                            pl.col("repeat_n").cast(pl.String), pl.lit(" 起")))
+        .otherwise(none_s),
+        pl.when(pl.col("concealed_n") > 0)
+        .then(pl.concat_str(pl.lit("瞒报或谎报事故 "), pl.col("concealed_n").cast(pl.String),
+                            pl.lit(" 起")))
+        .otherwise(none_s),
+        pl.when(pl.col("no_license"))
+        .then(pl.lit("未依法取得安全生产许可从事生产经营"))
+        .otherwise(none_s),
+        pl.when(pl.col("illegal_n") > 0)
+        .then(pl.concat_str(pl.lit("非法生产经营建设案件 "), pl.col("illegal_n").cast(pl.String),
+                            pl.lit(" 起（无证或非法生产经营）")))
+        .otherwise(none_s),
+    ).list.drop_nulls()
+    empty = pl.lit([], dtype=pl.List(pl.String()))
+    evidence = pl.concat_list(
+        pl.col("major_ids").fill_null(empty),
+        pl.col("repeat_ids").fill_null(empty),
+        pl.col("concealed_ids").fill_null(empty),
+        pl.when(pl.col("no_license")).then(pl.concat_list(pl.col("enterprise_id"))).otherwise(empty),
+        pl.col("illegal_ids").fill_null(empty),
+    ).list.unique().list.sort()
+    return frame.select(
+        "enterprise_id",
+        reasons.alias("dishonest_reasons"),
+        evidence.alias("flag_evidence"),
+    ).with_columns((pl.col("dishonest_reasons").list.len() > 0).alias("dishonest"))
