@@ -407,6 +407,8 @@ def write_excel(assessment: _AssessmentLike, path: str | Path) -> Path:
             "float": workbook.add_format({"num_format": "0.00"}),
             "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
             "datetime": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
+            "cover_int": workbook.add_format({"num_format": "0", "align": "left"}),
+            "cover_date": workbook.add_format({"num_format": "yyyy-mm-dd", "align": "left"}),
         }
         _write_cover(workbook, assessment, frames, fmt)
         for name, sheet in SHEETS.items():
@@ -421,7 +423,8 @@ def _write_cover(
 ) -> None:
     ws = workbook.add_worksheet(COVER_SHEET)
     ws.set_column(0, 0, 24)
-    ws.set_column(1, 1, 70)
+    ws.set_column(1, 1, 68)
+    _print_setup(ws)
     ws.write_string(0, 0, f"{assessment.year} 年度安全生产责任制考核结果", fmt["title"])
     row = 2
 
@@ -431,11 +434,9 @@ def _write_cover(
         if isinstance(value, bool):
             ws.write_string(row, 1, "是" if value else "否")
         elif isinstance(value, int | float):
-            ws.write_number(row, 1, value, fmt["int"] if isinstance(value, int) else fmt["float"])
-        elif isinstance(value, dt.datetime):
-            ws.write_datetime(row, 1, value, fmt["datetime"])
+            ws.write_number(row, 1, value, fmt["cover_int" if isinstance(value, int) else "float"])
         elif isinstance(value, dt.date):
-            ws.write_datetime(row, 1, value, fmt["date"])
+            ws.write_datetime(row, 1, value, fmt["cover_date"])
         elif value is None:
             pass
         else:
@@ -480,6 +481,13 @@ def _write_cover(
     ws.activate()
 
 
+def _print_setup(ws: Any) -> None:
+    """Print landscape on A4, one page wide, header row repeated."""
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+
+
 def _sheet_chunks(frame: pl.DataFrame) -> list[pl.DataFrame]:
     per_sheet = EXCEL_MAX_ROWS - 1
     if frame.height <= per_sheet:
@@ -499,6 +507,8 @@ def _write_frame(
             ws.write_string(0, c, header, fmt["header"])
             ws.set_column(c, c, width)
         ws.freeze_panes(1, 0)
+        _print_setup(ws)
+        ws.repeat_rows(0)
         if headers:
             ws.autofilter(0, 0, max(chunk.height, 1), len(headers) - 1)
         for c, column in enumerate(chunk.columns):
@@ -507,7 +517,7 @@ def _write_frame(
             if kind == "text":
                 cell_fmt = fmt["text"]
                 for r, v in enumerate(values, start=1):
-                    if v is not None:
+                    if v:  # None and "" (an empty list) stay blank
                         ws.write_string(r, c, v, cell_fmt)
             elif kind in ("int", "float"):
                 cell_fmt = fmt[kind]
