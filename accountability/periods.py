@@ -153,7 +153,9 @@ def _pct_expr(cur: pl.Expr, prev: pl.Expr) -> pl.Expr:
     p = prev.cast(pl.Int64)
     hundredths = (diff.abs() * 20_000 + p) // (2 * p)
     sign = pl.when(diff < 0).then(pl.lit(-1.0)).otherwise(pl.lit(1.0))
-    return pl.when(prev > 0).then(sign * hundredths.cast(pl.Float64) / 100).otherwise(None)
+    # polars may turn ÷100 into ×0.01; rounding again restores the exact 2-decimal value
+    pct = (sign * hundredths.cast(pl.Float64) / 100).round(2)
+    return pl.when(prev > 0).then(pct).otherwise(None)
 
 
 def region_members(data: Dataset, region: str | None = None) -> list[str] | None:
@@ -396,9 +398,11 @@ def compare_periods(
                 _ko=pl.col("key").replace_strict(order_key, return_dtype=pl.Int64),
                 indicator=pl.col("key").replace_strict({k: v[0] for k, v in INDICATORS.items()}),
                 unit=pl.col("key").replace_strict({k: v[1] for k, v in INDICATORS.items()}),
-                current=pl.col("cur_i").cast(pl.Float64) / pl.col("scale"),
-                previous=pl.col("prev_i").cast(pl.Float64) / pl.col("scale"),
-                change=(pl.col("cur_i") - pl.col("prev_i")).cast(pl.Float64) / pl.col("scale"),
+                current=(pl.col("cur_i").cast(pl.Float64) / pl.col("scale")).round(4),
+                previous=(pl.col("prev_i").cast(pl.Float64) / pl.col("scale")).round(4),
+                change=(
+                    (pl.col("cur_i") - pl.col("prev_i")).cast(pl.Float64) / pl.col("scale")
+                ).round(4),
                 change_pct=_pct_expr(pl.col("cur_i"), pl.col("prev_i")),
                 note=pl.lit(None, pl.String),
             )
