@@ -8,4 +8,12 @@
 from accountability.rulebook.loader import DEFAULT_PATH, load_rulebook, rulebook
 from accountability.rulebook.model import DatedValue, Parameter, Rulebook, RulesAt
 
-__all__ = ["DEFAULT_PATH", "DatedValue", "Parameter", "Rulebook", "RulesAt", "load_rulebook", "rulebook"]
+__all__ = [
+    "DEFAULT_PATH",
+    "DatedValue",
+    "Parameter",
+    "Rulebook",
+    "RulesAt",
+    "load_rulebook",
+    "rulebook",
+]

@@ -1,7 +1,20 @@
 """Reading rulebook TOML files: `extends`, overrides by key, and the checks.
 
 Nothing in a rule file is executed or evaluated: TOML is parsed as data, and every
-value is checked against the parameter it sets.
+value is checked against the parameter it sets.  Every error names the file, the line
+and the key (`path:line: key: message`).
+
+Overrides.  A file that says `extends = "default"` (or a path, relative to the file;
+chains are allowed, cycles are an error) loads its parent first.  Each parameter it
+gives replaces the parent's whole parameter — all its dated values, whole arrays and
+tables — and must give its own `basis`.  It may leave out `label` and `unit` (they
+are inherited); a `unit` it gives must be the parent's.  The new value must keep the
+parent's shape: the same type (integers and decimals are both numbers: a number is
+converted to the parent's kind, so `2` overriding `2.0` is `2.0`, and a count must
+stay whole), the same fields in a record table (`annual.veto_city` keeps
+`grade_counts` and `concealed`; each `annual.grade_bands` entry keeps `grade` and
+`min`), and values of the same shape in a free-keyed table (grade counts, the
+sector → department map, duty requirements, per-level bonuses).
 
 >>> rulebook().name
 '默认规则库'
@@ -13,55 +26,52 @@ import datetime as dt
 import difflib
 import re
 import tomllib
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from accountability.errors import RulebookError
 from accountability.rulebook.model import DatedValue, Parameter, Rulebook
+from accountability.rulebook.positions import key_positions, locate
 
 __all__ = ["DEFAULT_PATH", "load_rulebook", "rulebook"]
 
 DEFAULT_PATH = Path(__file__).with_name("default.toml")
 
-_PARAM_FIELDS = {"label", "unit", "basis", "value", "values", "note"}
-_TOP_LEVEL = {"extends", "meta"}
-_META_FIELDS = {"name", "description", "effective_from"}
+_PARAM_FIELDS = ("label", "unit", "basis", "value", "values", "note")
+_TOP_LEVEL = ("extends", "meta")
+_META_FIELDS = ("name", "description", "effective_from")
+
+# Tables whose keys are free (a map, not a record): their values share one shape.
+_FREE_KEYED = frozenset({
+    "annual.section_weights",
+    "sectors.departments",
+    "enterprise.standardization_bonus",
+    "enterprise.inspections_per_year",
+    "dual_duty.duty_requirements",
+})
+
+_KIND_ZH = {"bool": "布尔值", "number": "数值", "string": "字符串", "array": "数组", "table": "表"}
 
 
 def _locate(text: str, key: str) -> int | None:
-    """The 1-based line where `key` ("section.name" or "section.name.field") is defined.
+    """The 1-based line where `key` ("section.name" or "section.name.field...") is defined.
 
-    tomllib gives no positions, so find the table header `[section.name]` and, for a
-    field, the first `field =` line after it.
+    >>> _locate('[a]\\nb.value = 1\\n', "a.b.value")
+    2
     """
-    parts = key.split(".")
-    lines = text.splitlines()
-    header_line = None
-    for depth in range(min(len(parts), 2), 0, -1):
-        table = ".".join(parts[:depth])
-        pattern = re.compile(r"^\s*\[\s*" + re.escape(table).replace(r"\.", r"\s*\.\s*") + r"\s*\]")
-        for i, line in enumerate(lines):
-            if pattern.match(line):
-                header_line = i
-                break
-        if header_line is not None:
-            break
-    if header_line is None:
-        bare = re.compile(r"^\s*" + re.escape(parts[0]) + r"\s*=")
-        for i, line in enumerate(lines):
-            if bare.match(line):
-                return i + 1
-        return None
-    if len(parts) <= 2:
-        return header_line + 1
-    field = re.compile(r"^\s*" + re.escape(parts[-1]) + r"\s*=")
-    for i in range(header_line + 1, len(lines)):
-        if lines[i].lstrip().startswith("["):
-            break
-        if field.match(lines[i]):
-            return i + 1
-    return header_line + 1
+    return locate(key_positions(text), key)
+
+
+def _hint(word: str, options: list[str]) -> tuple[str, str]:
+    """A did-you-mean suffix in Chinese and in English."""
+    close = difflib.get_close_matches(word, options, n=1)
+    if not close:
+        return "", ""
+    return f"，是否应为 {close[0]}？", f"; did you mean {close[0]}?"
 
 
 class _Source:
@@ -70,25 +80,68 @@ class _Source:
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
         self.text = text
+        self._positions: dict[tuple[str, ...], int] | None = None
+
+    @property
+    def positions(self) -> dict[tuple[str, ...], int]:
+        if self._positions is None:
+            self._positions = key_positions(self.text)
+        return self._positions
+
+    def line(self, key: str) -> int | None:
+        return locate(self.positions, key)
 
     def where(self, key: str) -> str:
-        line = _locate(self.text, key)
+        line = self.line(key)
         return f"{self.path}:{line}" if line else str(self.path)
 
-    def error(self, key: str, message: str) -> RulebookError:
-        return RulebookError(f"{self.where(key)}: {key}: {message}")
+    def error(self, key: str, message: str, at: str | None = None) -> RulebookError:
+        """`path:line: key: message`, the line being that of `at` (default: `key`)."""
+        return RulebookError(f"{self.where(at or key)}: {key}: {message}")
+
+    def lines_of(self, key: str) -> dict[str, int]:
+        """Lines of everything written under parameter `key`, by sub-path."""
+        parts = tuple(key.split("."))
+        n = len(parts)
+        return {
+            ".".join(path[n:]): line
+            for path, line in self.positions.items()
+            if path[:n] == parts
+        }
+
+
+def _syntax_context(text: str, line: int) -> str:
+    """The table (and key) a syntax error sits in, for the message."""
+    lines = text.splitlines()
+    table = ""
+    for raw in lines[: max(line, 0)]:
+        match = re.match(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?", raw)
+        if match:
+            table = re.sub(r"\s*\.\s*", ".", match.group(1))
+    key = ""
+    if 0 < line <= len(lines):
+        match = re.match(r"^\s*([A-Za-z0-9_\-.\"' ]+?)\s*=", lines[line - 1])
+        if match:
+            key = re.sub(r"\s*\.\s*", ".", match.group(1))
+    return ".".join(p for p in (table, key) if p) or "(顶层)"
 
 
 def _read(path: Path) -> tuple[_Source, dict[str, Any]]:
     try:
         text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RulebookError(f"{path}: 找不到规则文件 (no such rule file)") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise RulebookError(f"{path}: 无法读取规则文件 (cannot read rule file): {exc}") from exc
     source = _Source(path, text)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise RulebookError(f"{path}: TOML 语法错误 (syntax error): {exc}") from exc
+        found = re.search(r"at line (\d+), column (\d+)", str(exc))
+        line = int(found.group(1)) if found else None
+        where = f"{path}:{line}" if line else str(path)
+        context = _syntax_context(text, line or 0)
+        raise RulebookError(f"{where}: {context}: TOML 语法错误 (syntax error): {exc}") from None
     return source, data
 
 
@@ -110,70 +163,176 @@ def _kind(value: Any) -> str:
 
 
 def _normalise(value: Any) -> Any:
-    """Plain JSON-ready values: ints in float positions stay as given (TOML keeps them)."""
+    """Plain JSON-ready values: dates become ISO text; numbers stay as written."""
     if isinstance(value, dict):
         return {str(k): _normalise(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_normalise(v) for v in value]
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+    if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     return value
 
 
+class _ShapeError(Exception):
+    def __init__(self, path: tuple[str, ...], message: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.message = message
+
+
+def _free_keyed(key: str) -> Callable[[tuple[str, ...]], bool]:
+    """Which tables inside parameter `key`'s value have free keys (maps, not records)."""
+
+    def test(path: tuple[str, ...]) -> bool:
+        if path and path[-1] == "grade_counts":
+            return True
+        if not path:
+            return key in _FREE_KEYED or key.endswith("grade_counts")
+        return key == "dual_duty.duty_requirements" and len(path) == 1
+
+    return test
+
+
+def _show_path(path: tuple[str, ...]) -> str:
+    return ".".join(path) if path else "value"
+
+
+def _conform(template: Any, new: Any, free: Callable[[tuple[str, ...]], bool],
+             path: tuple[str, ...] = ()) -> Any:
+    """`new` in `template`'s shape (numbers converted to its kind), or a _ShapeError."""
+    t_kind, n_kind = _kind(template), _kind(new)
+    if t_kind != n_kind:
+        raise _ShapeError(
+            path,
+            f"{_show_path(path)} 类型错误: 应为{_KIND_ZH.get(t_kind, t_kind)}，"
+            f"实为{_KIND_ZH.get(n_kind, n_kind)} (wrong type: expected {t_kind}, got {n_kind})",
+        )
+    if t_kind == "number":
+        if isinstance(template, float):
+            return float(new)
+        if isinstance(new, float):
+            if not new.is_integer():
+                raise _ShapeError(
+                    path, f"{_show_path(path)} 应为整数，实为 {new!r} (integer expected)"
+                )
+            return int(new)
+        return new
+    if t_kind == "array":
+        if not template:
+            return new
+        return [_conform(template[0], v, free, (*path, str(i))) for i, v in enumerate(new)]
+    if t_kind == "table":
+        if free(path):
+            if not template:
+                return new
+            sample = next(iter(template.values()))
+            return {k: _conform(sample, v, free, (*path, k)) for k, v in new.items()}
+        for field in new:
+            if field not in template:
+                zh, en = _hint(field, list(template))
+                raise _ShapeError(
+                    (*path, field),
+                    f"{_show_path(path)} 中的未知字段 {field!r}{zh}，应为 {list(template)}"
+                    f" (unknown field{en})",
+                )
+        for field in template:
+            if field not in new:
+                raise _ShapeError(
+                    path,
+                    f"{_show_path(path)} 缺少字段 {field!r}，应有 {list(template)} (missing field)",
+                )
+        return {k: _conform(template[k], new[k], free, (*path, k)) for k in template}
+    return new
+
+
 def _parse_parameter(source: _Source, key: str, raw: Any) -> Parameter:
     if not isinstance(raw, dict):
-        raise source.error(key, "参数必须是一个表 [section.name]，含 value/basis 等字段 (a parameter is a table)")
-    unknown = set(raw) - _PARAM_FIELDS
-    if unknown:
-        field = sorted(unknown)[0]
-        hint = difflib.get_close_matches(field, sorted(_PARAM_FIELDS), n=1)
         raise source.error(
-            f"{key}.{field}",
-            f"未知字段 {field!r}" + (f"，是否应为 {hint[0]!r}？" if hint else "")
-            + f" (unknown field{'; did you mean ' + repr(hint[0]) + '?' if hint else ''})",
+            key, "参数必须是一个表 [section.name]，含 value、basis 等字段 (a parameter is a table)"
         )
+    for field in raw:
+        if field not in _PARAM_FIELDS:
+            zh, en = _hint(field, list(_PARAM_FIELDS))
+            raise source.error(
+                key, f"未知字段 {field!r}{zh} (unknown field{en})", at=f"{key}.{field}"
+            )
     basis = raw.get("basis")
     if not isinstance(basis, str) or not basis.strip():
-        raise source.error(key, "缺少依据 basis（文件与条款，或“参考值”） (basis missing)")
-    label = raw.get("label", "")
-    if not isinstance(label, str):
-        raise source.error(f"{key}.label", "label 必须是字符串")
-    unit = raw.get("unit")
-    if unit is not None and not isinstance(unit, str):
-        raise source.error(f"{key}.unit", "unit 必须是字符串")
+        raise source.error(key, "缺少依据 basis（文件与条款，或“参考值”） (basis missing)",
+                           at=f"{key}.basis" if "basis" in raw else key)
+    for field in ("label", "unit", "note"):
+        if field in raw and not isinstance(raw[field], str):
+            raise source.error(key, f"{field} 必须是字符串 ({field} must be a string)",
+                               at=f"{key}.{field}")
     if ("value" in raw) == ("values" in raw):
-        raise source.error(key, "需要且只能给出 value 或 values 之一 (exactly one of value / values)")
+        raise source.error(
+            key, "需要且只能给出 value 或 values 之一 (exactly one of value / values)"
+        )
+    lines = source.lines_of(key)
     if "value" in raw:
         values: tuple[DatedValue, ...] = (DatedValue(None, _normalise(raw["value"])),)
     else:
-        dated = raw["values"]
-        if not isinstance(dated, list) or not dated:
-            raise source.error(f"{key}.values", "values 必须是非空数组 [{ from = 日期, value = … }]")
-        seen: set[dt.date] = set()
-        items = []
-        for entry in dated:
-            if not isinstance(entry, dict) or set(entry) != {"from", "value"}:
-                raise source.error(f"{key}.values", "每个取值须为 { from = YYYY-MM-DD, value = … }")
-            start = entry["from"]
-            if not isinstance(start, dt.date) or isinstance(start, dt.datetime):
-                raise source.error(f"{key}.values", f"from 必须是日期 YYYY-MM-DD，而不是 {start!r}")
-            if start in seen:
-                raise source.error(f"{key}.values", f"两个取值的 from 相同: {start} (two values with the same from)")
-            seen.add(start)
-            items.append(DatedValue(start, _normalise(entry["value"])))
-        values = tuple(sorted(items, key=lambda d: d.start or dt.date.min))
-        kinds = {_kind(v.value) for v in values}
-        if len(kinds) > 1:
-            raise source.error(f"{key}.values", f"各期取值类型不一致: {sorted(kinds)}")
+        values, lines = _parse_dated(source, key, raw["values"], lines)
+    free = _free_keyed(key)
+    first = values[0].value
+    conformed = [values[0]]
+    for i, dated in enumerate(values[1:], start=1):
+        try:
+            conformed.append(attrs.evolve(dated, value=_conform(first, dated.value, free)))
+        except _ShapeError as exc:
+            raise source.error(
+                key, f"各期取值形状不一致: {exc.message} (dated values differ in shape)",
+                at=".".join((key, "values", str(i), "value", *exc.path)),
+            ) from None
     return Parameter(
         key=key,
-        label=label,
+        label=raw.get("label", ""),
         basis=basis.strip(),
-        values=values,
-        unit=unit,
+        values=tuple(conformed),
+        unit=raw.get("unit"),
         note=raw.get("note"),
         source=source.where(key),
+        file=str(source.path),
+        lines=lines,
     )
+
+
+def _parse_dated(
+    source: _Source, key: str, dated: Any, lines: dict[str, int]
+) -> tuple[tuple[DatedValue, ...], dict[str, int]]:
+    """Dated values in date order, and `lines` renumbered to that order."""
+    if not isinstance(dated, list) or not dated:
+        raise source.error(key, "values 必须是非空数组 [{ from = 日期, value = … }]",
+                           at=f"{key}.values")
+    seen: dict[dt.date, int] = {}
+    items: list[tuple[DatedValue, int]] = []
+    for i, entry in enumerate(dated):
+        at = f"{key}.values.{i}"
+        if not isinstance(entry, dict) or set(entry) != {"from", "value"}:
+            raise source.error(key, "每个取值须为 { from = YYYY-MM-DD, value = … }"
+                               " (each dated value is { from, value })", at=at)
+        start = entry["from"]
+        if not isinstance(start, dt.date) or isinstance(start, dt.datetime):
+            raise source.error(key, f"from 必须是日期 YYYY-MM-DD，而不是 {start!r}",
+                               at=f"{at}.from")
+        if start in seen:
+            raise source.error(
+                key,
+                f"两个取值的 from 相同: {start}（第 {seen[start] + 1} 与第 {i + 1} 个）"
+                " (two values with the same from)",
+                at=f"{at}.from",
+            )
+        seen[start] = i
+        items.append((DatedValue(start, _normalise(entry["value"])), i))
+    items.sort(key=lambda item: item[0].start or dt.date.min)
+    order = {file_i: sorted_i for sorted_i, (_, file_i) in enumerate(items)}
+    renumbered = {}
+    for sub, line in lines.items():
+        parts = sub.split(".")
+        if len(parts) >= 2 and parts[0] == "values" and parts[1].isdigit():
+            parts[1] = str(order.get(int(parts[1]), parts[1]))
+        renumbered[".".join(parts)] = line
+    return tuple(d for d, _ in items), renumbered
 
 
 def _parameters_of(source: _Source, data: dict[str, Any]) -> dict[str, Parameter]:
@@ -182,82 +341,111 @@ def _parameters_of(source: _Source, data: dict[str, Any]) -> dict[str, Parameter
         if section in _TOP_LEVEL:
             continue
         if not isinstance(body, dict):
-            raise source.error(section, "顶层只能是规则分节 [section.name] (expected a section table)")
+            zh, en = _hint(section, list(_TOP_LEVEL))
+            raise source.error(
+                section,
+                f"未知的顶层键{zh}；顶层只能是 extends、meta 或规则分节 [section.name]"
+                f" (unknown top-level key{en})",
+            )
         for name, raw in body.items():
             key = f"{section}.{name}"
             params[key] = _parse_parameter(source, key, raw)
     return params
 
 
-def _check_override(source: _Source, key: str, new: Parameter, old: Parameter) -> None:
-    old_kind = _kind(old.values[0].value)
-    for dated in new.values:
-        if _kind(dated.value) != old_kind:
+def _override(source: _Source, key: str, new: Parameter, old: Parameter) -> Parameter:
+    """`new` replacing `old`: same shape and unit; label and unit inherited if left out."""
+    free = _free_keyed(key)
+    template = old.values[0].value
+    values = []
+    for i, dated in enumerate(new.values):
+        try:
+            values.append(attrs.evolve(dated, value=_conform(template, dated.value, free)))
+        except _ShapeError as exc:
+            head = ("value",) if dated.start is None else ("values", str(i), "value")
             raise source.error(
-                key, f"类型错误: 应为 {old_kind}，实为 {_kind(dated.value)} (wrong type)"
-            )
-    if old.unit is not None and new.unit is not None and new.unit != old.unit:
-        raise source.error(f"{key}.unit", f"单位应为 {old.unit!r}，而不是 {new.unit!r} (wrong unit)")
+                key, f"与被覆盖的参数不一致: {exc.message} (override must keep the parent's shape)",
+                at=".".join((key, *head, *exc.path)),
+            ) from None
+    if new.unit is not None and new.unit != old.unit:
+        expected = f"应为 {old.unit!r}" if old.unit is not None else "该参数没有单位"
+        raise source.error(
+            key, f"单位错误: {expected}，而不是 {new.unit!r} (wrong unit)", at=f"{key}.unit"
+        )
+    return attrs.evolve(
+        new,
+        values=tuple(values),
+        label=new.label or old.label,
+        unit=old.unit if new.unit is None else new.unit,
+    )
 
 
-def _load(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Parameter], dict[str, Any], tuple[str, ...]]:
+def _parent_path(source: _Source, extends: Any) -> Path:
+    if not isinstance(extends, str) or not extends.strip():
+        raise source.error("extends", "extends 必须是 \"default\" 或规则文件路径")
+    if extends == "default":
+        return DEFAULT_PATH
+    parent = (source.path.parent / extends).resolve()
+    if not parent.is_file():
+        raise source.error("extends", f"找不到 extends 指向的文件 {parent} (no such rule file)")
+    return parent
+
+
+def _load(
+    path: Path, chain: tuple[Path, ...]
+) -> tuple[dict[str, Parameter], list[dict[str, Any]], tuple[str, ...]]:
+    """Resolved parameters, the `meta` tables and the files read, parent first."""
     path = path.resolve()
-    if path in chain:
-        raise RulebookError(f"{path}: extends 形成循环 (circular extends)")
     source, data = _read(path)
     meta = data.get("meta", {})
     if not isinstance(meta, dict):
-        raise source.error("meta", "meta 必须是表")
+        raise source.error("meta", "meta 必须是表 [meta]")
     for field in meta:
         if field not in _META_FIELDS:
-            raise source.error(f"meta.{field}", f"未知字段 {field!r}")
+            zh, en = _hint(field, list(_META_FIELDS))
+            raise source.error(f"meta.{field}", f"未知字段 {field!r}{zh} (unknown field{en})")
     own = _parameters_of(source, data)
-    extends = data.get("extends")
-    if extends is None:
-        return own, meta, (str(path),)
-    if not isinstance(extends, str):
-        raise source.error("extends", "extends 必须是 \"default\" 或文件路径")
-    parent_path = DEFAULT_PATH if extends == "default" else (path.parent / extends)
-    parent, parent_meta, parent_sources = _load(parent_path, (*chain, path))
+    if "extends" not in data:
+        return own, [meta], (str(path),)
+    parent_path = _parent_path(source, data["extends"])
+    if parent_path in (*chain, path):
+        cycle = " → ".join(str(p) for p in (*chain, path, parent_path))
+        raise source.error("extends", f"extends 形成循环 (circular extends): {cycle}")
+    parent, metas, files = _load(parent_path, (*chain, path))
     merged = dict(parent)
     for key, param in own.items():
         if key not in parent:
-            hint = difflib.get_close_matches(key, sorted(parent), n=1)
-            raise source.error(
-                key,
-                "未知参数" + (f"，是否应为 {hint[0]}？" if hint else "")
-                + f" (unknown key{'; did you mean ' + hint[0] + '?' if hint else ''})",
-            )
-        _check_override(source, key, param, parent[key])
-        merged[key] = param if param.label else _with_label(param, parent[key].label)
-    return merged, {**parent_meta, **meta}, (*parent_sources, str(path))
-
-
-def _with_label(param: Parameter, label: str) -> Parameter:
-    import attrs
-
-    return attrs.evolve(param, label=label)
+            zh, en = _hint(key, sorted(parent))
+            raise source.error(key, f"未知参数{zh} (unknown key{en})")
+        merged[key] = _override(source, key, param, parent[key])
+    return merged, [*metas, meta], (*files, str(path))
 
 
 def load_rulebook(path: str | Path) -> Rulebook:
     """Load a rule file; `extends = "default"` (or a path) loads its parent first.
 
+    The word "default" loads the built-in rulebook.  Raises `RulebookError`
+    (`file:line: key: message`) on any fault.
+
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "city.toml"
-    >>> _ = p.write_text('extends = "default"\\n[annual.b2_coverage_target]\\nvalue = 0.4\\nbasis = "市细则"\\n',
-    ...                  encoding="utf-8")
+    >>> _ = p.write_text('extends = "default"\\n[annual.b2_coverage_target]\\n'
+    ...                  'value = 0.4\\nbasis = "市细则"\\n', encoding="utf-8")
     >>> load_rulebook(p).for_year(2024)["annual.b2_coverage_target"]
     0.4
     """
     from accountability.rulebook.checks import check_rulebook
 
+    if str(path) == "default":
+        path = DEFAULT_PATH
     path = Path(path)
-    params, meta, sources = _load(path, ())
+    params, metas, files = _load(path, ())
+    own = metas[-1]
     book = Rulebook(
-        name=str(meta.get("name", path.stem)),
+        name=str(own.get("name", path.stem)),
         parameters=params,
-        sources=sources,
-        description=str(meta.get("description", "")),
+        sources=files,
+        description=str(own.get("description", "")),
     )
     check_rulebook(book)
     return book
@@ -267,3 +455,4 @@ def load_rulebook(path: str | Path) -> Rulebook:
 def rulebook() -> Rulebook:
     """The built-in default rulebook (RUBRIC.md), every number with its basis."""
     return load_rulebook(DEFAULT_PATH)
+

@@ -20,7 +20,7 @@ import attrs
 
 from accountability.errors import RulebookError
 
-__all__ = ["DatedValue", "Parameter", "Rulebook", "RulesAt", "to_date"]
+__all__ = ["DatedValue", "Parameter", "Rulebook", "RulesAt", "canonical_value", "to_date"]
 
 
 def to_date(day: dt.date | str) -> dt.date:
@@ -47,7 +47,9 @@ class DatedValue:
 class Parameter:
     """One rule parameter: a value (or dated values), its unit, label and basis.
 
-    `source` is where it was defined ("file:line"), so errors and docs can point at it.
+    `source` is where it was defined ("file:line"), so errors and docs can point at it;
+    `file` and `lines` (sub-path such as "value.0.min" or "values.1.from" -> line, with
+    dated values numbered in date order) let `where()` point inside its value.
     """
 
     key: str
@@ -57,6 +59,24 @@ class Parameter:
     unit: str | None = None
     note: str | None = None
     source: str | None = None
+    file: str | None = attrs.field(default=None, eq=False, repr=False)
+    lines: Mapping[str, int] = attrs.field(factory=dict, eq=False, repr=False)
+
+    @property
+    def dated(self) -> bool:
+        """Whether the value changes over time (given as dated `values`)."""
+        return self.values[0].start is not None
+
+    def where(self, sub: str = "") -> str:
+        """"file:line" of this parameter, or of `sub` inside it ("value.0.min")."""
+        if self.file is None:
+            return self.source or "?"
+        parts = sub.split(".") if sub else []
+        for depth in range(len(parts), -1, -1):
+            line = self.lines.get(".".join(parts[:depth]))
+            if line is not None:
+                return f"{self.file}:{line}"
+        return self.source or self.file
 
     @property
     def section(self) -> str:
@@ -84,16 +104,42 @@ class Parameter:
         return current.value
 
     def canonical(self) -> dict[str, Any]:
-        """A JSON-ready form: what the fingerprint covers."""
+        """A JSON-ready form: what the fingerprint covers (values, unit, basis).
+
+        Numbers are canonical: `2` and `2.0` are the same value here, so a province
+        writing either gets the same fingerprint.  Labels and notes are not covered.
+        """
         return {
             "key": self.key,
             "unit": self.unit,
             "basis": self.basis,
             "values": [
-                {"from": d.start.isoformat() if d.start else None, "value": d.value}
+                {
+                    "from": d.start.isoformat() if d.start else None,
+                    "value": canonical_value(d.value),
+                }
                 for d in self.values
             ],
         }
+
+
+def canonical_value(value: Any) -> Any:
+    """Numbers as floats (bools kept), tables and arrays recursively; dates as ISO text.
+
+    >>> canonical_value({"a": [2, True, 0.5]})
+    {'a': [2.0, True, 0.5]}
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, dict):
+        return {str(k): canonical_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [canonical_value(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
 
 
 def _fingerprint(parameters: Mapping[str, Parameter]) -> str:

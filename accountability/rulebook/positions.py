@@ -1,0 +1,239 @@
+"""Where each key of a TOML file is written: `key path -> line`.
+
+`tomllib` parses values but keeps no positions, so errors could not name the line of
+a key.  This is a small read-only scanner over the same text (run only after
+`tomllib` has accepted it) that records the 1-based line on which every key path is
+first defined, in all the forms TOML allows:
+
+- table headers `[a.b]` and arrays of tables `[[a.b.c]]` (elements as `a.b.c.0`, ...);
+- keys `k = ...`, dotted keys `b.value = 1` under `[a]`, or `a.b.value = 1` at top level
+  (each implicit table `a`, `a.b` is placed on the line that first mentions it);
+- inside values: inline tables `{ k = ... }` and array elements (`a.b.value.0`,
+  `a.b.value.0.min`), across lines.
+
+>>> pos = key_positions('[annual]\\nb2.value = 0.3\\n[x.y]\\nvalue = [\\n  { min = 1 },\\n]\\n')
+>>> pos[("annual", "b2", "value")], pos[("x", "y")], pos[("x", "y", "value", "0", "min")]
+(2, 3, 5)
+>>> locate(pos, "x.y.value.0.max")
+5
+"""
+
+from __future__ import annotations
+
+__all__ = ["key_positions", "locate"]
+
+_BARE = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+_ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\"}
+
+
+class _Scanner:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.i = 0
+        self.line = 1
+        self.positions: dict[tuple[str, ...], int] = {}
+        self.array_tables: dict[tuple[str, ...], int] = {}
+
+    # -- low level -------------------------------------------------------------
+    def peek(self, n: int = 1) -> str:
+        return self.text[self.i : self.i + n]
+
+    def advance(self, n: int = 1) -> None:
+        chunk = self.text[self.i : self.i + n]
+        self.line += chunk.count("\n")
+        self.i += n
+
+    def at_end(self) -> bool:
+        return self.i >= len(self.text)
+
+    def skip_inline_space(self) -> None:
+        while not self.at_end() and self.peek() in " \t":
+            self.advance()
+
+    def skip_comment(self) -> None:
+        if self.peek() == "#":
+            while not self.at_end() and self.peek() != "\n":
+                self.advance()
+
+    def skip_blank(self) -> None:
+        """Whitespace, newlines and comments (inside arrays, between statements)."""
+        while not self.at_end():
+            ch = self.peek()
+            if ch in " \t\r\n":
+                self.advance()
+            elif ch == "#":
+                self.skip_comment()
+            else:
+                return
+
+    def record(self, path: tuple[str, ...], line: int) -> None:
+        for depth in range(1, len(path) + 1):
+            self.positions.setdefault(path[:depth], line)
+
+    # -- keys ----------------------------------------------------------------
+    def key_part(self) -> str:
+        ch = self.peek()
+        if self.peek(1) == '"':
+            self.advance()
+            out = []
+            while not self.at_end() and self.peek() != '"':
+                if self.peek() == "\\":
+                    self.advance()
+                    esc = self.peek()
+                    if esc == "u":
+                        out.append(chr(int(self.text[self.i + 1 : self.i + 5], 16)))
+                        self.advance(5)
+                        continue
+                    if esc == "U":
+                        out.append(chr(int(self.text[self.i + 1 : self.i + 9], 16)))
+                        self.advance(9)
+                        continue
+                    out.append(_ESCAPES.get(esc, esc))
+                    self.advance()
+                    continue
+                out.append(self.peek())
+                self.advance()
+            self.advance()
+            return "".join(out)
+        if ch == "'":
+            self.advance()
+            start = self.i
+            while not self.at_end() and self.peek() != "'":
+                self.advance()
+            part = self.text[start : self.i]
+            self.advance()
+            return part
+        start = self.i
+        while not self.at_end() and self.peek() in _BARE:
+            self.advance()
+        if self.i == start:
+            raise ValueError(f"key expected at line {self.line}")
+        return self.text[start : self.i]
+
+    def dotted_key(self) -> tuple[str, ...]:
+        parts = []
+        while True:
+            self.skip_inline_space()
+            parts.append(self.key_part())
+            self.skip_inline_space()
+            if self.peek() == ".":
+                self.advance()
+                continue
+            return tuple(parts)
+
+    # -- values ----------------------------------------------------------------
+    def value(self, path: tuple[str, ...]) -> None:
+        self.skip_inline_space()
+        three = self.peek(3)
+        ch = self.peek()
+        if three in ('"""', "'''"):
+            self.advance(3)
+            while not self.at_end():
+                if three == '"""' and self.peek() == "\\":
+                    self.advance(2)
+                    continue
+                if self.peek(3) == three:
+                    self.advance(3)
+                    while self.peek() == three[0]:  # up to two quotes may close the content
+                        self.advance()
+                    return
+                self.advance()
+            return
+        if ch == '"':
+            self.advance()
+            while not self.at_end() and self.peek() != '"':
+                self.advance(2 if self.peek() == "\\" else 1)
+            self.advance()
+            return
+        if ch == "'":
+            self.advance()
+            while not self.at_end() and self.peek() != "'":
+                self.advance()
+            self.advance()
+            return
+        if ch == "[":
+            self.advance()
+            index = 0
+            while True:
+                self.skip_blank()
+                if self.at_end() or self.peek() == "]":
+                    self.advance()
+                    return
+                element = (*path, str(index))
+                self.record(element, self.line)
+                self.value(element)
+                self.skip_blank()
+                if self.peek() == ",":
+                    self.advance()
+                    index += 1
+            return
+        if ch == "{":
+            self.advance()
+            while True:
+                self.skip_inline_space()
+                if self.at_end() or self.peek() == "}":
+                    self.advance()
+                    return
+                key = (*path, *self.dotted_key())
+                self.record(key, self.line)
+                if self.peek() == "=":
+                    self.advance()
+                self.value(key)
+                self.skip_inline_space()
+                if self.peek() == ",":
+                    self.advance()
+            return
+        while not self.at_end() and self.peek() not in ",]}#\n" and self.peek() not in " \t\r":
+            self.advance()
+
+    # -- statements ------------------------------------------------------------
+    def run(self) -> dict[tuple[str, ...], int]:
+        prefix: tuple[str, ...] = ()
+        while True:
+            self.skip_blank()
+            if self.at_end():
+                return self.positions
+            line = self.line
+            if self.peek(2) == "[[":
+                self.advance(2)
+                table = self.dotted_key()
+                self.advance(2)
+                n = self.array_tables.get(table, 0)
+                self.array_tables[table] = n + 1
+                prefix = (*table, str(n))
+                self.record(prefix, line)
+            elif self.peek() == "[":
+                self.advance()
+                prefix = self.dotted_key()
+                self.advance()
+                self.record(prefix, line)
+            else:
+                key = (*prefix, *self.dotted_key())
+                self.record(key, line)
+                if self.peek() == "=":
+                    self.advance()
+                self.value(key)
+            self.skip_inline_space()
+            self.skip_comment()
+
+
+def key_positions(text: str) -> dict[tuple[str, ...], int]:
+    """Every key path in a TOML text and the 1-based line that first defines it.
+
+    Never raises: on text it cannot follow it returns what it found so far.
+    """
+    scanner = _Scanner(text)
+    try:
+        return scanner.run()
+    except (ValueError, IndexError):
+        return scanner.positions
+
+
+def locate(positions: dict[tuple[str, ...], int], key: str | tuple[str, ...]) -> int | None:
+    """The line of `key` ("a.b.value.0.min" or a tuple), or of its nearest written parent."""
+    parts = tuple(key.split(".")) if isinstance(key, str) else tuple(key)
+    for depth in range(len(parts), 0, -1):
+        line = positions.get(parts[:depth])
+        if line is not None:
+            return line
+    return None
