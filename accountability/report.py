@@ -25,6 +25,8 @@ from typing import Any, Protocol
 
 import polars as pl
 
+from accountability.codes import REGION_LEVELS
+
 __all__ = [
     "COLUMN_LABELS",
     "SHEETS",
@@ -644,7 +646,16 @@ def _yes(value: object) -> str:
 
 
 def _region_order(regions: pl.DataFrame) -> pl.DataFrame:
-    keys = [c for c in ("level", "parent_code", "rank", "region_code") if c in regions.columns]
+    """Upper levels first (省, 市, 县), then by parent, rank and code."""
+    keys: list[pl.Expr] = []
+    if "level" in regions.columns:
+        order = {level: i for i, level in enumerate(REGION_LEVELS)}
+        keys.append(
+            pl.col("level")
+            .cast(pl.String)
+            .replace_strict(order, default=len(order), return_dtype=pl.Int32)
+        )
+    keys += [pl.col(c) for c in ("parent_code", "rank", "region_code") if c in regions.columns]
     if not keys:
         return regions
     return regions.sort(keys, nulls_last=True, maintain_order=True)

@@ -1,0 +1,304 @@
+"""`accountability assess`, `explain` and `demo`.
+
+Two layers: the command mechanics (output kinds, errors, exit codes) against a
+stand-in `accountability.assessment` module, so they hold whatever the scorers
+compute; then the real thing on the bundled Yiyang fixture.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import json
+import sys
+import types
+from pathlib import Path
+
+import attrs
+import fastexcel
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from accountability.cli import app
+from accountability.cli import assess as cli_assess
+from accountability.dataset import REJECTED_SCHEMA
+from accountability.lineitems import LINE_ITEM_SCHEMA
+
+runner = CliRunner()
+FIXTURE = cli_assess.fixture_path()
+HAVE_ASSESSMENT = importlib.util.find_spec("accountability.assessment") is not None
+HAVE_FIXTURE = (FIXTURE / "regions.csv").exists()
+
+
+# --- a stand-in assessment module ---------------------------------------------------------
+
+
+@attrs.frozen
+class FakeAssessment:
+    year: int
+    regions: pl.DataFrame
+    enterprises: pl.DataFrame
+    cases: pl.DataFrame
+    officials: pl.DataFrame
+    departments: pl.DataFrame
+    line_items: pl.DataFrame
+    rejected: pl.DataFrame
+    warnings: pl.DataFrame
+    fingerprint: str
+    rulebook_name: str
+    library_version: str
+    as_of: dt.date
+    schema_version: str
+
+    def explain(self, subject_id, subject_type=None, *, width=None) -> str:
+        items = self.line_items.filter(pl.col("subject_id") == subject_id)
+        if subject_type is not None:
+            items = items.filter(pl.col("subject_type") == subject_type)
+        if items.height == 0:
+            raise KeyError(f"没有对象 {subject_id}")
+        lines = [
+            f"{r['rule_id']} {r['points']:+g} {r['reason']}" for r in items.iter_rows(named=True)
+        ]
+        return f"[{subject_id}] 说明\n" + "\n".join(lines)
+
+
+def fake_result(year: int, fingerprint: str) -> FakeAssessment:
+    regions = pl.DataFrame(
+        {
+            "region_code": ["430900", "430902", "430903"],
+            "name": ["益阳市", "资阳区", '=HYPERLINK("http://x")'],
+            "level": ["市", "县", "县"],
+            "parent_code": [None, "430900", "430900"],
+            "score": [90.0, 80.0, 95.0],
+            "grade": ["优秀", "良好", "优秀"],
+            "vetoed": [False, False, False],
+            "veto_reasons": [[], [], []],
+            "yellow_card": [False, True, False],
+            "yellow_card_reasons": [[], ["较大事故 2 起"], []],
+            "rank": [1, 2, 1],
+        }
+    )
+    line_items = pl.DataFrame(
+        {
+            "subject_type": ["region"] * 3,
+            "subject_id": ["430900", "430902", "430903"],
+            "scorer": ["annual"] * 3,
+            "rule_id": ["A4", "A4", "A5"],
+            "points": [-10.0, -20.0, -5.0],
+            "reason": ["较大事故", "较大事故 2 起", "迟报 1 起"],
+            "basis": ["参考值"] * 3,
+            "evidence": [["ACC-1"], ["ACC-2", "ACC-3"], ["ACC-4"]],
+        },
+        schema=LINE_ITEM_SCHEMA,
+    )
+    empty = pl.DataFrame(schema=REJECTED_SCHEMA)
+    return FakeAssessment(
+        year, regions, pl.DataFrame(), pl.DataFrame(), pl.DataFrame(), pl.DataFrame(),
+        line_items, empty, empty, fingerprint, "default", "0.1.0", dt.date(2025, 1, 15), "1",
+    )  # fmt: skip
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
+    """Replace accountability.assessment by a stand-in; returns the calls it received."""
+    calls: list[dict] = []
+
+    def assess(data, rules=None, *, year):
+        calls.append({"data": data, "rules": rules, "year": year})
+        return fake_result(year, rules.fingerprint)
+
+    module = types.ModuleType("accountability.assessment")
+    module.assess = assess  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "accountability.assessment", module)
+    return calls
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    d = tmp_path / "data"
+    d.mkdir()
+    (d / "regions.csv").write_text(
+        "region_code,name,parent_code,level\n430900,益阳市,,市\n430902,资阳区,430900,县\n"
+        "430903,赫山区,430900,县\n",
+        encoding="utf-8",
+    )
+    return d
+
+
+def run(*args: str | Path):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def no_traceback(result) -> None:
+    assert "Traceback" not in result.output
+    assert "Traceback" not in (result.stderr or "")
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
+
+
+# --- command mechanics ----------------------------------------------------------------
+
+
+def test_assess_prints_the_ranking_table(fake: list[dict], folder: Path) -> None:
+    result = run("assess", folder, "--year", "2024")
+    assert result.exit_code == 0, result.output
+    for header in ("排名", "区划代码", "名称", "得分", "等次", "一票否决", "黄牌警告", "说明"):
+        assert header in result.stdout
+    assert "资阳区" in result.stdout and "黄牌:" in result.stdout
+    codes = [c for c in ("430900", "430903", "430902") if c in result.stdout]
+    assert sorted(codes, key=result.stdout.index) == ["430900", "430903", "430902"]  # city first
+    assert fake[0]["year"] == 2024
+    assert fake[0]["data"].table("regions").height == 3
+
+
+def test_assess_writes_excel(fake: list[dict], folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out" / "result.xlsx"
+    result = run("assess", folder, "--year", "2024", "--out", out)
+    assert result.exit_code == 0, result.output
+    sheets = fastexcel.read_excel(str(out)).sheet_names
+    assert sheets[:2] == ["封面", "地区考核"]
+    regions = fastexcel.read_excel(str(out)).load_sheet_by_name("地区考核").to_polars()
+    assert regions["名称"].to_list()[2] == '=HYPERLINK("http://x")'
+
+
+def test_assess_writes_regions_csv_with_chinese_headers_escaped(
+    fake: list[dict], folder: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "regions.csv"
+    assert run("assess", folder, "--year", "2024", "--out", out).exit_code == 0
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    back = pl.read_csv(out)
+    assert back.columns[:3] == ["区划代码", "名称", "级别"]
+    assert back["名称"].to_list()[2] == '\'=HYPERLINK("http://x")'
+
+
+def test_assess_writes_parquet_to_a_directory(
+    fake: list[dict], folder: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "parquet"
+    assert run("assess", folder, "--year", "2023", "--out", out).exit_code == 0
+    meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+    assert meta["year"] == 2023
+    assert pl.read_parquet(out / "regions.parquet").height == 3
+
+
+def test_unsupported_output_fails_before_assessing(fake: list[dict], folder: Path) -> None:
+    result = run("assess", folder, "--year", "2024", "--out", "result.json")
+    assert result.exit_code == 2
+    assert "不支持的输出文件类型" in result.stderr
+    assert fake == []
+    no_traceback(result)
+
+
+def test_missing_folder_is_a_message_and_exit_2(fake: list[dict], tmp_path: Path) -> None:
+    result = run("assess", tmp_path / "nope", "--year", "2024")
+    assert result.exit_code == 2
+    assert "DatasetError" in result.stderr and "nope" in result.stderr
+    no_traceback(result)
+
+
+def test_bad_rule_file_is_a_message_and_exit_2(
+    fake: list[dict], folder: Path, tmp_path: Path
+) -> None:
+    rules = tmp_path / "city.toml"
+    rules.write_text(
+        'extends = "default"\n[annual.nonsense]\nvalue = 1\nbasis = "x"\n', encoding="utf-8"
+    )
+    result = run("assess", folder, "--year", "2024", "--rules", rules)
+    assert result.exit_code == 2
+    assert "RulebookError" in result.stderr and "annual.nonsense" in result.stderr
+    no_traceback(result)
+    result = run(
+        "explain", folder, "430902", "--year", "2024", "--rules", tmp_path / "missing.toml"
+    )
+    assert result.exit_code == 2 and "RulebookError" in result.stderr
+
+
+def test_a_local_rule_file_is_used(fake: list[dict], folder: Path, tmp_path: Path) -> None:
+    from accountability.rulebook import rulebook
+
+    rules = tmp_path / "city.toml"
+    rules.write_text(
+        'extends = "default"\n[annual.b2_coverage_target]\nvalue = 0.4\nbasis = "市细则"\n',
+        encoding="utf-8",
+    )
+    assert run("assess", folder, "--year", "2024", "--rules", rules).exit_code == 0
+    assert fake[0]["rules"].fingerprint != rulebook().fingerprint
+
+
+def test_bad_as_of_is_a_message(fake: list[dict], folder: Path) -> None:
+    result = run("assess", folder, "--year", "2024", "--as-of", "2024-13-01")
+    assert result.exit_code == 2 and "as_of" in result.stderr
+    no_traceback(result)
+
+
+def test_explain_prints_the_explanation(fake: list[dict], folder: Path) -> None:
+    result = run("explain", folder, "430902", "--year", "2024", "--type", "region")
+    assert result.exit_code == 0, result.output
+    assert "[430902] 说明" in result.stdout  # printed literally, not as rich markup
+    assert "A4 -20 较大事故 2 起" in result.stdout
+
+
+def test_explain_unknown_subject_or_type(fake: list[dict], folder: Path) -> None:
+    result = run("explain", folder, "999999", "--year", "2024")
+    assert result.exit_code == 1 and "999999" in result.stderr
+    no_traceback(result)
+    result = run("explain", folder, "430902", "--year", "2024", "--type", "county")
+    assert result.exit_code == 2 and "county" in result.stderr
+
+
+def test_most_deducted_county_prefers_counties() -> None:
+    result = fake_result(2024, "f" * 64)
+    assert cli_assess.most_deducted_county(result) == "430902"
+    no_county = attrs.evolve(result, regions=result.regions.filter(pl.col("level") == "市"))
+    assert cli_assess.most_deducted_county(no_county) == "430900"
+
+
+def test_demo_without_the_fixture_says_so(
+    fake: list[dict], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(cli_assess, "fixture_path", lambda: tmp_path / "yiyang-2024")
+    result = run("demo")
+    assert result.exit_code == 2
+    assert "找不到内置示例数据" in result.stderr
+    no_traceback(result)
+
+
+@pytest.mark.skipif(not HAVE_FIXTURE, reason="fixtures/yiyang-2024 not generated")
+def test_demo_mechanics_on_the_fixture(fake: list[dict]) -> None:
+    result = run("demo")
+    assert result.exit_code == 0, result.output
+    assert fake[0]["year"] == 2024
+    assert "扣分最多的县级地区 430902" in result.stdout
+    assert "A4 -20 较大事故 2 起" in result.stdout
+
+
+# --- the real assessment on the bundled fixture ---------------------------------------
+
+real = pytest.mark.skipif(
+    not (HAVE_ASSESSMENT and HAVE_FIXTURE),
+    reason="needs accountability/assessment.py and fixtures/yiyang-2024",
+)
+
+
+@real
+def test_demo_runs_the_yiyang_fixture() -> None:
+    result = run("demo")
+    assert result.exit_code == 0, result.output
+    assert "排名" in result.stdout and "益阳市" in result.stdout
+    assert "430981" in result.stdout  # 沅江市, the 10·5 water accident
+    assert "扣分最多的县级地区" in result.stdout
+
+
+@real
+def test_assess_the_fixture_to_excel_and_explain(tmp_path: Path) -> None:
+    out = tmp_path / "yiyang.xlsx"
+    result = run("assess", FIXTURE, "--year", "2024", "--out", out)
+    assert result.exit_code == 0, result.output
+    reader = fastexcel.read_excel(str(out))
+    assert reader.sheet_names[:2] == ["封面", "地区考核"]
+    regions = reader.load_sheet_by_name("地区考核").to_polars()
+    assert regions.height == 9 and regions["得分"].dtype == pl.Float64
+    result = run("explain", FIXTURE, "430981", "--year", "2024", "--type", "region")
+    assert result.exit_code == 0, result.output
+    assert "430981" in result.stdout
