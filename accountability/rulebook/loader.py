@@ -194,7 +194,8 @@ def _free_keyed(key: str) -> Callable[[tuple[str, ...]], bool]:
 
 
 def _show_path(path: tuple[str, ...]) -> str:
-    return ".".join(path) if path else "value"
+    """`value[1].min`: a sub-path as a reader writes it."""
+    return "value" + "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in path)
 
 
 def _conform(template: Any, new: Any, free: Callable[[tuple[str, ...]], bool],
@@ -232,7 +233,7 @@ def _conform(template: Any, new: Any, free: Callable[[tuple[str, ...]], bool],
                 zh, en = _hint(field, list(template))
                 raise _ShapeError(
                     (*path, field),
-                    f"{_show_path(path)} 中的未知字段 {field!r}{zh}，应为 {list(template)}"
+                    f"{_show_path(path)} 中的未知字段 {field!r}{zh}（应有 {list(template)}）"
                     f" (unknown field{en})",
                 )
         for field in template:
