@@ -1158,9 +1158,12 @@ def finish_regions(
     # section points after caps (weight + points)
     sec = codes
     for s in assessed:
-        sums = _sorted_sum(items.filter(pl.col("rule_id").str.starts_with(s)), s)
+        # weight + max(deductions, −weight): the cap item's effect, without float noise
+        w = float(weights[s])
+        rule = pl.col("rule_id")
+        sums = _sorted_sum(items.filter(rule.str.starts_with(s) & (rule != f"{s}.cap")), s)
         sec = sec.join(sums, on="region_code", how="left").with_columns(
-            (pl.lit(float(weights[s])) + pl.col(s).fill_null(0.0)).alias(s)
+            (pl.lit(w) + pl.col(s).fill_null(0.0).clip(lower_bound=-w)).alias(s)
         )
     for s in unassessed:
         sec = sec.with_columns(pl.lit(None, dtype=pl.Float64).alias(s))

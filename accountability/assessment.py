@@ -1,0 +1,492 @@
+"""`assess()`: the year-end assessment — every scorer, one `Assessment`.
+
+Runs the annual assessment of regions (年度目标管理考核), 四个一律, 一岗双责 and the
+enterprise ratings over one dataset and one rulebook, and keeps the result with
+what is needed to reproduce it (rulebook fingerprint, library version, `as_of`,
+output schema version).  Every frame is sorted canonically, so the same data in any
+row order gives byte-identical frames.
+
+>>> import accountability as acc                               # doctest: +SKIP
+>>> result = acc.assess(acc.load_dataset("fixtures/yiyang-2024"), year=2024)  # doctest: +SKIP
+>>> print(result.explain("430921"))                            # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+import polars as pl
+
+from accountability.codes import MEASURES
+from accountability.columns import TABLES
+from accountability.dataset import WARNINGS_SCHEMA, Dataset
+from accountability.lineitems import LINE_ITEM_SCHEMA, SORT_KEY, concat_line_items
+from accountability.rulebook import Rulebook, rulebook
+from accountability.scorers.annual import ITEM_ORDER, SECTION_NAMES, SECTIONS, annual
+
+__all__ = ["SCHEMA_VERSION", "SUBJECT_LABELS", "Assessment", "assess"]
+
+SCHEMA_VERSION = "1"
+
+SUBJECT_LABELS: dict[str, str] = {
+    "region": "地区",
+    "enterprise": "企业",
+    "official": "领导干部",
+    "department": "部门",
+    "case": "案件",
+}
+# Where each kind of subject lives: frame attribute and how its id is formed.
+_SUBJECT_FRAMES: dict[str, tuple[str, pl.Expr]] = {
+    "region": ("regions", pl.col("region_code")),
+    "enterprise": ("enterprises", pl.col("enterprise_id")),
+    "official": ("officials", pl.col("official_id")),
+    "department": ("departments", pl.format("{}:{}", pl.col("region_code"), pl.col("department"))),
+    "case": ("cases", pl.col("case_id")),
+}
+_ITEM_SORT = [*SORT_KEY, "points", "basis"]
+_EVIDENCE_SHOWN = 5
+
+
+@attrs.frozen(eq=False)
+class Assessment:
+    """The result of `assess()`: one frame per kind of subject, the line items behind
+    every number, and what is needed to reproduce it.
+
+    - `regions`: region_code, name, level, parent_code, score, grade, vetoed,
+      veto_reasons, yellow_card, yellow_card_reasons, grade_capped, incomplete,
+      unassessed_sections, rank, A–E (section points after caps: weight + points;
+      null for a section not assessed), sorted by region_code.
+    - `enterprises`, `cases`, `officials`, `departments`: the enterprise ratings,
+      四个一律 cases and 一岗双责 officials and departments of the year.
+    - `line_items`: every scorer's line items (LINE_ITEM_SCHEMA), sorted canonically;
+      for a region ``score == bases["region"] + sum(points)``.
+    - `rejected`, `warnings`: the dataset's, plus the scorers' warnings.
+    """
+
+    year: int
+    regions: pl.DataFrame
+    enterprises: pl.DataFrame
+    cases: pl.DataFrame
+    officials: pl.DataFrame
+    departments: pl.DataFrame
+    line_items: pl.DataFrame
+    rejected: pl.DataFrame
+    warnings: pl.DataFrame
+    fingerprint: str
+    rulebook_name: str
+    library_version: str
+    as_of: dt.date
+    schema_version: str = SCHEMA_VERSION
+    # the base each kind of scored subject starts from (region: annual.base, …)
+    bases: Mapping[str, float] = attrs.field(factory=dict)
+
+    # --- output -------------------------------------------------------------------------
+
+    def to_excel(self, path: str | Path) -> Path:
+        """Write one sheet per frame plus a cover sheet (accountability.report)."""
+        from accountability.report import write_excel
+
+        return write_excel(self, path)
+
+    def to_parquet(self, directory: str | Path) -> Path:
+        """Write one Parquet file per frame and a metadata file (accountability.report)."""
+        from accountability.report import write_parquet
+
+        return write_parquet(self, directory)
+
+    def _repr_html_(self) -> str:
+        from accountability.report import html_summary
+
+        return html_summary(self)
+
+    def __repr__(self) -> str:
+        return (
+            f"Assessment(year={self.year}, regions={self.regions.height}, "
+            f"enterprises={self.enterprises.height}, cases={self.cases.height}, "
+            f"officials={self.officials.height}, line_items={self.line_items.height}, "
+            f"rulebook={self.rulebook_name!r} {self.fingerprint[:12]}…)"
+        )
+
+    # --- explain ------------------------------------------------------------------------
+
+    def subject_types(self, subject_id: str) -> list[str]:
+        """The kinds of subject (region, enterprise, …) that have this id."""
+        found = []
+        for kind, (attr, key) in _SUBJECT_FRAMES.items():
+            frame: pl.DataFrame = getattr(self, attr)
+            if frame.height and frame.select((key == subject_id).any()).item():
+                found.append(kind)
+        for kind in self.line_items.filter(pl.col("subject_id") == subject_id)["subject_type"].unique():
+            if kind not in found:
+                found.append(kind)
+        return sorted(found, key=lambda k: list(SUBJECT_LABELS).index(k) if k in SUBJECT_LABELS else 99)
+
+    def explain(
+        self, subject_id: str, subject_type: str | None = None, *, width: int | None = None
+    ) -> str:
+        """A readable Chinese breakdown of one region, enterprise, official, department
+        ("region_code:department") or case: every line item with its rule, points,
+        reason, basis and evidence (the first ids, "等 N 项" — the frames keep all of
+        them), and for a scored subject the total ``base + Σ points = score``.
+
+        `subject_type` settles an id that several kinds share; an unknown id raises
+        `LookupError` naming the kinds that exist.
+        """
+        subject_id = str(subject_id)
+        kinds = self.subject_types(subject_id)
+        if subject_type is not None:
+            if subject_type not in SUBJECT_LABELS:
+                raise LookupError(
+                    f"未知的对象类型 {subject_type!r}（可用：{'、'.join(SUBJECT_LABELS)}）"
+                )
+            if subject_type not in kinds:
+                raise LookupError(
+                    f"没有编号为 {subject_id!r} 的{SUBJECT_LABELS[subject_type]}（{subject_type}）。"
+                    + self._known_subjects()
+                )
+            kind = subject_type
+        elif not kinds:
+            raise LookupError(f"未找到编号为 {subject_id!r} 的对象。" + self._known_subjects())
+        elif len(kinds) > 1:
+            listed = "、".join(f"{SUBJECT_LABELS.get(k, k)}（{k}）" for k in kinds)
+            raise LookupError(
+                f"编号 {subject_id!r} 同时是 {listed}，请用 subject_type= 指定其一"
+            )
+        else:
+            kind = kinds[0]
+        lines = _EXPLAINERS[kind](self, subject_id)
+        return "\n".join(_wrap(line, width) for line in lines)
+
+    def _known_subjects(self) -> str:
+        parts = []
+        for kind, (attr, key) in _SUBJECT_FRAMES.items():
+            frame: pl.DataFrame = getattr(self, attr)
+            if frame.height:
+                ids = frame.select(key.alias("id")).sort("id")["id"].head(3).to_list()
+                parts.append(f"{SUBJECT_LABELS[kind]} {kind} {frame.height} 个（如 {'、'.join(ids)}）")
+        if not parts:
+            return "本次考核结果中没有任何对象。"
+        return "可查询的对象：" + "；".join(parts)
+
+    def _items_of(self, subject_id: str, kind: str) -> pl.DataFrame:
+        order = {rule: i for i, rule in enumerate(ITEM_ORDER)}
+        return (
+            self.line_items.filter((pl.col("subject_type") == kind) & (pl.col("subject_id") == subject_id))
+            .with_columns(
+                pl.col("rule_id").replace_strict(order, default=len(order), return_dtype=pl.Int64).alias("_o")
+            )
+            .sort("_o", "scorer", "rule_id", "reason", maintain_order=True)
+            .drop("_o")
+        )
+
+
+# --- explain helpers --------------------------------------------------------------------------
+
+
+def _n(value: Any) -> str:
+    """A number as short text (2 decimals at most, no trailing zeros)."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int):
+        return str(value)
+    x = round(float(value), 2)
+    if x == 0:
+        x = 0.0
+    text = f"{x:.2f}".rstrip("0").rstrip(".")
+    return text
+
+
+def _signed(points: float) -> str:
+    if round(points, 6) == 0:
+        return "0"
+    return f"+{_n(points)}" if points > 0 else f"−{_n(-points)}"
+
+
+def _evidence(ids: list[str] | None) -> str:
+    ids = list(ids or [])
+    if not ids:
+        return ""
+    shown = "、".join(ids[:_EVIDENCE_SHOWN])
+    return shown if len(ids) <= _EVIDENCE_SHOWN else f"{shown} 等 {len(ids)} 项"
+
+
+def _item_lines(items: pl.DataFrame) -> list[str]:
+    lines: list[str] = []
+    if items.height == 0:
+        return ["  （无明细）"]
+    for rec in items.iter_rows(named=True):
+        lines.append(f"  [{rec['rule_id']}] {_signed(rec['points'])} 分  {rec['reason']}")
+        if rec["basis"]:
+            lines.append(f"      依据：{rec['basis']}")
+        ev = _evidence(rec["evidence"])
+        if ev:
+            lines.append(f"      证据：{ev}")
+    return lines
+
+
+def _total_line(base: float | None, items: pl.DataFrame, score: float | None) -> str:
+    total = float(items["points"].sort().sum()) if items.height else 0.0
+    if score is None:
+        return f"合计：不计分（明细分值合计 {_signed(total)}）"
+    if base is None:
+        return f"合计：明细分值 {_signed(total)}，得分 {_n(score)}"
+    sign = "+" if total >= 0 else "−"
+    return f"合计：基础分 {_n(base)} {sign} {_n(abs(total))} = {_n(score)} 分"
+
+
+def _row(frame: pl.DataFrame, key: pl.Expr, subject_id: str) -> dict[str, Any] | None:
+    if frame.height == 0:
+        return None
+    rows = frame.filter(key == subject_id).to_dicts()
+    return rows[0] if rows else None
+
+
+def _list(values: Any) -> str:
+    if not values:
+        return "无"
+    return "、".join(str(v) for v in values)
+
+
+def _explain_region(a: Assessment, subject_id: str) -> list[str]:
+    rec = _row(a.regions, pl.col("region_code"), subject_id) or {}
+    items = a._items_of(subject_id, "region")
+    name = rec.get("name") or ""
+    parent = f"，上级 {rec['parent_code']}" if rec.get("parent_code") else ""
+    lines = [f"{a.year} 年度安全生产目标管理考核 · 地区 {subject_id} {name}（{rec.get('level') or '—'}{parent}）"]
+    if rec:
+        grade = rec.get("grade") or "—"
+        if rec.get("grade_capped"):
+            grade += "（发生较大及以上事故，等次封顶）"
+        lines.append(
+            f"得分 {_n(rec.get('score'))} · 等次 {grade} · 同级排名 {_n(rec.get('rank'))}"
+            f" · 一票否决 {'是' if rec.get('vetoed') else '否'}"
+            f" · 黄牌警告 {'是' if rec.get('yellow_card') else '否'}"
+        )
+        for reason in rec.get("veto_reasons") or []:
+            lines.append(f"  一票否决：{reason}")
+        for reason in rec.get("yellow_card_reasons") or []:
+            lines.append(f"  黄牌警告：{reason}")
+        if rec.get("incomplete"):
+            lines.append(f"  未评部分：{_list(rec.get('unassessed_sections'))}（缺少数据表，得分按已评部分折算）")
+        parts = [
+            f"{s} {SECTION_NAMES[s]} {_n(rec.get(s))}" for s in SECTIONS if rec.get(s) is not None
+        ]
+        if parts:
+            lines.append("分项得分（封顶后）：" + " · ".join(parts))
+    lines.append("明细：")
+    lines += _item_lines(items)
+    lines.append(_total_line(a.bases.get("region"), items, rec.get("score") if rec else None))
+    return lines
+
+
+def _explain_enterprise(a: Assessment, subject_id: str) -> list[str]:
+    rec = _row(a.enterprises, pl.col("enterprise_id"), subject_id) or {}
+    items = a._items_of(subject_id, "enterprise")
+    lines = [f"{a.year} 年度企业安全生产主体责任评级 · 企业 {subject_id} {rec.get('name') or ''}"]
+    if rec:
+        lines.append(
+            f"区划 {rec.get('region_code') or '—'} · 行业 {rec.get('sector') or '—'} · 状态 {rec.get('status') or '—'}"
+        )
+        lines.append(
+            f"得分 {_n(rec.get('score'))} · 风险等级 {rec.get('risk_class') or '—'}"
+            f" · 严重失信 {'是' if rec.get('dishonest') else '否'}"
+            f" · 年检查频次 {_n(rec.get('inspections_per_year'))}"
+        )
+        for reason in rec.get("dishonest_reasons") or []:
+            lines.append(f"  失信原因：{reason}")
+    lines.append("明细：")
+    lines += _item_lines(items)
+    lines.append(_total_line(a.bases.get("enterprise"), items, rec.get("score") if rec else None))
+    return lines
+
+
+def _explain_official(a: Assessment, subject_id: str) -> list[str]:
+    rec = _row(a.officials, pl.col("official_id"), subject_id) or {}
+    items = a._items_of(subject_id, "official")
+    lines = [f"{a.year} 年度一岗双责 · 领导干部 {subject_id} {rec.get('name') or ''}"]
+    if rec:
+        lines.append(
+            f"区划 {rec.get('region_code') or '—'} · 职务 {rec.get('role') or '—'}"
+            f" · 部门 {rec.get('department') or '—'} · 分管 {_list(rec.get('portfolio'))}"
+        )
+        fulfilment = rec.get("fulfilment")
+        shown = "—" if fulfilment is None else f"{_n(fulfilment * 100)}%"
+        lines.append(f"履职率 {shown} · 问责步骤 {rec.get('step') or '无'}")
+        for reason in rec.get("reasons") or []:
+            lines.append(f"  原因：{reason}")
+        ev = _evidence(rec.get("evidence"))
+        if ev:
+            lines.append(f"  证据：{ev}")
+    lines.append("明细：")
+    lines += _item_lines(items)
+    return lines
+
+
+def _explain_department(a: Assessment, subject_id: str) -> list[str]:
+    key = _SUBJECT_FRAMES["department"][1]
+    rec = _row(a.departments, key, subject_id) or {}
+    items = a._items_of(subject_id, "department")
+    lines = [f"{a.year} 年度一岗双责 · 部门 {subject_id}"]
+    if rec:
+        fulfilment = rec.get("fulfilment")
+        shown = "—" if fulfilment is None else f"{_n(fulfilment * 100)}%"
+        lines.append(
+            f"领导干部 {_n(rec.get('officials'))} 人 · 平均履职率 {shown} · 事故 {_n(rec.get('accidents'))} 起"
+            f" · 死亡 {_n(rec.get('deaths'))} 人 · 问责步骤 {rec.get('step') or '无'}"
+        )
+        for reason in rec.get("reasons") or []:
+            lines.append(f"  原因：{reason}")
+    lines.append("明细：")
+    lines += _item_lines(items)
+    return lines
+
+
+def _explain_case(a: Assessment, subject_id: str) -> list[str]:
+    rec = _row(a.cases, pl.col("case_id"), subject_id) or {}
+    items = a._items_of(subject_id, "case")
+    lines = [f"{a.year} 年度四个一律 · 案件 {subject_id}"]
+    if rec:
+        lines.append(
+            f"企业 {rec.get('enterprise_id') or '—'} {rec.get('enterprise_name') or ''} · 区划 {rec.get('region_code')}"
+            f" · 部门 {rec.get('department') or '—'} · 发现日期 {rec.get('found_on')}"
+        )
+        for suffix, label in MEASURES.items():
+            required = rec.get(f"required_{suffix}")
+            taken = rec.get(f"taken_{suffix}")
+            need = "应当" if required else "不要求"
+            done = "已执行" if taken else ("未执行" if taken is not None else "无法判断")
+            lines.append(f"  {label}：{need}，{done}")
+        verdict = "不需执行措施" if not rec.get("requires_measure") else (
+            "执行到位" if rec.get("compliant") else "未执行到位"
+        )
+        lines.append(f"结论：{verdict}")
+        for gap in rec.get("gaps") or []:
+            lines.append(f"  差距：{gap}")
+    lines.append("明细：")
+    lines += _item_lines(items)
+    return lines
+
+
+_EXPLAINERS = {
+    "region": _explain_region,
+    "enterprise": _explain_enterprise,
+    "official": _explain_official,
+    "department": _explain_department,
+    "case": _explain_case,
+}
+
+
+def _char_width(ch: str) -> int:
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def _wrap(line: str, width: int | None) -> str:
+    """Wrap a line to `width` terminal columns (CJK characters are two wide), keeping
+    the line's indent for continuation lines."""
+    if not width or width < 20:
+        return line
+    indent = len(line) - len(line.lstrip(" "))
+    pad = " " * (indent + 4)
+    out: list[str] = []
+    current, used = "", 0
+    for ch in line:
+        w = _char_width(ch)
+        if used + w > width and current.strip():
+            out.append(current.rstrip())
+            current, used = pad, len(pad)
+        current += ch
+        used += w
+    out.append(current.rstrip())
+    return "\n".join(out)
+
+
+# --- assess -----------------------------------------------------------------------------------
+
+
+def _empty_table(name: str) -> pl.DataFrame:
+    return pl.DataFrame(schema=TABLES[name].dtypes)
+
+
+def _stand_in(data: Dataset, needed: str) -> Dataset:
+    """A dataset with only `regions` (if any) and an empty `needed` table, used to get
+    a scorer's frames with the right columns when its table is absent."""
+    tables = {needed: _empty_table(needed)}
+    tables["regions"] = data.get("regions") if data.has("regions") else _empty_table("regions")
+    return Dataset(tables=tables, as_of=data.as_of)
+
+
+def _sorted(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    keys = [k for k in keys if k in frame.columns]
+    return frame.sort(keys, maintain_order=True, nulls_last=True) if keys else frame
+
+
+def assess(data: Dataset, rules: Rulebook | None = None, *, year: int) -> Assessment:
+    """The year-end assessment of `data` under `rules` (default: the built-in rulebook).
+
+    Runs 年度目标管理考核 (regions), 四个一律 (cases, when `cases` is present),
+    一岗双责 (officials, when `officials` is present) and 企业主体责任 (enterprises,
+    when `enterprises` is present); an absent table gives empty frames with the right
+    columns, and the annual sections that need it are left unassessed.  Needs `regions`.
+
+    >>> import datetime as dt, polars as pl
+    >>> from accountability.dataset import Dataset
+    >>> regions = pl.DataFrame({"region_code": ["430900"], "name": ["益阳市"],
+    ...     "parent_code": [None], "level": ["市"]}, schema_overrides={"parent_code": pl.String})
+    >>> result = assess(Dataset(tables={"regions": regions}, as_of=dt.date(2025, 1, 1)), year=2024)
+    >>> result.regions.select("region_code", "score", "incomplete").row(0)
+    ('430900', None, True)
+    """
+    from accountability import __version__
+    from accountability.scorers.dual_duty import dual_duty
+    from accountability.scorers.enterprise import enterprise_ratings
+    from accountability.scorers.four_musts import four_musts
+
+    book = rules if rules is not None else rulebook()
+    year = int(year)
+    data.table("regions", needed_by="年度目标管理考核 (assess)")
+    p = book.for_year(year)
+
+    fm = four_musts(data if data.has("cases") else _stand_in(data, "cases"), book, year)
+    dd = dual_duty(data if data.has("officials") else _stand_in(data, "officials"), book, year)
+    er = enterprise_ratings(data if data.has("enterprises") else _stand_in(data, "enterprises"), book, year)
+    yearly = annual(
+        data,
+        book,
+        year=year,
+        four_musts_by_region=fm.by_region if data.has("cases") else None,
+        officials=dd.officials if data.has("officials") else None,
+    )
+
+    items = (
+        concat_line_items(yearly.line_items, fm.line_items, dd.line_items, er.line_items)
+        .sort(_ITEM_SORT, maintain_order=True, nulls_last=True)
+        .collect()
+        .select(list(LINE_ITEM_SCHEMA))
+    )
+    warnings = [data.warnings.select(list(WARNINGS_SCHEMA))]
+    if data.has("officials") and dd.warnings.height:
+        warnings.append(dd.warnings.select([pl.col(c).cast(t) for c, t in WARNINGS_SCHEMA.items()]))
+    return Assessment(
+        year=year,
+        regions=yearly.regions,
+        enterprises=_sorted(er.enterprises, ["enterprise_id"]),
+        cases=_sorted(fm.cases, ["case_id"]),
+        officials=_sorted(dd.officials, ["official_id"]),
+        departments=_sorted(dd.departments, ["region_code", "department"]),
+        line_items=items,
+        rejected=data.rejected,
+        warnings=pl.concat(warnings, how="vertical"),
+        fingerprint=book.fingerprint,
+        rulebook_name=book.name,
+        library_version=__version__,
+        as_of=data.as_of,
+        schema_version=SCHEMA_VERSION,
+        bases={"region": float(p["annual.base"]), "enterprise": float(p["enterprise.base"])},
+    )
