@@ -81,6 +81,7 @@ class _Source:
         self.path = path
         self.text = text
         self._positions: dict[tuple[str, ...], int] | None = None
+        self._by_parameter: dict[tuple[str, ...], dict[str, int]] | None = None
 
     @property
     def positions(self) -> dict[tuple[str, ...], int]:
@@ -101,13 +102,13 @@ class _Source:
 
     def lines_of(self, key: str) -> dict[str, int]:
         """Lines of everything written under parameter `key`, by sub-path."""
-        parts = tuple(key.split("."))
-        n = len(parts)
-        return {
-            ".".join(path[n:]): line
-            for path, line in self.positions.items()
-            if path[:n] == parts
-        }
+        if self._by_parameter is None:
+            grouped: dict[tuple[str, ...], dict[str, int]] = {}
+            for path, line in self.positions.items():
+                if len(path) >= 2:
+                    grouped.setdefault(path[:2], {})[".".join(path[2:])] = line
+            self._by_parameter = grouped
+        return dict(self._by_parameter.get(tuple(key.split(".", 1)), {}))
 
 
 def _syntax_context(text: str, line: int) -> str:

@@ -20,6 +20,8 @@ first defined, in all the forms TOML allows:
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 __all__ = ["key_positions", "locate"]
 
 _BARE = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
@@ -52,8 +54,8 @@ class _Scanner:
 
     def skip_comment(self) -> None:
         if self.peek() == "#":
-            while not self.at_end() and self.peek() != "\n":
-                self.advance()
+            end = self.text.find("\n", self.i)
+            self.i = len(self.text) if end < 0 else end
 
     def skip_blank(self) -> None:
         """Whitespace, newlines and comments (inside arrays, between statements)."""
@@ -217,10 +219,12 @@ class _Scanner:
             self.skip_comment()
 
 
+@lru_cache(maxsize=64)
 def key_positions(text: str) -> dict[tuple[str, ...], int]:
     """Every key path in a TOML text and the 1-based line that first defines it.
 
-    Never raises: on text it cannot follow it returns what it found so far.
+    Never raises: on text it cannot follow it returns what it found so far.  The
+    result is cached by text: treat it as read-only.
     """
     scanner = _Scanner(text)
     try:
