@@ -133,6 +133,10 @@ COLUMN_LABELS: dict[str, str] = {
     **{f"required_{k}": f"应{v}" for k, v in _MEASURE_LABELS.items()},
     **{f"taken_{k}": f"已{v}" for k, v in _MEASURE_LABELS.items()},
     "required_any": "应采取措施",
+    "requires_measure": "应采取措施",
+    "enterprise_name": "企业名称",
+    "repeat_fines_180": "180日内重大隐患罚款次数",
+    "repeat_fines_365": "365日内重大隐患罚款次数",
     "compliant": "符合四个一律",
     "gaps": "缺项",
     "repeat_fines_180d": "180日内重大隐患罚款次数",
@@ -183,7 +187,7 @@ COLUMN_LABELS: dict[str, str] = {
 _SHEET_OVERRIDES: dict[str, dict[str, str]] = {
     "enterprises": {"name": "企业名称", "score": "得分", "status": "经营状态"},
     "officials": {"name": "姓名", "evidence": "证据(事故编号)"},
-    "cases": {"closed": "已关闭取缔", "suspended": "已责令停产整顿"},
+    "cases": {"closed": "已关闭取缔", "suspended": "已责令停产整顿", "department": "执法部门"},
 }
 
 
@@ -405,6 +409,7 @@ def write_excel(assessment: _AssessmentLike, path: str | Path) -> Path:
             "title": workbook.add_format({"bold": True, "font_size": 14}),
             "label": workbook.add_format({"bold": True}),
             "text": workbook.add_format({"num_format": "@"}),
+            "flag": workbook.add_format({"num_format": "@", "align": "center"}),
             "int": workbook.add_format({"num_format": "0"}),
             "float": workbook.add_format({"num_format": "0.00"}),
             "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
@@ -501,6 +506,7 @@ def _write_frame(
     workbook: Any, sheet: str, name: str, frame: pl.DataFrame, fmt: dict[str, Any]
 ) -> None:
     converted, kinds = excel_frame(frame)
+    flags = {name for name, dtype in frame.schema.items() if dtype == pl.Boolean}
     headers = [column_label(c, name) for c in converted.columns]
     widths = _column_widths(converted, kinds, headers)
     for part, chunk in enumerate(_sheet_chunks(converted), start=1):
@@ -511,13 +517,15 @@ def _write_frame(
         ws.freeze_panes(1, 0)
         _print_setup(ws)
         ws.repeat_rows(0)
+        if headers:  # long text overflows to the right on screen; never onto printed pages
+            ws.print_area(0, 0, max(chunk.height, 1), len(headers) - 1)
         if headers:
             ws.autofilter(0, 0, max(chunk.height, 1), len(headers) - 1)
         for c, column in enumerate(chunk.columns):
             kind = kinds[column]
             values = chunk.get_column(column).to_list()
             if kind == "text":
-                cell_fmt = fmt["text"]
+                cell_fmt = fmt["flag" if column in flags else "text"]
                 for r, v in enumerate(values, start=1):
                     if v:  # None and "" (an empty list) stay blank
                         ws.write_string(r, c, v, cell_fmt)

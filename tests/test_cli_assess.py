@@ -291,14 +291,44 @@ def test_demo_runs_the_yiyang_fixture() -> None:
 
 
 @real
-def test_assess_the_fixture_to_excel_and_explain(tmp_path: Path) -> None:
-    out = tmp_path / "yiyang.xlsx"
+def test_assess_the_fixture_writes_parquet(tmp_path: Path) -> None:
+    out = tmp_path / "yiyang"
     result = run("assess", FIXTURE, "--year", "2024", "--out", out)
     assert result.exit_code == 0, result.output
-    reader = fastexcel.read_excel(str(out))
-    assert reader.sheet_names[:2] == ["封面", "地区考核"]
+    assert "沅江市" in result.stdout
+    meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+    assert meta["year"] == 2024 and meta["frames"]["regions"]["rows"] == 9
+    regions = pl.read_parquet(out / "regions.parquet")
+    assert regions.filter(pl.col("region_code") == "430981")["grade"].item() != "优秀"
+
+
+@pytest.fixture(scope="module")
+def yiyang():
+    from accountability.assessment import assess
+    from accountability.tables import load_dataset
+
+    return assess(load_dataset(FIXTURE), year=2024)
+
+
+@real
+def test_the_real_assessment_goes_to_excel_html_and_the_ranking(yiyang, tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from accountability import report
+
+    # every frame, trimmed so the test stays quick: the real dtypes reach the writer
+    small = attrs.evolve(yiyang, **{n: getattr(yiyang, n).head(30) for n in report.SHEETS})
+    path = small.to_excel(tmp_path / "yiyang.xlsx")
+    reader = fastexcel.read_excel(str(path))
+    assert reader.sheet_names == ["封面", *report.SHEETS.values()]
     regions = reader.load_sheet_by_name("地区考核").to_polars()
     assert regions.height == 9 and regions["得分"].dtype == pl.Float64
-    result = run("explain", FIXTURE, "430981", "--year", "2024", "--type", "region")
-    assert result.exit_code == 0, result.output
-    assert "430981" in result.stdout
+    assert set(regions["一票否决"].to_list()) <= {"是", "否"}
+    for name in report.SHEETS:  # every output column has a Chinese header
+        unlabelled = [c for c in getattr(yiyang, name).columns if report.column_label(c, name) == c]
+        assert unlabelled == [], (name, unlabelled)
+    html = yiyang._repr_html_()
+    assert "沅江市" in html and yiyang.fingerprint[:12] in html
+    console = Console(record=True, width=200)
+    console.print(report.format_ranking(yiyang))
+    assert "430981" in console.export_text()
