@@ -767,6 +767,7 @@ def format_ranking(assessment: _AssessmentLike) -> Any:
     >>> from rich.console import Console
     >>> Console().print(format_ranking(result))   # doctest: +SKIP
     """
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
@@ -777,6 +778,7 @@ def format_ranking(assessment: _AssessmentLike) -> Any:
             f"{str(assessment.fingerprint)[:12]})"
         ),
         show_lines=False,
+        box=box.SIMPLE_HEAD,
     )
     for header, justify in (
         ("排名", "right"),
@@ -786,9 +788,9 @@ def format_ranking(assessment: _AssessmentLike) -> Any:
         ("等次", "center"),
         ("一票否决", "center"),
         ("黄牌警告", "center"),
-        ("说明", "left"),
     ):
         table.add_column(header, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    table.add_column("说明", justify="left", overflow="fold")
     previous: tuple[object, object] | None = None
     for rec in regions.iter_rows(named=True):
         group = (rec.get("level"), rec.get("parent_code"))
