@@ -346,44 +346,94 @@ def enterprise_ratings(
         pl.concat([accident_events, case_events, major_events, general_events]), rules_tbl
     )
 
-    # The cap on 一般-hazard deductions: one line item giving back the excess.
+    # Per enterprise, everything that is not an event count: one frame from which
+    # the remaining line items and the result are read (so the plan shares it).
     cap = float(p["enterprise.hazard_general_cap"])
+    no_license_pts = float(p["enterprise.no_license"])
+    bonus_map = {str(k): float(v) for k, v in dict(p["enterprise.standardization_bonus"]).items()}
+    late_rule = "enterprise.hazard_general_late"
+    sums = deductions.group_by("subject_id").agg(
+        # summed in rule order (one item per rule): the same float result in any row order
+        pl.col("points").sort_by("rule_id").sum().alias("deducted"),
+        pl.col("points").filter(pl.col("rule_id") == late_rule).sum().alias("general_late"),
+        pl.col("evidence").filter(pl.col("rule_id") == late_rule).first().alias("late_ids"),
+    ).rename({"subject_id": "enterprise_id"})
+    zero_accidents = (
+        in_year.filter(grade_at_least(pl.col("grade"), zero_grade))
+        .group_by("enterprise_id")
+        .agg(
+            pl.len().cast(pl.Int64).alias("zero_n"), pl.col("accident_id").sort().alias("zero_ids")
+        )
+    )
+    flags = _dishonesty(p, ents, accidents, in_year, cases)
+    no_license = pl.col("license_required") & ~pl.col("licensed")
+    per = (
+        ents.join(sums, on="enterprise_id", how="left")
+        .join(zero_accidents, on="enterprise_id", how="left")
+        .join(flags, on="enterprise_id", how="left")
+        .with_columns(
+            pl.col("deducted").fill_null(0.0),
+            (-pl.col("general_late").fill_null(0.0) - cap).clip(lower_bound=0.0).alias("cap_back"),
+            pl.when(no_license).then(pl.lit(-no_license_pts)).otherwise(0.0).alias("licence_pts"),
+            pl.col("standardization_level")
+            .cast(pl.String)
+            .replace_strict(bonus_map, default=0.0, return_dtype=pl.Float64())
+            .fill_null(0.0)
+            .alias("bonus"),
+            pl.col("dishonest").fill_null(False),
+            pl.col("dishonest_reasons").fill_null(_EMPTY_IDS),
+        )
+        .with_columns(
+            (
+                pl.lit(base)
+                + pl.col("deducted")
+                + pl.col("cap_back")
+                + pl.col("licence_pts")
+                + pl.col("bonus")
+            ).alias("raw")
+        )
+        .with_columns(pl.col("raw").clip(0.0, base).alias("clipped"))
+        .with_columns(
+            (pl.col("clipped") - pl.col("raw")).alias("clip_pts"),
+            pl.when(pl.col("zero_n") > 0)
+            .then(pl.lit(0.0) - pl.col("clipped"))
+            .otherwise(0.0)
+            .alias("zero_pts"),
+        )
+        .with_columns(
+            (pl.col("raw") + pl.col("clip_pts") + pl.col("zero_pts")).alias("score"),
+        )
+    )
+
+    # Materialise the two shared frames once (each feeds several line-item kinds and
+    # the result); the rest is one more lazy plan over them.
+    deductions_df, per_df = pl.collect_all([deductions, per])
+    deductions, per = deductions_df.lazy(), per_df.lazy()
+
     general_cap = _items(
-        deductions.filter(pl.col("rule_id") == "enterprise.hazard_general_late")
-        .select("subject_id", "points", "evidence")
-        .rename({"subject_id": "enterprise_id"})
-        .filter(-pl.col("points") > cap),
+        per.filter(pl.col("cap_back") > 0),
         rule_id=pl.lit("enterprise.hazard_general_cap"),
-        points=-pl.col("points") - cap,
+        points=pl.col("cap_back"),
         reason=pl.concat_str(
             pl.lit("一般隐患扣分合计 "),
-            _num(-pl.col("points")),
+            _num(-pl.col("general_late")),
             pl.lit(f" 分，超过上限 {_py_num(cap)} 分，返还 "),
-            _num(-pl.col("points") - cap),
+            _num(pl.col("cap_back")),
             pl.lit(" 分"),
         ),
         basis=pl.lit(p.basis("enterprise.hazard_general_cap")),
-        evidence=pl.col("evidence"),
+        evidence=pl.col("late_ids"),
     )
-
-    no_license_pts = float(p["enterprise.no_license"])
-    no_license = _items(
-        ents.filter(pl.col("license_required") & ~pl.col("licensed")),
+    licence = _items(
+        per.filter(no_license),
         rule_id=pl.lit("enterprise.no_license"),
-        points=pl.lit(-no_license_pts),
+        points=pl.col("licence_pts"),
         reason=pl.lit(f"需取得安全生产许可而未取得，扣 {_py_num(no_license_pts)} 分"),
         basis=pl.lit(p.basis("enterprise.no_license")),
         evidence=pl.concat_list(pl.col("enterprise_id")),
     )
-
-    bonus_map = {str(k): float(v) for k, v in dict(p["enterprise.standardization_bonus"]).items()}
-    bonus = pl.col("standardization_level").cast(pl.String).replace_strict(
-        bonus_map, default=0.0, return_dtype=pl.Float64()
-    )
     standardization = _items(
-        ents.filter(pl.col("standardization_level").is_not_null())
-        .with_columns(bonus.alias("bonus"))
-        .filter(pl.col("bonus") != 0),
+        per.filter(pl.col("bonus") != 0),
         rule_id=pl.lit("enterprise.standardization_bonus"),
         points=pl.col("bonus"),
         reason=pl.concat_str(
@@ -396,22 +446,10 @@ def enterprise_ratings(
         basis=pl.lit(p.basis("enterprise.standardization_bonus")),
         evidence=pl.concat_list(pl.col("enterprise_id")),
     )
-
-    summed = concat_line_items(deductions, general_cap, no_license, standardization)
-    raw = ents.select("enterprise_id").join(
-        summed.group_by("subject_id", maintain_order=True)
-        .agg(pl.col("points").sum().alias("sum_points"))
-        .rename({"subject_id": "enterprise_id"}),
-        on="enterprise_id",
-        how="left",
-    ).with_columns(
-        (pl.lit(base) + pl.col("sum_points").fill_null(0.0)).alias("raw"),
-    ).with_columns(pl.col("raw").clip(0.0, base).alias("clipped"))
-
     clip = _items(
-        raw.filter(pl.col("raw") != pl.col("clipped")),
+        per.filter(pl.col("clip_pts") != 0),
         rule_id=pl.lit("enterprise.clip"),
-        points=pl.col("clipped") - pl.col("raw"),
+        points=pl.col("clip_pts"),
         reason=pl.when(pl.col("raw") > base)
         .then(
             pl.concat_str(
@@ -427,30 +465,21 @@ def enterprise_ratings(
         basis=pl.lit(p.basis("enterprise.base")),
         evidence=_EMPTY_IDS,
     )
-
-    zero_accidents = (
-        in_year.filter(grade_at_least(pl.col("grade"), zero_grade))
-        .group_by("enterprise_id")
-        .agg(pl.len().cast(pl.Int64).alias("n"), pl.col("accident_id").sort().alias("evidence"))
-        .join(raw.select("enterprise_id", "clipped"), on="enterprise_id", how="inner")
-    )
     zero = _items(
-        zero_accidents,
+        per.filter(pl.col("zero_n") > 0),
         rule_id=pl.lit("enterprise.zero_score_grade"),
-        points=pl.lit(0.0) - pl.col("clipped"),
+        points=pl.col("zero_pts"),
         reason=pl.concat_str(
             pl.lit(f"发生{zero_grade}及以上事故 "),
-            pl.col("n").cast(pl.String),
+            pl.col("zero_n").cast(pl.String),
             pl.lit(" 起，得分记 0 分"),
         ),
         basis=pl.lit(p.basis("enterprise.zero_score_grade")),
-        evidence=pl.col("evidence"),
+        evidence=pl.col("zero_ids"),
     )
-
-    flags = _dishonesty(p, ents, accidents, in_year, cases)
     dishonest_class = str(p["enterprise.dishonest_class"])
     dishonest_note = _items(
-        flags.filter(pl.col("dishonest")),
+        per.filter(pl.col("dishonest")),
         rule_id=pl.lit("enterprise.dishonest"),
         points=pl.lit(0.0),
         reason=pl.concat_str(
@@ -461,7 +490,6 @@ def enterprise_ratings(
         basis=pl.lit(p.basis("enterprise.dishonest_grade")),
         evidence=pl.col("flag_evidence"),
     )
-
     notes = [
         _items(
             ents,
@@ -474,10 +502,8 @@ def enterprise_ratings(
         for t, what in _NEEDED_TABLES
         if not data.has(t)
     ]
-
-    all_items = concat_line_items(summed, clip, zero, dishonest_note, *notes)
-    totals = all_items.group_by("subject_id", maintain_order=True).agg(
-        pl.col("points").sum().alias("sum_points")
+    all_items = concat_line_items(
+        deductions, general_cap, licence, standardization, clip, zero, dishonest_note, *notes
     )
 
     classes = sorted(p["enterprise.risk_classes"], key=lambda c: -float(c["min"]))
@@ -491,15 +517,7 @@ def enterprise_ratings(
     per_class = {str(k): int(v) for k, v in dict(p["enterprise.inspections_per_year"]).items()}
 
     result = (
-        ents.join(totals.rename({"subject_id": "enterprise_id"}), on="enterprise_id", how="left")
-        .join(flags.select("enterprise_id", "dishonest", "dishonest_reasons"), on="enterprise_id",
-              how="left")
-        .with_columns(
-            (pl.lit(base) + pl.col("sum_points").fill_null(0.0)).alias("score"),
-            pl.col("dishonest").fill_null(False),
-            pl.col("dishonest_reasons").fill_null(pl.lit([], dtype=pl.List(pl.String()))),
-        )
-        .with_columns(
+        per.with_columns(
             pl.when(pl.col("dishonest"))
             .then(pl.lit(dishonest_class))
             .otherwise(risk)
@@ -536,28 +554,33 @@ def _dishonesty(
     in_year: pl.LazyFrame,
     cases: pl.LazyFrame,
 ) -> pl.LazyFrame:
-    """Per enterprise: dishonest, dishonest_reasons (Chinese), flag_evidence.
+    """Flagged enterprises only: enterprise_id, dishonest (True), dishonest_reasons
+    (Chinese, in the order of the list below), flag_evidence (sorted ids).
 
     Year Y's events: a 重大 or worse accident; ≥ N 较大 within any 12 months (the
     later one in Y, the earlier on or after the same calendar day a year before); a
     concealed accident; operating without a required licence (licence required and
-    not held, or an illegal case found in Y).
+    not held, or an illegal case found in Y).  Built in long form (one row per
+    enterprise and reason) over the few enterprises that meet a criterion.
     """
     grade = str(p["enterprise.dishonest_grade"])
     need = int(p["enterprise.dishonest_larger_count"])
     months = int(p["enterprise.dishonest_window_months"])
     larger = ACCIDENT_GRADES[1]
 
-    def per_enterprise(frame: pl.LazyFrame, id_col: str, name: str) -> pl.LazyFrame:
-        return frame.group_by("enterprise_id").agg(
-            pl.len().cast(pl.Int64).alias(f"{name}_n"), pl.col(id_col).sort().alias(f"{name}_ids")
+    def reason(frame: pl.LazyFrame, order: int, id_col: str, text: str, tail: str) -> pl.LazyFrame:
+        return (
+            frame.group_by("enterprise_id")
+            .agg(pl.len().cast(pl.Int64).alias("n"), pl.col(id_col).alias("ids"))
+            .select(
+                "enterprise_id",
+                pl.lit(order, dtype=pl.Int32()).alias("order"),
+                pl.concat_str(pl.lit(text), pl.col("n").cast(pl.String), pl.lit(tail)).alias(
+                    "reason"
+                ),
+                pl.col("ids").cast(pl.List(pl.String())),
+            )
         )
-
-    major = per_enterprise(
-        in_year.filter(grade_at_least(pl.col("grade"), grade)), "accident_id", "major"
-    )
-    concealed = per_enterprise(in_year.filter(pl.col("concealed")), "accident_id", "concealed")
-    illegal = per_enterprise(cases.filter(pl.col("illegal")), "case_id", "illegal")
 
     larger_all = accidents.filter(pl.col("grade") == larger).select(
         "enterprise_id", "accident_id", "occurred_on"
@@ -578,54 +601,39 @@ def _dishonesty(
         .filter(pl.col("n") >= need)
     )
     repeat = windows.group_by("enterprise_id").agg(
-        pl.col("n").max().alias("repeat_n"),
-        pl.col("accident_id")
-        .list.explode(keep_nulls=False, empty_as_null=False)
-        .unique()
-        .sort()
-        .alias("repeat_ids"),
+        pl.lit(1, dtype=pl.Int32()).alias("order"),
+        pl.concat_str(
+            pl.lit(f"{months} 个月内发生{larger}事故 "),
+            pl.col("n").max().cast(pl.String),
+            pl.lit(" 起"),
+        ).alias("reason"),
+        pl.col("accident_id").list.explode(keep_nulls=False, empty_as_null=False).alias("ids"),
     )
-
-    frame = (
-        ents.select("enterprise_id", "license_required", "licensed")
-        .join(major, on="enterprise_id", how="left")
-        .join(repeat, on="enterprise_id", how="left")
-        .join(concealed, on="enterprise_id", how="left")
-        .join(illegal, on="enterprise_id", how="left")
-        .with_columns((pl.col("license_required") & ~pl.col("licensed")).alias("no_license"))
-    )
-    none_s = pl.lit(None, dtype=pl.String())
-    reasons = pl.concat_list(
-        pl.when(pl.col("major_n") > 0)
-        .then(pl.concat_str(pl.lit(f"发生{grade}及以上事故 "), pl.col("major_n").cast(pl.String),
-                            pl.lit(" 起")))
-        .otherwise(none_s),
-        pl.when(pl.col("repeat_n") > 0)
-        .then(pl.concat_str(pl.lit(f"{months} 个月内发生{larger}事故 "),
-                            pl.col("repeat_n").cast(pl.String), pl.lit(" 起")))
-        .otherwise(none_s),
-        pl.when(pl.col("concealed_n") > 0)
-        .then(pl.concat_str(pl.lit("瞒报或谎报事故 "), pl.col("concealed_n").cast(pl.String),
-                            pl.lit(" 起")))
-        .otherwise(none_s),
-        pl.when(pl.col("no_license"))
-        .then(pl.lit("未依法取得安全生产许可从事生产经营"))
-        .otherwise(none_s),
-        pl.when(pl.col("illegal_n") > 0)
-        .then(pl.concat_str(pl.lit("非法生产经营建设案件 "), pl.col("illegal_n").cast(pl.String),
-                            pl.lit(" 起（无证或非法生产经营）")))
-        .otherwise(none_s),
-    ).list.drop_nulls()
-    empty = pl.lit([], dtype=pl.List(pl.String()))
-    evidence = pl.concat_list(
-        pl.col("major_ids").fill_null(empty),
-        pl.col("repeat_ids").fill_null(empty),
-        pl.col("concealed_ids").fill_null(empty),
-        pl.when(pl.col("no_license")).then(pl.concat_list(pl.col("enterprise_id"))).otherwise(empty),
-        pl.col("illegal_ids").fill_null(empty),
-    ).list.unique().list.sort()
-    return frame.select(
+    unlicensed = ents.filter(pl.col("license_required") & ~pl.col("licensed")).select(
         "enterprise_id",
-        reasons.alias("dishonest_reasons"),
-        evidence.alias("flag_evidence"),
-    ).with_columns((pl.col("dishonest_reasons").list.len() > 0).alias("dishonest"))
+        pl.lit(3, dtype=pl.Int32()).alias("order"),
+        pl.lit("未依法取得安全生产许可从事生产经营").alias("reason"),
+        pl.concat_list(pl.col("enterprise_id")).alias("ids"),
+    )
+    parts = [
+        reason(in_year.filter(grade_at_least(pl.col("grade"), grade)), 0, "accident_id",
+               f"发生{grade}及以上事故 ", " 起"),
+        repeat,
+        reason(in_year.filter(pl.col("concealed")), 2, "accident_id", "瞒报或谎报事故 ", " 起"),
+        unlicensed,
+        reason(cases.filter(pl.col("illegal")), 4, "case_id", "非法生产经营建设案件 ",
+               " 起（无证或非法生产经营）"),
+    ]  # fmt: skip
+    return (
+        pl.concat(parts, how="vertical")
+        .group_by("enterprise_id")
+        .agg(
+            pl.col("reason").sort_by("order").alias("dishonest_reasons"),
+            pl.col("ids")
+            .list.explode(keep_nulls=False, empty_as_null=False)
+            .unique()
+            .sort()
+            .alias("flag_evidence"),
+        )
+        .with_columns(pl.lit(True).alias("dishonest"))
+    )
