@@ -172,77 +172,74 @@ def repeat_counts(cases: pl.LazyFrame, windows: Sequence[RepeatWindow]) -> pl.La
     """Add `repeat_fines_<days>` (Int64) per window: the number of the enterprise's
     fined major-hazard cases found in the `days` days up to and including each case's
     `found_on` (any year among the rows given; same-day cases included; 0 where the
-    enterprise is unknown).
+    enterprise is unknown).  The rows keep their order.
 
-    Vectorised: fined major-hazard cases are counted per (enterprise, day) and summed
-    cumulatively per enterprise; each window's count is cum(≤ day) − cum(≤ day − days − 1),
-    both looked up by as-of joins.  Row order of `cases` is kept.
+    Vectorised, with no join: the (row, enterprise_id, found_on) columns are sorted by
+    enterprise and day; each enterprise's run of rows gets a block number, and a key
+    block · 2³² + day (+2³¹) orders all cases.  The keys of the qualifying cases form a
+    sorted haystack; a window's count is the number of haystack keys in
+    [key − days, key] — two binary searches (`search_sorted`) per case.
     """
     if not windows:
         return cases
-    day = pl.col("found_on").cast(pl.Int32)
-    events = (
-        cases.filter(
-            pl.col("major_hazard")
-            & (pl.col("fine_yuan") > 0).fill_null(False)
-            & pl.col("enterprise_id").is_not_null()
+    qualifies = (
+        pl.col("major_hazard")
+        & (pl.col("fine_yuan") > 0).fill_null(False)
+        & pl.col("enterprise_id").is_not_null()
+    )
+    block = (
+        (pl.col("enterprise_id") != pl.col("enterprise_id").shift()).fill_null(True).cum_sum()
+    ).cast(pl.Int64) * 2**32
+    day = pl.col("found_on").cast(pl.Int64) + 2**31  # in [0, 2³²): Date is Int32 days
+    keyed = (
+        cases.select(
+            pl.int_range(pl.len()).alias("_row"), "enterprise_id", "found_on", qualifies.alias("_q")
         )
-        .group_by("enterprise_id", "found_on")
-        .agg(pl.len().cast(pl.Int64).alias("_n"))
         .sort("enterprise_id", "found_on")
-        .select(
-            "enterprise_id",
-            day.alias("_event_day"),
-            pl.col("_n").cum_sum().over("enterprise_id").alias("_cum"),
+        .with_columns(block.alias("_block"), day.alias("_day"))
+        .with_columns((pl.col("_block") + pl.col("_day")).alias("_key"))
+    )
+    haystack = pl.col("_key").filter(pl.col("_q"))  # sorted, as the rows are
+    upto = haystack.search_sorted(pl.col("_key"), side="right").cast(pl.Int64)
+
+    def since(days: int) -> pl.Expr:
+        # the lowest key in the window, never below the enterprise's own block
+        lower = pl.col("_block") + (pl.col("_day") - days).clip(lower_bound=0)
+        return haystack.search_sorted(lower, side="left").cast(pl.Int64)
+
+    counts = (
+        keyed.select(
+            "_row",
+            *[
+                pl.when(pl.col("enterprise_id").is_null())
+                .then(pl.lit(0, pl.Int64))
+                .otherwise(upto - since(w.days))
+                .alias(w.column)
+                for w in windows
+            ],
         )
-        .sort("_event_day")
+        .sort("_row")
+        .drop("_row")
     )
-    probes = (
-        cases.select("enterprise_id", "found_on")
-        .filter(pl.col("enterprise_id").is_not_null())
-        .unique()
-        .with_columns(day.alias("_day"))
-    )
-    offsets = sorted({0} | {w.days + 1 for w in windows})
-    for offset in offsets:
-        probes = (
-            probes.with_columns((pl.col("_day") - offset).alias("_probe"))
-            .sort("_probe")
-            .join_asof(
-                events,
-                left_on="_probe",
-                right_on="_event_day",
-                by="enterprise_id",
-                strategy="backward",
-                check_sortedness=False,
-            )
-            .drop("_probe", "_event_day", strict=False)
-            .rename({"_cum": f"_cum_{offset}"})
-        )
-    upto = pl.col("_cum_0").fill_null(0)
-    probes = probes.select(
-        "enterprise_id",
-        "found_on",
-        *[(upto - pl.col(f"_cum_{w.days + 1}").fill_null(0)).alias(w.column) for w in windows],
-    )
-    return cases.join(
-        probes, on=["enterprise_id", "found_on"], how="left", maintain_order="left"
-    ).with_columns(pl.col(w.column).fill_null(0).cast(pl.Int64) for w in windows)
+    return pl.concat([cases, counts], how="horizontal")
 
 
 def _readable_yuan(amount: pl.Expr) -> pl.Expr:
     """An amount in 元 as readable text: 万元 from 10000 on ("5万元", "12.3456万元"),
-    else 元 ("5000元"); trailing zeros dropped.  Vectorised."""
+    else 元 ("5000元", "99.5元"); no trailing zeros.  Vectorised.
+
+    >>> amounts = pl.Series([50000.0, 123456.0, 5000.0, 99.5])
+    >>> pl.select(_readable_yuan(pl.lit(amounts))).to_series().to_list()
+    ['5万元', '12.3456万元', '5000元', '99.5元']
+    """
     in_wan = amount >= 10000
-    number = (
-        pl.when(in_wan)
-        .then((amount / 10000).round(4))
-        .otherwise(amount.round(2))
-        .cast(pl.String)
-        .str.replace(r"(\.\d*?)0+$", "${1}")
-        .str.replace(r"\.$", "")
+    number = pl.when(in_wan).then((amount / 10000).round(4)).otherwise(amount.round(2))
+    text = (
+        pl.when(number == number.floor())
+        .then(number.cast(pl.Int64, strict=False).cast(pl.String))
+        .otherwise(number.cast(pl.String))
     )
-    return pl.concat_str(number, pl.when(in_wan).then(pl.lit("万元")).otherwise(pl.lit("元")))
+    return pl.concat_str(text, pl.when(in_wan).then(pl.lit("万元")).otherwise(pl.lit("元")))
 
 
 @attrs.frozen
@@ -261,18 +258,18 @@ def _gaps(rules_at: RulesAt, windows: Sequence[RepeatWindow]) -> list[_Gap]:
     closed = pl.col("closed")
     fine, ceiling = pl.col("fine_yuan"), pl.col("fine_max_yuan")
     needs_penalty = pl.col("required_penalty")
-    repeat_text = (
-        pl.concat_list(
-            [
-                pl.when(pl.col(w.column) >= w.fines).then(
-                    pl.format("{}日内受罚{}次", pl.lit(w.days), pl.col(w.column))
+    repeat_text = pl.concat_str(
+        [
+            pl.when(pl.col(w.column) >= w.fines).then(
+                pl.concat_str(
+                    pl.lit(f"{w.days}日内受罚"), pl.col(w.column).cast(pl.String), pl.lit("次")
                 )
-                for w in windows
-            ]
-            or [pl.lit(None, pl.String())]
-        )
-        .list.drop_nulls()
-        .list.join("、")
+            )
+            for w in windows
+        ]
+        or [pl.lit(None, pl.String())],
+        separator="、",
+        ignore_nulls=True,
     )
     return [
         _Gap(
@@ -336,6 +333,21 @@ def _gaps(rules_at: RulesAt, windows: Sequence[RepeatWindow]) -> list[_Gap]:
     ]
 
 
+# Joins the gap texts of a case and splits them again: much faster in polars than
+# building the list with concat_list.  Gap texts never hold this character.
+_SEP = "\x1f"
+
+
+def _gap_list(texts: list[pl.Expr]) -> pl.Expr:
+    """List[String] of the non-null texts, in order (an empty list when none)."""
+    joined = pl.concat_str(texts, separator=_SEP, ignore_nulls=True)
+    return (
+        pl.when(joined == "")
+        .then(pl.lit([], pl.List(pl.String())))
+        .otherwise(joined.str.split(_SEP))
+    )
+
+
 def _with_gaps(cases: pl.LazyFrame, rules_at: RulesAt) -> pl.LazyFrame:
     """required_measures plus the internal `_repeat` flag (kept for line items)."""
     windows = repeat_windows(rules_at)
@@ -371,9 +383,7 @@ def _with_gaps(cases: pl.LazyFrame, rules_at: RulesAt) -> pl.LazyFrame:
     return frame.with_columns(
         pl.any_horizontal(required).alias("requires_measure"),
         pl.all_horizontal(satisfied).alias("compliant"),
-        pl.concat_list([pl.when(g.when).then(g.text) for g in gaps])
-        .list.drop_nulls()
-        .alias("gaps"),
+        _gap_list([pl.when(g.when).then(g.text) for g in gaps]).alias("gaps"),
         *[expr.alias(kind) for kind, expr in kinds.items()],
     )
 
@@ -386,7 +396,7 @@ def required_measures(cases: pl.LazyFrame, rules_at: RulesAt) -> pl.LazyFrame:
     `taken_suspend` (suspended), `taken_accountability` (transferred),
     `requires_measure`, `compliant`, `gaps` (List[String], Chinese) and one Boolean per
     gap kind (`gap_not_closed`, `gap_penalty_below_max`, `gap_penalty_unknown`,
-    `gap_not_suspended`, `gap_not_transferred`).  One lazy plan; row order kept.
+    `gap_not_suspended`, `gap_not_transferred`).  One lazy plan; the rows keep their order.
 
     Needs the `cases` columns enterprise_id, found_on, illegal, unlawful,
     failed_rectification, criminal, major_hazard, suspended, closed, fine_yuan,
