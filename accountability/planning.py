@@ -184,7 +184,7 @@ def inspection_plan(
         "cumulative_inspections",
         "capacity",
         "covered",
-    )
+    ).sort([*keys, "rank"], nulls_last=True)  # joins need not keep row order
 
     coverage = (
         queue.group_by(keys)
