@@ -348,10 +348,12 @@ def _gap_list(texts: list[pl.Expr]) -> pl.Expr:
     )
 
 
-def _with_gaps(cases: pl.LazyFrame, rules_at: RulesAt) -> pl.LazyFrame:
+def _with_gaps(cases: pl.LazyFrame, rules_at: RulesAt, keep: pl.Expr | None = None) -> pl.LazyFrame:
     """required_measures plus the internal `_repeat` flag (kept for line items)."""
     windows = repeat_windows(rules_at)
     frame = repeat_counts(cases, windows)
+    if keep is not None:  # the rows to assess, once every row has been counted
+        frame = frame.filter(keep)
     repeat = pl.any_horizontal([pl.col(w.column) >= w.fines for w in windows] or [pl.lit(False)])
     frame = frame.with_columns(repeat.alias("_repeat")).with_columns(
         (pl.col("illegal") | pl.col("failed_rectification") | pl.col("_repeat")).alias(
@@ -541,8 +543,10 @@ def four_musts(
     all_cases = data.lazy("cases", needed_by="四个一律")
     year_start, year_end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     # Events after the year's end cannot reach a case of the year.
-    full = _with_gaps(all_cases.filter(pl.col("found_on") <= year_end), rules_at).filter(
-        pl.col("found_on") >= year_start
+    full = _with_gaps(
+        all_cases.filter(pl.col("found_on") <= year_end),
+        rules_at,
+        keep=pl.col("found_on") >= year_start,
     )
     enterprises = data.get("enterprises")
     if enterprises is not None:
