@@ -165,10 +165,15 @@ def explain(
 
 
 def fixture_path() -> Path:
-    """Where the bundled Yiyang fixture lives (beside the package in a source checkout)."""
+    """Where the bundled Yiyang fixture lives: inside an installed wheel
+    (`accountability/_fixtures/`), else beside the package in a source checkout."""
     import accountability
 
-    return Path(accountability.__file__).resolve().parent.parent / "fixtures" / "yiyang-2024"
+    package = Path(accountability.__file__).resolve().parent
+    installed = package / "_fixtures" / "yiyang-2024"
+    if installed.is_dir():
+        return installed
+    return package.parent / "fixtures" / "yiyang-2024"
 
 
 def most_deducted_county(result: Assessment) -> str | None:
