@@ -121,10 +121,14 @@ class Assessment:
             frame: pl.DataFrame = getattr(self, attr)
             if frame.height and frame.select((key == subject_id).any()).item():
                 found.append(kind)
-        for kind in self.line_items.filter(pl.col("subject_id") == subject_id)["subject_type"].unique():
+        for kind in self.line_items.filter(pl.col("subject_id") == subject_id)[
+            "subject_type"
+        ].unique():
             if kind not in found:
                 found.append(kind)
-        return sorted(found, key=lambda k: list(SUBJECT_LABELS).index(k) if k in SUBJECT_LABELS else 99)
+        return sorted(
+            found, key=lambda k: list(SUBJECT_LABELS).index(k) if k in SUBJECT_LABELS else 99
+        )
 
     def explain(
         self, subject_id: str, subject_type: str | None = None, *, width: int | None = None
@@ -146,7 +150,7 @@ class Assessment:
                 )
             if subject_type not in kinds:
                 raise LookupError(
-                    f"没有编号为 {subject_id!r} 的{SUBJECT_LABELS[subject_type]}（{subject_type}）。"
+                    f"没有编号为 {subject_id!r} 的{SUBJECT_LABELS[subject_type]}（{subject_type}）。"  # noqa: E501
                     + self._known_subjects()
                 )
             kind = subject_type
@@ -154,9 +158,7 @@ class Assessment:
             raise LookupError(f"未找到编号为 {subject_id!r} 的对象。" + self._known_subjects())
         elif len(kinds) > 1:
             listed = "、".join(f"{SUBJECT_LABELS.get(k, k)}（{k}）" for k in kinds)
-            raise LookupError(
-                f"编号 {subject_id!r} 同时是 {listed}，请用 subject_type= 指定其一"
-            )
+            raise LookupError(f"编号 {subject_id!r} 同时是 {listed}，请用 subject_type= 指定其一")
         else:
             kind = kinds[0]
         lines = _EXPLAINERS[kind](self, subject_id)
@@ -168,7 +170,9 @@ class Assessment:
             frame: pl.DataFrame = getattr(self, attr)
             if frame.height:
                 ids = frame.select(key.alias("id")).sort("id")["id"].head(3).to_list()
-                parts.append(f"{SUBJECT_LABELS[kind]} {kind} {frame.height} 个（如 {'、'.join(ids)}）")
+                parts.append(
+                    f"{SUBJECT_LABELS[kind]} {kind} {frame.height} 个（如 {'、'.join(ids)}）"
+                )
         if not parts:
             return "本次考核结果中没有任何对象。"
         return "可查询的对象：" + "；".join(parts)
@@ -176,9 +180,13 @@ class Assessment:
     def _items_of(self, subject_id: str, kind: str) -> pl.DataFrame:
         order = {rule: i for i, rule in enumerate(ITEM_ORDER)}
         return (
-            self.line_items.filter((pl.col("subject_type") == kind) & (pl.col("subject_id") == subject_id))
+            self.line_items.filter(
+                (pl.col("subject_type") == kind) & (pl.col("subject_id") == subject_id)
+            )
             .with_columns(
-                pl.col("rule_id").replace_strict(order, default=len(order), return_dtype=pl.Int64).alias("_o")
+                pl.col("rule_id")
+                .replace_strict(order, default=len(order), return_dtype=pl.Int64)
+                .alias("_o")
             )
             .sort("_o", "scorer", "rule_id", "reason", maintain_order=True)
             .drop("_o")
@@ -259,7 +267,9 @@ def _explain_region(a: Assessment, subject_id: str) -> list[str]:
     items = a._items_of(subject_id, "region")
     name = rec.get("name") or ""
     parent = f"，上级 {rec['parent_code']}" if rec.get("parent_code") else ""
-    lines = [f"{a.year} 年度安全生产目标管理考核 · 地区 {subject_id} {name}（{rec.get('level') or '—'}{parent}）"]
+    lines = [
+        f"{a.year} 年度安全生产目标管理考核 · 地区 {subject_id} {name}（{rec.get('level') or '—'}{parent}）"  # noqa: E501
+    ]
     if rec:
         grade = rec.get("grade") or "—"
         if rec.get("grade_capped"):
@@ -274,7 +284,9 @@ def _explain_region(a: Assessment, subject_id: str) -> list[str]:
         for reason in rec.get("yellow_card_reasons") or []:
             lines.append(f"  黄牌警告：{reason}")
         if rec.get("incomplete"):
-            lines.append(f"  未评部分：{_list(rec.get('unassessed_sections'))}（缺少数据表，得分按已评部分折算）")
+            lines.append(
+                f"  未评部分：{_list(rec.get('unassessed_sections'))}（缺少数据表，得分按已评部分折算）"  # noqa: E501
+            )
         parts = [
             f"{s} {SECTION_NAMES[s]} {_n(rec.get(s))}" for s in SECTIONS if rec.get(s) is not None
         ]
@@ -292,7 +304,7 @@ def _explain_enterprise(a: Assessment, subject_id: str) -> list[str]:
     lines = [f"{a.year} 年度企业安全生产主体责任评级 · 企业 {subject_id} {rec.get('name') or ''}"]
     if rec:
         lines.append(
-            f"区划 {rec.get('region_code') or '—'} · 行业 {rec.get('sector') or '—'} · 状态 {rec.get('status') or '—'}"
+            f"区划 {rec.get('region_code') or '—'} · 行业 {rec.get('sector') or '—'} · 状态 {rec.get('status') or '—'}"  # noqa: E501
         )
         lines.append(
             f"得分 {_n(rec.get('score'))} · 风险等级 {rec.get('risk_class') or '—'}"
@@ -338,7 +350,7 @@ def _explain_department(a: Assessment, subject_id: str) -> list[str]:
         fulfilment = rec.get("fulfilment")
         shown = "—" if fulfilment is None else f"{_n(fulfilment * 100)}%"
         lines.append(
-            f"领导干部 {_n(rec.get('officials'))} 人 · 平均履职率 {shown} · 事故 {_n(rec.get('accidents'))} 起"
+            f"领导干部 {_n(rec.get('officials'))} 人 · 平均履职率 {shown} · 事故 {_n(rec.get('accidents'))} 起"  # noqa: E501
             f" · 死亡 {_n(rec.get('deaths'))} 人 · 问责步骤 {rec.get('step') or '无'}"
         )
         for reason in rec.get("reasons") or []:
@@ -354,7 +366,7 @@ def _explain_case(a: Assessment, subject_id: str) -> list[str]:
     lines = [f"{a.year} 年度四个一律 · 案件 {subject_id}"]
     if rec:
         lines.append(
-            f"企业 {rec.get('enterprise_id') or '—'} {rec.get('enterprise_name') or ''} · 区划 {rec.get('region_code')}"
+            f"企业 {rec.get('enterprise_id') or '—'} {rec.get('enterprise_name') or ''} · 区划 {rec.get('region_code')}"  # noqa: E501
             f" · 部门 {rec.get('department') or '—'} · 发现日期 {rec.get('found_on')}"
         )
         for suffix, label in MEASURES.items():
@@ -363,8 +375,10 @@ def _explain_case(a: Assessment, subject_id: str) -> list[str]:
             need = "应当" if required else "不要求"
             done = "已执行" if taken else ("未执行" if taken is not None else "无法判断")
             lines.append(f"  {label}：{need}，{done}")
-        verdict = "不需执行措施" if not rec.get("requires_measure") else (
-            "执行到位" if rec.get("compliant") else "未执行到位"
+        verdict = (
+            "不需执行措施"
+            if not rec.get("requires_measure")
+            else ("执行到位" if rec.get("compliant") else "未执行到位")
         )
         lines.append(f"结论：{verdict}")
         for gap in rec.get("gaps") or []:
@@ -455,7 +469,9 @@ def assess(data: Dataset, rules: Rulebook | None = None, *, year: int) -> Assess
 
     fm = four_musts(data if data.has("cases") else _stand_in(data, "cases"), book, year)
     dd = dual_duty(data if data.has("officials") else _stand_in(data, "officials"), book, year)
-    er = enterprise_ratings(data if data.has("enterprises") else _stand_in(data, "enterprises"), book, year)
+    er = enterprise_ratings(
+        data if data.has("enterprises") else _stand_in(data, "enterprises"), book, year
+    )
     yearly = annual(
         data,
         book,

@@ -54,7 +54,8 @@ def _rule_points(items: pl.DataFrame, suffix: str) -> pl.LazyFrame:
         items.lazy()
         .filter(pl.col("subject_type") == "region")
         .group_by("subject_id", "rule_id")
-        .agg(pl.col("points").sort().sum().alias(f"points{suffix}"))
+        .agg(pl.col("points").sort().alias(f"points{suffix}"))
+        .with_columns(pl.col(f"points{suffix}").list.sum())
         .rename({"subject_id": "region_code"})
     )
 
@@ -82,7 +83,9 @@ def compare_assessments(a: Assessment, b: Assessment, *, all_regions: bool = Fal
         {k: f"{k}_a" for k in _KEEP}
     )
     for k in ("name", "level", "parent_code"):
-        joined = joined.with_columns(pl.coalesce(pl.col(k), pl.col(f"{k}_b")).alias(k)).drop(f"{k}_b")
+        joined = joined.with_columns(pl.coalesce(pl.col(k), pl.col(f"{k}_b")).alias(k)).drop(
+            f"{k}_b"
+        )
 
     def changed(name: str) -> pl.Expr:
         return pl.col(f"{name}_a").ne_missing(pl.col(f"{name}_b"))
@@ -106,7 +109,12 @@ def compare_assessments(a: Assessment, b: Assessment, *, all_regions: bool = Fal
 
     diffs = (
         _rule_points(a.line_items, "_a")
-        .join(_rule_points(b.line_items, "_b"), on=["region_code", "rule_id"], how="full", coalesce=True)
+        .join(
+            _rule_points(b.line_items, "_b"),
+            on=["region_code", "rule_id"],
+            how="full",
+            coalesce=True,
+        )
         .filter(pl.col("points_a").round(6).ne_missing(pl.col("points_b").round(6)))
         .sort("region_code", "rule_id")
         .group_by("region_code", maintain_order=True)

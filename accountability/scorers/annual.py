@@ -159,7 +159,8 @@ def _deduct(points: pl.Expr) -> pl.Expr:
 
 def _neg(magnitude: pl.Expr) -> pl.Expr:
     """A deduction magnitude (≥ 0) as points (≤ 0), never -0.0."""
-    return pl.lit(0.0) - magnitude.cast(pl.Float64)
+    m = magnitude.cast(pl.Float64)
+    return pl.when(m == 0).then(pl.lit(0.0)).otherwise(-m)
 
 
 def _fmt(value: Any) -> str:
@@ -208,7 +209,13 @@ def _rolled(
             fills.append(pl.col(name).fill_null(pl.lit([], dtype=dtype)))
         elif dtype.is_numeric():
             fills.append(pl.col(name).fill_null(0))
-    return out.with_columns(fills) if fills else out
+    out = out.with_columns(fills) if fills else out
+    # "<name>__fsum": values sorted per group, summed here — a float sum inside a
+    # group_by can follow row order even after .sort(); a sorted list's sum cannot.
+    sums = [
+        pl.col(n).list.sum().alias(n.removesuffix("__fsum")) for n in schema if n.endswith("__fsum")
+    ]
+    return out.with_columns(sums).drop([n for n in schema if n.endswith("__fsum")]) if sums else out
 
 
 def _items(
@@ -411,11 +418,13 @@ def _a2(raw: pl.LazyFrame, accs: pl.LazyFrame, regions: Any, p: RulesAt, year: i
         pl.col("serious_injuries").filter(cur).sum().alias("injuries_cur"),
         pl.col("serious_injuries").filter(prev).sum().alias("injuries_prev"),
         # sorted before summing: row order never changes a float sum
-        pl.col("direct_loss_10k_yuan").filter(cur).sort().sum().round(6).alias("loss_cur"),
-        pl.col("direct_loss_10k_yuan").filter(prev).sort().sum().round(6).alias("loss_prev"),
+        pl.col("direct_loss_10k_yuan").filter(cur).sort().alias("loss_cur__fsum"),
+        pl.col("direct_loss_10k_yuan").filter(prev).sort().alias("loss_prev__fsum"),
         _sorted_ids("accident_id").alias("ev"),
     ]
-    per = _rolled(rows, regions, aggs)
+    per = _rolled(rows, regions, aggs).with_columns(
+        pl.col("loss_cur").round(6), pl.col("loss_prev").round(6)
+    )
     rise, flat = p["annual.a2_points_rise"], p["annual.a2_points_flat"]
     pts_cols, parts = [], []
     for key, label, unit, dec in _A2_METRICS:
@@ -882,7 +891,7 @@ def section_d(
         regions,
         [
             pl.len().cast(pl.Int64).alias("n"),
-            pl.col("fulfilment").sort().sum().alias("total"),
+            pl.col("fulfilment").sort().alias("total__fsum"),
             _sorted_ids("official_id", pl.col("fulfilment") < 1).alias("ev"),
         ],
     )
@@ -981,7 +990,7 @@ def section_e(
         [
             counted.sum().cast(pl.Int64).alias("n"),
             (~counted).sum().cast(pl.Int64).alias("z"),
-            ratio.filter(counted).sort().sum().alias("total"),
+            ratio.filter(counted).sort().alias("total__fsum"),
             _sorted_ids("wid", counted & (pl.col("achieved") < pl.col("target"))).alias("ev"),
             _sorted_ids("wid", ~counted).alias("skipped"),
         ],
@@ -1023,7 +1032,11 @@ def section_e(
 def _sorted_sum(items: pl.DataFrame, name: str, cond: pl.Expr | None = None) -> pl.DataFrame:
     """Per region: the sum of points (sorted first, so the sum is order-free)."""
     pts = pl.col("points") if cond is None else pl.col("points").filter(cond)
-    return items.group_by("region_code").agg(pts.sort().sum().alias(name))
+    return (
+        items.group_by("region_code")
+        .agg(pts.sort().alias(name))
+        .with_columns(pl.col(name).list.sum())
+    )
 
 
 def _section_caps(items: pl.DataFrame, p: RulesAt, assessed: Sequence[str]) -> pl.DataFrame:
@@ -1296,12 +1309,20 @@ def finish_regions(
         )
         items = pl.concat([items, zero])
 
-    # score: base + Σ points (sorted sum), kept within [0, base] against float noise
-    scores = total().select(
-        "region_code",
-        (pl.col("t").clip(0.0, base) if assessed else pl.lit(None, dtype=pl.Float64)).alias(
-            "score"
-        ),
+    # score: base + Σ points (sorted sum); float noise (< 1e-9) dropped: kept within
+    # [0, base], rounded to 9 decimals, exactly 0 where the veto zeroes it
+    zeroed = pl.col("vetoed") & pl.lit(p["annual.veto_effect"] == "zero")
+    scores = (
+        total()
+        .join(frame.select("region_code", "vetoed"), on="region_code", how="left")
+        .select(
+            "region_code",
+            (
+                pl.when(zeroed).then(pl.lit(0.0)).otherwise(pl.col("t").clip(0.0, base).round(9))
+                if assessed
+                else pl.lit(None, dtype=pl.Float64)
+            ).alias("score"),
+        )
     )
     frame = frame.join(scores, on="region_code", how="left").join(sec, on="region_code", how="left")
 
@@ -1359,7 +1380,10 @@ def finish_regions(
                 pl.col("region_code").alias("subject_id"),
                 pl.lit("annual").alias("scorer"),
                 "rule_id",
-                "points",
+                pl.when(pl.col("points") == 0)
+                .then(pl.lit(0.0))
+                .otherwise(pl.col("points"))
+                .alias("points"),
                 "reason",
                 "basis",
                 "evidence",
