@@ -14,6 +14,7 @@ row order gives byte-identical frames.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
@@ -403,19 +404,22 @@ def _char_width(ch: str) -> int:
 
 def _wrap(line: str, width: int | None) -> str:
     """Wrap a line to `width` terminal columns (CJK characters are two wide), keeping
-    the line's indent for continuation lines."""
+    the line's indent for continuation lines and never splitting an id or a number."""
     if not width or width < 20:
         return line
     indent = len(line) - len(line.lstrip(" "))
     pad = " " * (indent + 4)
+    tokens = re.findall(r"[\x21-\x7e]+|.", line[indent:])
     out: list[str] = []
-    current, used = "", 0
-    for ch in line:
-        w = _char_width(ch)
+    current, used = line[:indent], indent
+    for token in tokens:
+        w = sum(_char_width(ch) for ch in token)
         if used + w > width and current.strip():
             out.append(current.rstrip())
             current, used = pad, len(pad)
-        current += ch
+            if token == " ":
+                continue
+        current += token
         used += w
     out.append(current.rstrip())
     return "\n".join(out)

@@ -494,3 +494,12 @@ def test_making_one_row_worse_never_raises_a_score(data: Dataset, how: str, k: i
     for _code, s, t in before.join(after, on="region_code").iter_rows():
         if s is not None:
             assert t <= s + 1e-9
+
+
+def test_explain_wraps_to_the_screen_width_without_splitting_ids():
+    accs = [accident(f"SG2024{i:05d}", Z, D(2024, 1, 1 + i), reported_late=True) for i in range(8)]
+    text = assess(dataset(accidents=accs), year=2024).explain(Z, width=60)
+    from accountability.assessment import _char_width
+
+    assert all(sum(_char_width(c) for c in line) <= 60 for line in text.splitlines())
+    assert "SG202400004" in text and "8 项" in text
