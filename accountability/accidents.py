@@ -62,7 +62,9 @@ def _dated(
     return expr
 
 
-def counted_deaths(rules: Rulebook | RulesAt | None = None, *, date_col: str = "occurred_on") -> pl.Expr:
+def counted_deaths(
+    rules: Rulebook | RulesAt | None = None, *, date_col: str = "occurred_on"
+) -> pl.Expr:
     """Deaths as the rules count them: plus missing persons while the switch is on.
 
     >>> import polars as pl, datetime as dt
@@ -78,8 +80,11 @@ def counted_deaths(rules: Rulebook | RulesAt | None = None, *, date_col: str = "
 
 
 def _grade_expr(bands: list[dict[str, Any]], deaths: pl.Expr) -> pl.Expr:
-    observed = {"deaths": deaths, "serious_injuries": pl.col("serious_injuries"),
-                "direct_loss_10k_yuan": pl.col("direct_loss_10k_yuan")}
+    observed = {
+        "deaths": deaths,
+        "serious_injuries": pl.col("serious_injuries"),
+        "direct_loss_10k_yuan": pl.col("direct_loss_10k_yuan"),
+    }
     expr: Any = pl
     for band in bands:  # from the most serious down: the highest band reached wins
         reached = pl.any_horizontal([observed[c] >= band[c] for c in _CRITERIA])
@@ -119,4 +124,3 @@ def grade_at_least(grade: pl.Expr, minimum: str) -> pl.Expr:
     [False, True, True]
     """
     return grade.to_physical() >= ACCIDENT_GRADES.index(minimum)
-

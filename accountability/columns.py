@@ -94,7 +94,11 @@ _S, _I, _F, _B, _D, _Y = pl.String(), pl.Int64(), pl.Float64(), pl.Boolean(), pl
 _REGION = _c("region_code", _S, "区划代码", aliases=("行政区划代码", "地区代码"))
 _YEAR = _c("year", _Y, "年度", aliases=("年份",))
 _ENTERPRISE_REF = _c(
-    "enterprise_id", _S, "统一社会信用代码", nullable=True, aliases=("企业统一社会信用代码", "企业编号")
+    "enterprise_id",
+    _S,
+    "统一社会信用代码",
+    nullable=True,
+    aliases=("企业统一社会信用代码", "企业编号"),
 )
 
 
@@ -126,8 +130,14 @@ TABLES: dict[str, TableSpec] = {
             (
                 _REGION,
                 _YEAR,
-                _c("gdp_100m_yuan", _F, "地区生产总值(亿元)", nullable=True, non_negative=True,
-                   aliases=("GDP(亿元)",)),
+                _c(
+                    "gdp_100m_yuan",
+                    _F,
+                    "地区生产总值(亿元)",
+                    nullable=True,
+                    non_negative=True,
+                    aliases=("GDP(亿元)",),
+                ),
                 _count("industry_employees", "工矿商贸从业人员", nullable=True),
                 _count("motor_vehicles", "机动车保有量", nullable=True),
                 _c("coal_output_mt", _F, "原煤产量(百万吨)", nullable=True, non_negative=True),
@@ -157,8 +167,13 @@ TABLES: dict[str, TableSpec] = {
                 _count("deaths", "死亡人数"),
                 _count("missing", "失踪人数", aliases=("下落不明人数",)),
                 _count("serious_injuries", "重伤人数"),
-                _c("direct_loss_10k_yuan", _F, "直接经济损失(万元)", non_negative=True,
-                   aliases=("直接经济损失",)),
+                _c(
+                    "direct_loss_10k_yuan",
+                    _F,
+                    "直接经济损失(万元)",
+                    non_negative=True,
+                    aliases=("直接经济损失",),
+                ),
                 _flag("reported_late", "迟报"),
                 _flag("concealed", "瞒报", aliases=("瞒报谎报", "瞒报或谎报")),
                 _flag("liability", "责任事故", required=False, default=True),
@@ -176,10 +191,21 @@ TABLES: dict[str, TableSpec] = {
                 _count("employees", "从业人员", aliases=("从业人员数",)),
                 _flag("license_required", "需取得许可", aliases=("需许可",)),
                 _flag("licensed", "持有许可", aliases=("已取得许可",)),
-                _c("standardization_level", StandardizationDtype, "标准化等级", nullable=True,
-                   aliases=("安全生产标准化等级",)),
-                _c("status", StatusDtype, "经营状态", required=False, default="在营",
-                   aliases=("状态",)),
+                _c(
+                    "standardization_level",
+                    StandardizationDtype,
+                    "标准化等级",
+                    nullable=True,
+                    aliases=("安全生产标准化等级",),
+                ),
+                _c(
+                    "status",
+                    StatusDtype,
+                    "经营状态",
+                    required=False,
+                    default="在营",
+                    aliases=("状态",),
+                ),
                 _c("closed_on", _D, "关闭日期", required=False, nullable=True, event_date=True),
             ),
             key=("enterprise_id",),
@@ -189,7 +215,9 @@ TABLES: dict[str, TableSpec] = {
             "执法检查",
             (
                 _c("inspection_id", _S, "检查编号"),
-                _c("enterprise_id", _S, "统一社会信用代码", aliases=("被检查单位统一社会信用代码",)),
+                _c(
+                    "enterprise_id", _S, "统一社会信用代码", aliases=("被检查单位统一社会信用代码",)
+                ),
                 _REGION,
                 _c("department", _S, "检查部门", aliases=("部门",)),
                 _c("inspected_on", _D, "检查日期", event_date=True),
@@ -213,9 +241,22 @@ TABLES: dict[str, TableSpec] = {
                 _flag("major_hazard", "重大事故隐患"),
                 _flag("suspended", "责令停产整顿", aliases=("停产整顿",)),
                 _flag("closed", "关闭取缔"),
-                _c("fine_yuan", _F, "罚款(元)", nullable=True, non_negative=True, aliases=("罚款金额",)),
-                _c("fine_max_yuan", _F, "罚款上限(元)", nullable=True, non_negative=True,
-                   aliases=("处罚上限",)),
+                _c(
+                    "fine_yuan",
+                    _F,
+                    "罚款(元)",
+                    nullable=True,
+                    non_negative=True,
+                    aliases=("罚款金额",),
+                ),
+                _c(
+                    "fine_max_yuan",
+                    _F,
+                    "罚款上限(元)",
+                    nullable=True,
+                    non_negative=True,
+                    aliases=("处罚上限",),
+                ),
                 _flag("transferred", "移送司法机关", aliases=("移送司法",)),
                 _count("persons_detained", "刑事拘留人数", aliases=("拘留人数",)),
                 _count("persons_transferred", "移送司法人数"),
@@ -249,8 +290,13 @@ TABLES: dict[str, TableSpec] = {
                 _REGION,
                 _c("role", RoleDtype, "职务类别", aliases=("岗位",)),
                 _c("department", _S, "部门", nullable=True, aliases=("所在部门",)),
-                _c("portfolio", pl.List(SectorDtype), "分管行业领域", nullable=True,
-                   aliases=("分管领域",)),
+                _c(
+                    "portfolio",
+                    pl.List(SectorDtype),
+                    "分管行业领域",
+                    nullable=True,
+                    aliases=("分管领域",),
+                ),
                 _c("start_on", _D, "任职开始日期", required=False, nullable=True),
                 _c("end_on", _D, "任职结束日期", required=False, nullable=True),
             ),

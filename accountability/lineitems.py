@@ -43,7 +43,9 @@ def line_items(frame: pl.LazyFrame) -> pl.LazyFrame:
             exprs.append(pl.lit([], dtype=dtype).alias(name))
         else:
             raise ValueError(f"line items need a {name!r} column")
-    return frame.select(exprs).with_columns(pl.col("evidence").fill_null(pl.lit([], pl.List(pl.String()))))
+    return frame.select(exprs).with_columns(
+        pl.col("evidence").fill_null(pl.lit([], pl.List(pl.String())))
+    )
 
 
 def empty_line_items() -> pl.DataFrame:

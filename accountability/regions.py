@@ -23,10 +23,14 @@ def ancestors(regions: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
     (distance 0) and every region above it, by repeated joins on parent_code."""
     links = regions.lazy().select("region_code", "parent_code")
     level = links.select(
-        pl.col("region_code"), pl.col("region_code").alias("ancestor_code"), pl.lit(0).alias("distance")
+        pl.col("region_code"),
+        pl.col("region_code").alias("ancestor_code"),
+        pl.lit(0).alias("distance"),
     )
     frontier = links.select(
-        pl.col("region_code"), pl.col("parent_code").alias("ancestor_code"), pl.lit(1).alias("distance")
+        pl.col("region_code"),
+        pl.col("parent_code").alias("ancestor_code"),
+        pl.lit(1).alias("distance"),
     ).filter(pl.col("ancestor_code").is_not_null())
     parts = [level]
     for _ in range(MAX_DEPTH):

@@ -107,15 +107,19 @@ def test_missing_switch_off(tmp_path: Path) -> None:
     assert frame.select(counted_deaths(rules))["deaths"].item() == 1
 
 
+def _bands(larger_deaths: int) -> str:
+    return (
+        '[{ grade = "特别重大", deaths = 30, serious_injuries = 100, direct_loss_10k_yuan = 10000.0 },'
+        ' { grade = "重大", deaths = 10, serious_injuries = 50, direct_loss_10k_yuan = 5000.0 },'
+        f' {{ grade = "较大", deaths = {larger_deaths}, serious_injuries = 10,'
+        " direct_loss_10k_yuan = 1000.0 }]"
+    )
+
+
 def test_bands_come_from_the_rulebook(tmp_path: Path) -> None:
     rule_file = tmp_path / "bands.toml"
     rule_file.write_text(
-        'extends = "default"\n'
-        "[accident_grading.bands]\n"
-        'value = [{ grade = "特别重大", deaths = 30, serious_injuries = 100, direct_loss_10k_yuan = 10000.0 },\n'
-        '  { grade = "重大", deaths = 10, serious_injuries = 50, direct_loss_10k_yuan = 5000.0 },\n'
-        '  { grade = "较大", deaths = 4, serious_injuries = 10, direct_loss_10k_yuan = 1000.0 }]\n'
-        'basis = "测试"\n',
+        f'extends = "default"\n[accident_grading.bands]\nvalue = {_bands(4)}\nbasis = "测试"\n',
         encoding="utf-8",
     )
     assert grade_of(deaths=3) == "较大"
@@ -129,12 +133,8 @@ def test_dated_bands_follow_each_accidents_date(tmp_path: Path) -> None:
         "[accident_grading.bands]\n"
         'basis = "测试"\n'
         "values = [\n"
-        ' { from = 2000-01-01, value = [{ grade = "特别重大", deaths = 30, serious_injuries = 100, direct_loss_10k_yuan = 10000.0 },'
-        ' { grade = "重大", deaths = 10, serious_injuries = 50, direct_loss_10k_yuan = 5000.0 },'
-        ' { grade = "较大", deaths = 3, serious_injuries = 10, direct_loss_10k_yuan = 1000.0 }] },\n'
-        ' { from = 2024-07-01, value = [{ grade = "特别重大", deaths = 30, serious_injuries = 100, direct_loss_10k_yuan = 10000.0 },'
-        ' { grade = "重大", deaths = 10, serious_injuries = 50, direct_loss_10k_yuan = 5000.0 },'
-        ' { grade = "较大", deaths = 5, serious_injuries = 10, direct_loss_10k_yuan = 1000.0 }] },\n'
+        f" {{ from = 2000-01-01, value = {_bands(3)} }},\n"
+        f" {{ from = 2024-07-01, value = {_bands(5)} }},\n"
         "]\n",
         encoding="utf-8",
     )
