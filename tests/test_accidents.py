@@ -109,7 +109,8 @@ def test_missing_switch_off(tmp_path: Path) -> None:
 
 def _bands(larger_deaths: int) -> str:
     return (
-        '[{ grade = "特别重大", deaths = 30, serious_injuries = 100, direct_loss_10k_yuan = 10000.0 },'
+        '[{ grade = "特别重大", deaths = 30, serious_injuries = 100,'
+        " direct_loss_10k_yuan = 10000.0 },"
         ' { grade = "重大", deaths = 10, serious_injuries = 50, direct_loss_10k_yuan = 5000.0 },'
         f' {{ grade = "较大", deaths = {larger_deaths}, serious_injuries = 10,'
         " direct_loss_10k_yuan = 1000.0 }]"
