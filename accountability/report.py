@@ -762,16 +762,19 @@ def _notes(rec: Mapping[str, Any]) -> str:
 
 def format_ranking(assessment: _AssessmentLike) -> Any:
     """The regions as a rich table (排名, 区划代码, 名称, 得分, 等次, 一票否决, 黄牌警告,
-    说明), grouped by parent region; rank is among siblings.
+    说明), one block per parent region (rank is among siblings), and below it the
+    notes the 说明 column points to, so that a narrow terminal still reads cleanly.
 
     >>> from rich.console import Console
     >>> Console().print(format_ranking(result))   # doctest: +SKIP
     """
     from rich import box
+    from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
     regions = _region_order(assessment.regions)
+    names = dict(zip(regions["region_code"].to_list(), regions["name"].to_list(), strict=True))
     table = Table(
         title=Text(
             f"{assessment.year} 年度目标管理考核排名 (规则集 {assessment.rulebook_name} "
@@ -788,16 +791,27 @@ def format_ranking(assessment: _AssessmentLike) -> Any:
         ("等次", "center"),
         ("一票否决", "center"),
         ("黄牌警告", "center"),
+        ("说明", "left"),
     ):
         table.add_column(header, justify=justify, overflow="fold")  # type: ignore[arg-type]
-    table.add_column("说明", justify="left", overflow="fold")
+    notes: list[Text] = []
     previous: tuple[object, object] | None = None
     for rec in regions.iter_rows(named=True):
         group = (rec.get("level"), rec.get("parent_code"))
-        if previous is not None and group != previous:
-            table.add_section()
+        if group != previous:
+            if previous is not None:
+                table.add_section()
+            parent = rec.get("parent_code")
+            title = f"{names.get(parent) or parent}下辖" if parent else "最上级"
+            table.add_row("", "", Text(title, style="dim italic"), *[""] * 5)
         previous = group
         rank = rec.get("rank")
+        note = _notes(rec)
+        marker = ""
+        if note:
+            marker = f"注{len(notes) + 1}"
+            code, name = rec.get("region_code"), rec.get("name") or ""
+            notes.append(Text(f"{marker}  {code} {name}：{note}"))
         table.add_row(
             Text("—" if rank is None else str(rank)),
             Text(str(rec.get("region_code") or "")),
@@ -809,6 +823,6 @@ def format_ranking(assessment: _AssessmentLike) -> Any:
             ),
             Text(_yes(rec.get("vetoed")), style="red"),
             Text(_yes(rec.get("yellow_card")), style="yellow"),
-            Text(_notes(rec)),
+            Text(marker),
         )
-    return table
+    return Group(table, *notes)

@@ -436,7 +436,8 @@ def test_format_ranking_prints_every_region_with_its_notes() -> None:
     assert "否决: 瞒报事故 1 起" in out
     assert "未考核: B、C" in out
     assert "72.25" in out
-    lines = [line for line in out.splitlines() if "4309" in line]
+    lines = [line for line in out.splitlines() if re.match(r"\s+(\d+|—)\s+4309", line)]
+    assert re.search(r"注1\s+\S+", out)  # the 说明 column points to notes under the table
     assert [re.search(r"4309\d\d", line).group(0) for line in lines] == [
         "430900", "430903", "430902", "430921",
     ]  # fmt: skip
