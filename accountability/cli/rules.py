@@ -127,37 +127,34 @@ def diff(a: FileArg, b: FileArg) -> None:
     if not changes:
         console.print(f"两个规则库的参数相同（指纹 {book_a.fingerprint[:16]}…）")
         return
-    table = Table(title=f"{escape(b)} 相对 {escape(a)} 的变化", show_lines=True)
-    table.add_column("参数", style="cyan", no_wrap=True)
-    table.add_column("变化", no_wrap=True)
-    table.add_column("原值 (A)", overflow="fold")
-    table.add_column("新值 (B)", overflow="fold")
-    table.add_column("单位", no_wrap=True)
-    table.add_column("依据", overflow="fold")
+    # One block per parameter: a six-column table folds values and bases into
+    # unreadable slivers on an ordinary terminal.
+    console.print(f"[bold]{escape(b)} 相对 {escape(a)} 的变化[/bold]\n")
     colour = {"changed": "yellow", "added": "green", "removed": "red"}
+    names = {"values": "值", "unit": "单位", "basis": "依据", "label": "名称"}
     for change in changes:
         old, new = change.old, change.new
         current = new or old
         assert current is not None
-        basis = escape(current.basis)
-        if old is not None and new is not None and "basis" in change.fields:
-            basis = f"[dim]{escape(old.basis)}[/dim]\n→ {escape(new.basis)}"
-        unit = escape(current.unit or "")
-        if old is not None and new is not None and "unit" in change.fields:
-            unit = f"{escape(old.unit or '')} → {escape(new.unit or '')}"
         what = change.kind_zh
-        if change.kind == "changed" and change.fields != ("values",):
-            names = {"values": "值", "unit": "单位", "basis": "依据", "label": "名称"}
-            what += "\n[dim]" + "、".join(names[f] for f in change.fields) + "[/dim]"
-        table.add_row(
-            escape(change.key),
-            f"[{colour[change.kind]}]{what}[/{colour[change.kind]}]",
-            _values_text(old),
-            _values_text(new),
-            unit,
-            basis,
+        if change.kind == "changed":
+            what += "：" + "、".join(names[f] for f in change.fields)
+        console.print(
+            f"[cyan]{escape(change.key)}[/cyan]  [{colour[change.kind]}]{what}"
+            f"[/{colour[change.kind]}]  [dim]{escape(current.label)}[/dim]"
         )
-    console.print(table)
+        unit = f" {escape(current.unit)}" if current.unit else ""
+        if old is not None:
+            console.print(f"    原值 (A)：{_one_line(old)}{unit}")
+        if new is not None:
+            console.print(f"    新值 (B)：{_one_line(new)}{unit}")
+        if old is not None and new is not None and "unit" in change.fields:
+            console.print(f"    单位：{escape(old.unit or '')} → {escape(new.unit or '')}")
+        if old is not None and new is not None and "basis" in change.fields:
+            console.print(f"    依据：[dim]{escape(old.basis)}[/dim] → {escape(new.basis)}")
+        else:
+            console.print(f"    依据：{escape(current.basis)}")
+        console.print()
     console.print(
         f"{len(changes)} 项参数不同 · A 指纹 {book_a.fingerprint[:16]}… · "
         f"B 指纹 {book_b.fingerprint[:16]}…"
@@ -176,3 +173,8 @@ def check(file: FileArg) -> None:
         f"指纹 {book.fingerprint}",
         soft_wrap=True,
     )
+
+
+def _one_line(param: Parameter) -> str:
+    """A parameter's values on one line (dated values separated by "；")."""
+    return _values_text(param).replace("\n", "；")
