@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import builders
 import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accountability.columns import TABLES
 from accountability.dataset import WARNINGS_SCHEMA, Dataset
 from accountability.lineitems import LINE_ITEM_SCHEMA
 from accountability.scorers.dual_duty import (
@@ -54,15 +54,6 @@ OFFICIALS = [
 ]
 
 
-def frame(table: str, rows: list[dict]) -> pl.DataFrame:
-    spec = TABLES[table]
-    names = [c.name for c in spec.columns if c.name in (rows[0] if rows else {}) or c.required]
-    if rows:
-        names = [c.name for c in spec.columns if c.required or any(c.name in r for r in rows)]
-    data = {n: [r.get(n, spec.column(n).default) for r in rows] for n in names}
-    return pl.DataFrame(data, schema={n: spec.dtypes[n] for n in names})
-
-
 def official(oid, role, region, department=None, portfolio=None, start_on=None, end_on=None):
     return {
         "official_id": oid,
@@ -89,19 +80,10 @@ def accident(
     liability=True,
 ):
     return {
-        "accident_id": aid,
-        "region_code": region,
-        "enterprise_id": None,
-        "sector": sector,
-        "occurred_on": on,
-        "deaths": deaths,
-        "missing": missing,
-        "serious_injuries": injuries,
-        "direct_loss_10k_yuan": loss,
-        "reported_late": False,
-        "concealed": concealed,
-        "liability": liability,
-    }
+        "accident_id": aid, "region_code": region, "sector": sector, "occurred_on": on,
+        "deaths": deaths, "missing": missing, "serious_injuries": injuries,
+        "direct_loss_10k_yuan": loss, "concealed": concealed, "liability": liability,
+    }  # fmt: skip
 
 
 def duty(oid, activity, count, year=YEAR):
@@ -110,18 +92,16 @@ def duty(oid, activity, count, year=YEAR):
 
 def make(accidents=(), officials=None, duty_records=(), drop=()) -> Dataset:
     officials = [official(*o) for o in OFFICIALS] if officials is None else list(officials)
-    tables = {
-        "regions": frame(
-            "regions",
-            [
-                dict(zip(("region_code", "name", "parent_code", "level"), r, strict=True))
-                for r in REGIONS
-            ],
-        ),
-        "officials": frame("officials", officials),
-        "accidents": frame("accidents", list(accidents)),
-        "duty_records": frame("duty_records", list(duty_records)),
-    }
+    tables = builders.dataset(
+        AS_OF,
+        regions=[
+            dict(zip(("region_code", "name", "parent_code", "level"), r, strict=True))
+            for r in REGIONS
+        ],
+        officials=officials,
+        accidents=accidents,
+        duty_records=duty_records,
+    ).tables
     for name in drop:
         tables.pop(name)
     return Dataset(tables=tables, as_of=AS_OF)

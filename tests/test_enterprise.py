@@ -7,12 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import builders
 import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accountability.columns import TABLES
 from accountability.dataset import Dataset
 from accountability.lineitems import LINE_ITEM_SCHEMA
 from accountability.rulebook import load_rulebook
@@ -23,43 +23,19 @@ YEAR = 2024
 AS_OF = D(2025, 3, 1)
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "yiyang-2024"
 
-# --- a small builder: rows as dicts, defaults filled, canonical dtypes -----------------
+# --- rows for the shared builder (tests/builders.py fills every other column) --------
 
 
 def ent(eid: str = "E1", **kw: object) -> dict:
-    row = {
-        "enterprise_id": eid,
-        "name": f"企业{eid}",
-        "region_code": "430902",
-        "sector": "煤矿",
-        "employees": 50,
-        "license_required": False,
-        "licensed": False,
-        "standardization_level": None,
-        "status": "在营",
-        "closed_on": None,
-    }
-    row.update(kw)
-    return row
+    row = {"enterprise_id": eid, "name": f"企业{eid}", "region_code": "430902",
+           "sector": "煤矿", "employees": 50}  # fmt: skip
+    return {**row, **kw}
 
 
 def accident(aid: str, on: dt.date, eid: str = "E1", *, deaths: int = 0, **kw: object) -> dict:
-    row = {
-        "accident_id": aid,
-        "region_code": "430902",
-        "enterprise_id": eid,
-        "sector": "煤矿",
-        "occurred_on": on,
-        "deaths": deaths,
-        "missing": 0,
-        "serious_injuries": 0,
-        "direct_loss_10k_yuan": 1.0,
-        "reported_late": False,
-        "concealed": False,
-        "liability": True,
-    }
-    row.update(kw)
-    return row
+    row = {"accident_id": aid, "region_code": "430902", "enterprise_id": eid, "sector": "煤矿",
+           "occurred_on": on, "deaths": deaths, "direct_loss_10k_yuan": 1.0}  # fmt: skip
+    return {**row, **kw}
 
 
 MID_YEAR = D(YEAR, 6, 1)
@@ -67,34 +43,12 @@ FLAGS = ["illegal", "unlawful", "failed_rectification", "criminal"]
 
 
 def case(cid: str, on: dt.date = MID_YEAR, eid: str = "E1", **flags: bool) -> dict:
-    row = {
-        "case_id": cid,
-        "inspection_id": None,
-        "enterprise_id": eid,
-        "region_code": "430902",
-        "department": "应急管理局",
-        "found_on": on,
-        "illegal": False,
-        "unlawful": False,
-        "failed_rectification": False,
-        "criminal": False,
-        "major_hazard": False,
-        "suspended": False,
-        "closed": False,
-        "fine_yuan": None,
-        "fine_max_yuan": None,
-        "transferred": False,
-        "persons_detained": 0,
-        "persons_transferred": 0,
-        "officials_accountable": 0,
-    }
-    row.update(flags)
-    return row
+    row = {"case_id": cid, "enterprise_id": eid, "region_code": "430902",
+           "department": "应急管理局", "found_on": on}  # fmt: skip
+    return {**row, **flags}
 
 
-def hazard(
-    hid: str, level: str, due: dt.date, rectified: dt.date | None, eid: str = "E1"
-) -> dict:
+def hazard(hid: str, level: str, due: dt.date, rectified: dt.date | None, eid: str = "E1") -> dict:
     return {
         "hazard_id": hid,
         "enterprise_id": eid,
@@ -104,15 +58,8 @@ def hazard(
         "found_on": min(due, D(YEAR, 1, 1)) if due.year <= YEAR else D(YEAR, 1, 1),
         "due_on": due,
         "rectified_on": rectified,
-        "listed": False,
         "five_in_place": True,
     }
-
-
-def frame(table: str, rows: list[dict]) -> pl.DataFrame:
-    return pl.DataFrame(rows, schema=TABLES[table].dtypes, orient="row") if rows else pl.DataFrame(
-        schema=TABLES[table].dtypes
-    )
 
 
 def dataset(
@@ -122,11 +69,10 @@ def dataset(
     hazards: list[dict] | None = (),  # type: ignore[assignment]
 ) -> Dataset:
     """None leaves a table out; an empty sequence supplies it empty."""
-    tables = {"enterprises": frame("enterprises", list(enterprises or [ent()]))}
-    for name, rows in (("accidents", accidents), ("cases", cases), ("hazards", hazards)):
-        if rows is not None:
-            tables[name] = frame(name, list(rows))
-    return Dataset(tables=tables, as_of=AS_OF)
+    return builders.dataset(
+        AS_OF, enterprises=list(enterprises or [ent()]), accidents=accidents, cases=cases,
+        hazards=hazards,
+    )  # fmt: skip
 
 
 def rate(data: Dataset, rules=None, year: int = YEAR):
@@ -163,7 +109,10 @@ def test_output_columns_and_line_item_schema():
 def test_clean_enterprise_keeps_the_base_and_class_a():
     row = one(dataset())
     assert (row["score"], row["risk_class"], row["dishonest"], row["inspections_per_year"]) == (
-        100.0, "A", False, 1,
+        100.0,
+        "A",
+        False,
+        1,
     )
 
 
@@ -192,7 +141,9 @@ def test_general_nonfatal_accident_minus_5_each():
     )
     item = items(data).row(0, named=True)
     assert (item["rule_id"], item["points"], item["evidence"]) == (
-        "enterprise.accident_general_nonfatal", -10.0, ["A1", "A2"],
+        "enterprise.accident_general_nonfatal",
+        -10.0,
+        ["A1", "A2"],
     )
     assert one(data)["score"] == 90.0
 
@@ -257,8 +208,10 @@ def test_major_hazard_due_by_year_end_not_rectified_by_then():
             hazard("H4", "重大", D(YEAR + 1, 1, 1), None),  # not yet due
         ]
     )
-    item = items(data).filter(pl.col("rule_id") == "enterprise.hazard_major_overdue").row(
-        0, named=True
+    item = (
+        items(data)
+        .filter(pl.col("rule_id") == "enterprise.hazard_major_overdue")
+        .row(0, named=True)
     )
     assert (item["points"], item["evidence"]) == (-40.0, ["H1", "H2"])
     assert item["reason"] == "到期未整改重大隐患 2 项，扣 40 分"
@@ -274,8 +227,8 @@ def test_general_hazard_due_in_year_late_or_never_minus_2():
             hazard("H5", "一般", D(YEAR - 1, 12, 1), None),  # due last year: not this rule
         ]
     )
-    item = items(data).filter(pl.col("rule_id") == "enterprise.hazard_general_late").row(
-        0, named=True
+    item = (
+        items(data).filter(pl.col("rule_id") == "enterprise.hazard_general_late").row(0, named=True)
     )
     assert (item["points"], item["evidence"]) == (-6.0, ["H2", "H3", "H4"])
     assert one(data)["score"] == 94.0
@@ -396,7 +349,7 @@ def test_band_edges_use_the_score_rounded_to_6_decimals(tmp_path):
     rules_file = tmp_path / "local.toml"
     rules_file.write_text(
         'extends = "default"\n'
-        "[enterprise.accident_general_nonfatal]\nvalue = 3.3333333333333\nbasis = \"市细则\"\n",
+        '[enterprise.accident_general_nonfatal]\nvalue = 3.3333333333333\nbasis = "市细则"\n',
         encoding="utf-8",
     )
     rules = load_rulebook(rules_file)
@@ -409,9 +362,9 @@ def test_rulebook_numbers_move_the_result(tmp_path):
     rules_file = tmp_path / "local.toml"
     rules_file.write_text(
         'extends = "default"\n'
-        "[enterprise.accident_general_fatal]\nvalue = 20.0\nbasis = \"市细则\"\n"
+        '[enterprise.accident_general_fatal]\nvalue = 20.0\nbasis = "市细则"\n'
         "[enterprise.inspections_per_year]\nvalue = { A = 1, B = 3, C = 6, D = 24 }\n"
-        "basis = \"市细则\"\n",
+        'basis = "市细则"\n',
         encoding="utf-8",
     )
     data = dataset(accidents=[accident("A1", D(YEAR, 5, 1), deaths=1)])
@@ -529,8 +482,13 @@ def hazard_rows(draw, n_max: int = 14):
         due = draw(st.dates(D(YEAR - 1, 1, 1), D(YEAR + 1, 3, 1)))
         rect = draw(st.none() | st.dates(due - dt.timedelta(days=30), due + dt.timedelta(days=60)))
         rows.append(
-            hazard(f"H{i:02}", draw(st.sampled_from(["一般", "重大"])), due, rect,
-                   draw(st.sampled_from(ENT_IDS)))
+            hazard(
+                f"H{i:02}",
+                draw(st.sampled_from(["一般", "重大"])),
+                due,
+                rect,
+                draw(st.sampled_from(ENT_IDS)),
+            )
         )
     return rows
 
@@ -599,17 +557,26 @@ def test_more_events_never_raise_a_score_or_improve_a_class(tables, draw):
     eid = draw.draw(st.sampled_from(ENT_IDS))
     kind = draw.draw(st.sampled_from(["accident", "case", "flag", "hazard"]))
     if kind == "accident":
-        accs = [*accs, accident("AX", draw.draw(days), eid,
-                                deaths=draw.draw(st.sampled_from([0, 1, 3, 10])),
-                                concealed=draw.draw(st.booleans()))]
+        accs = [
+            *accs,
+            accident(
+                "AX",
+                draw.draw(days),
+                eid,
+                deaths=draw.draw(st.sampled_from([0, 1, 3, 10])),
+                concealed=draw.draw(st.booleans()),
+            ),
+        ]
     elif kind == "case":
         flag = draw.draw(st.sampled_from(FLAGS))
-        cs = [*cs, case("CX", draw.draw(st.dates(D(YEAR, 1, 1), D(YEAR, 12, 31))), eid,
-                        **{flag: True})]
+        cs = [
+            *cs,
+            case("CX", draw.draw(st.dates(D(YEAR, 1, 1), D(YEAR, 12, 31))), eid, **{flag: True}),
+        ]
     elif kind == "flag" and cs:
         i = draw.draw(st.integers(0, len(cs) - 1))
         flag = draw.draw(st.sampled_from(FLAGS))
-        cs = [*cs[:i], {**cs[i], flag: True}, *cs[i + 1:]]
+        cs = [*cs[:i], {**cs[i], flag: True}, *cs[i + 1 :]]
     else:
         level = draw.draw(st.sampled_from(["一般", "重大"]))
         hs = [*hs, hazard("HX", level, D(YEAR, 6, 1), None, eid)]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import builders
 import polars as pl
 import pytest
 from hypothesis import given, settings
@@ -44,44 +45,27 @@ REGIONS = pl.DataFrame(
     schema=TABLES["regions"].dtypes,
 )
 
+# What the cases of these tests share; every other column takes its neutral value.
 _CASE_DEFAULTS: dict[str, Any] = {
-    "inspection_id": None,
     "enterprise_id": "E1",
     "region_code": "430902",
     "department": "应急管理局",
     "found_on": DAY,
-    "illegal": False,
-    "unlawful": False,
-    "failed_rectification": False,
-    "criminal": False,
-    "major_hazard": False,
-    "suspended": False,
-    "closed": False,
     "fine_yuan": 0.0,
     "fine_max_yuan": 100000.0,
-    "transferred": False,
-    "persons_detained": 0,
-    "persons_transferred": 0,
-    "officials_accountable": 0,
 }
 
 
 def cases_frame(*rows: dict[str, Any]) -> pl.DataFrame:
     """Cases in canonical dtypes; each row names only what differs from the defaults."""
-    full = [
-        {"case_id": row.get("case_id", f"C{i:03d}"), **_CASE_DEFAULTS, **row}
-        for i, row in enumerate(rows, start=1)
-    ]
-    spec = TABLES["cases"]
-    return pl.DataFrame(full, schema=spec.dtypes).select(spec.column_names)
+    numbered = [{"case_id": f"C{i:03d}", **row} for i, row in enumerate(rows, start=1)]
+    return builders.frame("cases", numbered, _CASE_DEFAULTS)
 
 
 def dataset(*rows: dict[str, Any], regions: bool = True, **tables: pl.DataFrame) -> Dataset:
-    frames: dict[str, pl.DataFrame] = {"cases": cases_frame(*rows)}
-    if regions:
-        frames["regions"] = REGIONS
-    frames.update(tables)
-    return Dataset(tables=frames, as_of=AS_OF)
+    return builders.dataset(
+        AS_OF, cases=cases_frame(*rows), regions=REGIONS if regions else None, **tables
+    )
 
 
 def run(*rows: dict[str, Any], year: int = 2024, **kw: Any) -> FourMustsResult:

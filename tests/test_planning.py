@@ -85,7 +85,10 @@ def test_queue_order_class_then_score_then_id_with_cumulative_and_covered():
     assert q["covered"].to_list() == [True, True, True, True, False]
     cov = plan.coverage.filter(pl.col("department") == "应急管理局").row(0, named=True)
     assert (cov["inspections_needed"], cov["capacity"], cov["shortfall"], cov["covered"]) == (
-        31, 30, 1, False,
+        31,
+        30,
+        1,
+        False,
     )
     assert cov["enterprises_covered"] == 4
 
@@ -126,8 +129,9 @@ def test_capacity_frame_needs_its_columns():
 
 def test_row_order_does_not_change_the_plan():
     shuffled = EnterpriseRatings(R.enterprises.reverse(), R.line_items, R.year)
-    a, b = inspection_plan(R, capacity={"应急管理局": 30}), inspection_plan(
-        shuffled, capacity={"应急管理局": 30}
+    a, b = (
+        inspection_plan(R, capacity={"应急管理局": 30}),
+        inspection_plan(shuffled, capacity={"应急管理局": 30}),
     )
     assert a.queue.equals(b.queue)
     assert a.by_region_department.equals(b.by_region_department)
@@ -137,24 +141,20 @@ def test_row_order_does_not_change_the_plan():
 def test_plan_from_real_ratings():
     import datetime as dt
 
-    from accountability.dataset import Dataset
-    from accountability.scorers.enterprise import enterprise_ratings
-    from tests.test_enterprise import accident, frame
+    import builders
 
-    ents = frame(
-        "enterprises",
-        [
-            {"enterprise_id": e, "name": e, "region_code": "430902", "sector": "煤矿",
-             "employees": 5, "license_required": False, "licensed": False,
-             "standardization_level": None, "status": "在营", "closed_on": None}
-            for e in ("E1", "E2")
+    from accountability.scorers.enterprise import enterprise_ratings
+
+    ent = {"region_code": "430902", "sector": "煤矿", "employees": 5}
+    data = builders.dataset(
+        dt.date(2025, 1, 1),
+        enterprises=[{"enterprise_id": e, "name": e, **ent} for e in ("E1", "E2")],
+        accidents=[
+            {"accident_id": "A1", "region_code": "430902", "enterprise_id": "E2",
+             "sector": "煤矿", "occurred_on": dt.date(2024, 5, 1), "deaths": 3}
         ],
     )  # fmt: skip
-    accs = frame("accidents", [accident("A1", dt.date(2024, 5, 1), "E2", deaths=3)])
-    r = enterprise_ratings(
-        Dataset(tables={"enterprises": ents, "accidents": accs}, as_of=dt.date(2025, 1, 1)),
-        year=2024,
-    )
+    r = enterprise_ratings(data, year=2024)
     q = inspection_plan(r, capacity={"应急管理局": 4}).queue
     assert q.select("enterprise_id", "risk_class", "cumulative_inspections", "covered").rows() == [
         ("E2", "C", 4, True),
