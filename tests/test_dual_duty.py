@@ -316,6 +316,31 @@ def test_sector_rise_reason_states_the_facts():
     assert "P0" in row_of(res, "DW")["evidence"] and "N8" in row_of(res, "DW")["evidence"]
 
 
+def test_sector_rise_ratio_is_compared_exactly(tmp_path):
+    """A province's ratio of 1.1: 55 deaths against 50 is a rise of exactly 10%, which
+    counts ("≥ 1.1 × last year"), although 50 × 1.1 is 55.00000000000001 in floats."""
+    from accountability.rulebook.loader import load_rulebook
+
+    path = tmp_path / "local.toml"
+    path.write_text(
+        'extends = "default"\n[dual_duty.sector_rise_ratio]\nvalue = 1.1\nbasis = "测试"\n',
+        encoding="utf-8",
+    )
+    before = [
+        accident(f"P{i}", "430902", "水上交通", on=dt.date(YEAR - 1, 6, 1), deaths=1)
+        for i in range(50)
+    ]
+    now = [
+        accident(f"N{i}", "430902", "水上交通", on=dt.date(YEAR, 1 + i % 12, 1), deaths=1)
+        for i in range(55)
+    ]
+    deputy = [official("DW", "分管负责人", "430900", portfolio=["水上交通"])]
+    res = dual_duty(make([*before, *now], officials=deputy), load_rulebook(path), YEAR)
+    reasons = row_of(res, "DW")["reasons"]
+    assert reasons[0].startswith("分管水上交通：本年死亡 55 人，上年 50 人，上升 10%")
+    assert step_of(res, "DW") == "黄牌警告"
+
+
 def test_sector_rise_not_applied_without_previous_year_data():
     now = [
         accident(f"N{i}", "430902", "水上交通", on=dt.date(YEAR, 6, 1 + i), deaths=1)

@@ -44,6 +44,7 @@ Readings chosen here (beyond RUBRIC.md):
 from __future__ import annotations
 
 import datetime as dt
+from fractions import Fraction
 from typing import Any
 
 import attrs
@@ -591,6 +592,7 @@ def _sector_rise(
     below rose to ≥ min deaths and ≥ ratio × last year's."""
     min_deaths = params["dual_duty.sector_rise_min_deaths"]
     ratio = params["dual_duty.sector_rise_ratio"]
+    exact = Fraction(str(ratio))
     by_region = (
         accidents.join(anc, on="region_code", how="inner")
         .group_by("ancestor_code", "sector")
@@ -625,7 +627,12 @@ def _sector_rise(
             right_on=["ancestor_code", "sector"],
             how="inner",
         )
-        .filter((pl.col("this") >= min_deaths) & (pl.col("this") >= pl.col("last") * ratio))
+        .filter(
+            (pl.col("this") >= min_deaths)
+            # this ≥ ratio × last, in integers: the ratio as written (1.1 → 11/10), so
+            # that 55 against 50 is a rise of 10% although 50 × 1.1 > 55 in floats.
+            & (pl.col("this") * exact.denominator >= pl.col("last") * exact.numerator)
+        )
         .select(
             pl.col("official_id"),
             pl.lit(YELLOW_CARD, STEP_DTYPE).alias("step"),
