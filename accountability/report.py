@@ -34,8 +34,10 @@ __all__ = [
     "excel_frame",
     "format_ranking",
     "html_summary",
+    "markdown_report",
     "write_csv",
     "write_excel",
+    "write_markdown",
     "write_parquet",
 ]
 
@@ -826,3 +828,83 @@ def format_ranking(assessment: _AssessmentLike) -> Any:
             Text(marker),
         )
     return Group(table, *notes)
+
+
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>|#"})
+
+
+def _md(value: object) -> str:
+    """Text safe inside a Markdown table cell: specials escaped, newlines as <br>."""
+    return str(value).translate(_MD_SPECIAL).replace("\r", "").replace("\n", "<br>")
+
+
+def markdown_report(assessment: _AssessmentLike, *, explain: bool = True) -> str:
+    """The assessment as Markdown for publication: the header facts, the ranking by
+    parent region with grade, veto and yellow card, the notes, and (with `explain`)
+    every region's full breakdown as plain text.
+
+    Every cell is escaped, so a region name or reason can never inject markup.
+    """
+    regions = _region_order(assessment.regions)
+    names = dict(zip(regions["region_code"].to_list(), regions["name"].to_list(), strict=True))
+    lines = [
+        f"# {assessment.year} 年度安全生产目标管理考核结果",
+        "",
+        f"- 规则集：{_md(assessment.rulebook_name)}（指纹 `{assessment.fingerprint}`）",
+        f"- 数据截止：{assessment.as_of} · 程序版本 {_md(assessment.library_version)}"
+        f" · 输出格式版本 {_md(assessment.schema_version)}",
+        "",
+    ]
+    previous: tuple[object, object] | None = None
+    notes: list[str] = []
+    for rec in regions.iter_rows(named=True):
+        group = (rec.get("level"), rec.get("parent_code"))
+        if group != previous:
+            parent = rec.get("parent_code")
+            title = f"{names.get(parent) or parent}下辖" if parent else "最上级"
+            lines += [
+                "",
+                f"## {_md(title)}（{_md(rec.get('level') or '')}级）",
+                "",
+                "| 排名 | 区划代码 | 名称 | 得分 | 等次 | 一票否决 | 黄牌警告 | 说明 |",
+                "| ---: | --- | --- | ---: | :---: | :---: | :---: | --- |",
+            ]
+        previous = group
+        note = _notes(rec)
+        marker = ""
+        if note:
+            marker = f"注{len(notes) + 1}"
+            notes.append(f"- {marker}：{_md(rec.get('region_code'))} {_md(rec.get('name') or '')}："
+                         f"{_md(note)}")
+        rank = rec.get("rank")
+        lines.append(
+            "| " + " | ".join(
+                [
+                    "—" if rank is None else str(rank),
+                    _md(rec.get("region_code") or ""),
+                    _md(rec.get("name") or ""),
+                    _fmt_score(rec.get("score")),
+                    _md(rec.get("grade") or "—"),
+                    _yes(rec.get("vetoed")),
+                    _yes(rec.get("yellow_card")),
+                    marker,
+                ]
+            ) + " |"
+        )
+    if notes:
+        lines += ["", "## 说明", "", *notes]
+    if explain and hasattr(assessment, "explain"):
+        lines += ["", "## 各地区得分明细"]
+        for code in regions["region_code"].to_list():
+            text = assessment.explain(code, "region")  # type: ignore[attr-defined]
+            lines += ["", f"### {_md(code)} {_md(names.get(code) or '')}", "", "```text",
+                      text.replace("```", "ʼʼʼ"), "```"]
+    return "\n".join(lines) + "\n"
+
+
+def write_markdown(assessment: _AssessmentLike, path: str | Path, *, explain: bool = True) -> Path:
+    """Write `markdown_report(assessment)` to `path` (UTF-8)."""
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(markdown_report(assessment, explain=explain), encoding="utf-8")
+    return out

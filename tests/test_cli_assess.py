@@ -182,6 +182,14 @@ def test_assess_writes_parquet_to_a_directory(
     assert pl.read_parquet(out / "regions.parquet").height == 3
 
 
+def test_assess_writes_markdown(fake: list[dict], folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "result.md"
+    assert run("assess", folder, "--year", "2024", "--out", out).exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# 2024 年度安全生产目标管理考核结果")
+    assert "| 排名 | 区划代码 |" in text
+
+
 def test_unsupported_output_fails_before_assessing(fake: list[dict], folder: Path) -> None:
     result = run("assess", folder, "--year", "2024", "--out", "result.json")
     assert result.exit_code == 2

@@ -441,3 +441,16 @@ def test_format_ranking_prints_every_region_with_its_notes() -> None:
     assert [re.search(r"4309\d\d", line).group(0) for line in lines] == [
         "430900", "430903", "430902", "430921",
     ]  # fmt: skip
+
+
+def test_markdown_report_ranks_by_parent_and_escapes_every_cell(tmp_path) -> None:
+    path = report.write_markdown(stand_in(region_name="赫山区|*注入*"), tmp_path / "r.md")
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# 2024 年度安全生产目标管理考核结果")
+    assert "## 益阳市下辖（县级）" in text
+    assert "赫山区\\|\\*注入\\*" in text  # a pipe or star in a name cannot break the table
+    assert "| 2 | 430902 | 资阳区 | 72.25 | 不合格 | 是 |  | 注" in text
+    assert "瞒报事故 1 起" in text and "未考核: B、C" in text
+    for line in text.splitlines():
+        if line.startswith("| "):  # every table row has the same number of cells
+            assert line.count(" | ") == 7

@@ -1,6 +1,6 @@
 """`accountability assess`, `accountability explain` and `accountability demo`.
 
-    accountability assess DIR --year 2024 [--rules city.toml] [--out result.xlsx|result.csv|DIR]
+    accountability assess DIR --year 2024 [--rules city.toml] [--out result.xlsx|result.csv|result.md|DIR]
     accountability explain DIR 430981 --year 2024 [--type region]
     accountability demo
 
@@ -43,17 +43,19 @@ def _error_message(exc: Exception) -> str:
 
 
 def _output_kind(out: Path) -> str:
-    """xlsx, csv or parquet (a directory, or a path without a suffix)."""
+    """xlsx, csv, md or parquet (a directory, or a path without a suffix)."""
     suffix = out.suffix.lower()
     if suffix == ".xlsx":
         return "xlsx"
+    if suffix == ".md":
+        return "md"
     if suffix == ".csv":
         return "csv"
     if suffix == "" or out.is_dir():
         return "parquet"
     _fail(
-        f"不支持的输出文件类型 {out.suffix!r}: --out 应为 .xlsx、.csv 文件或一个目录 "
-        f"(unsupported output {str(out)!r}: use FILE.xlsx, FILE.csv or a directory)"
+        f"不支持的输出文件类型 {out.suffix!r}: --out 应为 .xlsx、.csv、.md 文件或一个目录 "
+        f"(unsupported output {str(out)!r}: use FILE.xlsx, FILE.csv, FILE.md or a directory)"
     )
 
 
@@ -87,6 +89,8 @@ def _write(result: Assessment, out: Path, kind: str) -> Path:
     try:
         if kind == "xlsx":
             return report.write_excel(result, out)
+        if kind == "md":
+            return report.write_markdown(result, out)
         if kind == "csv":
             labels = {c: report.column_label(c, "regions") for c in result.regions.columns}
             return report.write_csv(result.regions, out, labels=labels)
