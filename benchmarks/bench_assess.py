@@ -34,7 +34,6 @@ import numpy as np
 import polars as pl
 
 from accountability.assessment import assess
-from accountability.codes import SECTORS
 from accountability.columns import TABLES
 from accountability.dataset import Dataset
 from accountability.rulebook import rulebook
@@ -69,7 +68,15 @@ PORTFOLIOS = [
     ["道路交通", "水上交通", "校车"],
     ["建筑施工", "消防"],
 ]
-LICENSED_SECTORS = ["煤矿", "非煤矿山", "危险化学品", "烟花爆竹", "建筑施工", "道路交通", "水上交通"]
+LICENSED_SECTORS = [
+    "煤矿",
+    "非煤矿山",
+    "危险化学品",
+    "烟花爆竹",
+    "建筑施工",
+    "道路交通",
+    "水上交通",
+]
 WORK_ITEMS = ["应急演练(次)", "安全生产宣传教育活动(场次)", "企业安全生产标准化达标(家)"]
 
 
@@ -145,9 +152,7 @@ def generate(n: int, seed: int = 20241231) -> dict[str, pl.DataFrame]:
                     pl.Series(np.array(["", "一级", "二级", "三级"])[level_idx]), level_idx == 0
                 ),
                 "status": np.where(closed, "关闭", np.where(rng.random(n) < 0.03, "停产", "在营")),
-                "closed_on": _null_where(
-                    _days(EPOCH_START + rng.integers(0, DAYS, n)), ~closed
-                ),
+                "closed_on": _null_where(_days(EPOCH_START + rng.integers(0, DAYS, n)), ~closed),
             }
         ),
     )
@@ -179,7 +184,9 @@ def generate(n: int, seed: int = 20241231) -> dict[str, pl.DataFrame]:
                 "occurred_on": _days(EPOCH_START + rng.integers(0, DAYS, m)),
                 "deaths": deaths,
                 "missing": (rng.random(m) < 0.02).astype(np.int64),
-                "serious_injuries": rng.choice([0, 1, 2, 3, 12], m, p=[0.5, 0.3, 0.12, 0.079, 0.001]),
+                "serious_injuries": rng.choice(
+                    [0, 1, 2, 3, 12], m, p=[0.5, 0.3, 0.12, 0.079, 0.001]
+                ),
                 "direct_loss_10k_yuan": np.round(rng.gamma(1.5, 20.0, m), 2),
                 "reported_late": rng.random(m) < 0.01,
                 "concealed": rng.random(m) < 0.001,
@@ -202,8 +209,7 @@ def generate(n: int, seed: int = 20241231) -> dict[str, pl.DataFrame]:
                 "department": np.asarray(DEPARTMENTS)[rng.integers(0, len(DEPARTMENTS), k)][
                     row_insp
                 ],
-                "inspected_on": _days(EPOCH_START + rng.integers(0, DAYS, k))
-                .gather(row_insp),
+                "inspected_on": _days(EPOCH_START + rng.integers(0, DAYS, k)).gather(row_insp),
             }
         )
         .unique(["inspection_id", "enterprise_id"], keep="first", maintain_order=True)
@@ -277,19 +283,15 @@ def generate(n: int, seed: int = 20241231) -> dict[str, pl.DataFrame]:
     slot = np.tile(np.arange(per), r)
     region_of = np.repeat(codes, per)
     dept = pl.Series([None] * 5 + DEPARTMENTS, dtype=pl.String).gather(slot)
-    portfolio = pl.Series(
-        [None, None, *PORTFOLIOS, *[None] * 6] * r, dtype=pl.List(pl.String)
-    )
+    portfolio = pl.Series([None, None, *PORTFOLIOS, *[None] * 6] * r, dtype=pl.List(pl.String))
     officials = _canonical(
         "officials",
         pl.DataFrame(
             {
-                "official_id": pl.Series(np.char.add("GB", region_of)) + pl.Series(
-                    np.char.zfill((slot + 1).astype(str), 2)
-                ),
-                "name": pl.Series(np.char.add("干部", region_of)) + pl.Series(
-                    np.char.zfill((slot + 1).astype(str), 2)
-                ),
+                "official_id": pl.Series(np.char.add("GB", region_of))
+                + pl.Series(np.char.zfill((slot + 1).astype(str), 2)),
+                "name": pl.Series(np.char.add("干部", region_of))
+                + pl.Series(np.char.zfill((slot + 1).astype(str), 2)),
                 "region_code": region_of,
                 "role": np.array(roles)[slot],
                 "department": dept,
@@ -335,13 +337,19 @@ def generate(n: int, seed: int = 20241231) -> dict[str, pl.DataFrame]:
         {
             "region_code": np.repeat(counties, len(YEARS)),
             "year": np.tile(np.array(YEARS), len(counties)),
-            "gdp_100m_yuan": np.round(np.repeat(rng.gamma(2.0, 150.0, len(counties)), 2)
-                                      * np.tile([1.0, 1.05], len(counties)), 1),
+            "gdp_100m_yuan": np.round(
+                np.repeat(rng.gamma(2.0, 150.0, len(counties)), 2)
+                * np.tile([1.0, 1.05], len(counties)),
+                1,
+            ),
             "industry_employees": np.repeat(rng.integers(20_000, 200_000, len(counties)), 2),
             "motor_vehicles": np.repeat(rng.integers(30_000, 400_000, len(counties)), 2),
             "coal_output_mt": np.repeat(
-                np.where(rng.random(len(counties)) < 0.1, rng.uniform(0.1, 5, len(counties)),
-                         np.nan), 2),
+                np.where(
+                    rng.random(len(counties)) < 0.1, rng.uniform(0.1, 5, len(counties)), np.nan
+                ),
+                2,
+            ),
         }
     ).with_columns(pl.col("coal_output_mt").fill_nan(None))
     parents = regions.select("region_code", "parent_code")
@@ -361,10 +369,9 @@ def generate(n: int, seed: int = 20241231) -> dict[str, pl.DataFrame]:
     ).sort("region_code", "year")
 
     # -- targets: limits near each region's own figures, so some regions exceed them --
-    deaths_by_county = (
-        accidents.group_by("region_code", year=pl.col("occurred_on").dt.year().cast(pl.Int32))
-        .agg(pl.col("deaths").sum())
-    )
+    deaths_by_county = accidents.group_by(
+        "region_code", year=pl.col("occurred_on").dt.year().cast(pl.Int32)
+    ).agg(pl.col("deaths").sum())
     all_deaths = pl.concat([deaths_by_county, up(deaths_by_county), up(up(deaths_by_county))])
     stats = region_stats.join(all_deaths, on=["region_code", "year"], how="left").with_columns(
         pl.col("deaths").fill_null(0),
@@ -479,8 +486,7 @@ def main() -> None:
         f"assess: {regions.height:,} regions "
         f"({int(regions['vetoed'].sum()):,} vetoed; grades "
         + ", ".join(
-            f"{g} {c:,}"
-            for g, c in regions["grade"].value_counts().sort("grade").iter_rows()
+            f"{g} {c:,}" for g, c in regions["grade"].value_counts().sort("grade").iter_rows()
         )
         + f"), {result.enterprises.height:,} enterprises, "  # type: ignore[attr-defined]
         f"{result.cases.height:,} cases, {result.officials.height:,} officials, "  # type: ignore[attr-defined]

@@ -47,8 +47,13 @@ SCORER_LABELS = {
 def _cell(text: str) -> str:
     """Text safe inside a Markdown table cell."""
     return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        .replace("|", "\\|").replace("\n", "<br>").replace("*", "\\*").replace("_", "\\_")
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("|", "\\|")
+        .replace("\n", "<br>")
+        .replace("*", "\\*")
+        .replace("_", "\\_")
     )
 
 
@@ -97,7 +102,8 @@ def table_section(spec: TableSpec) -> str:
         aliases = "、".join(col.aliases)
         lines.append(
             f"| `{col.name}` | {_cell(col.label)} | {_cell(dtype_text(col.dtype))} "
-            f"| {'必需' if col.required else '可选'} | {_cell('；'.join(notes))} | {_cell(aliases)} |"
+            f"| {'必需' if col.required else '可选'} | {_cell('；'.join(notes))} "
+            f"| {_cell(aliases)} |"
         )
     return "\n".join(lines)
 
@@ -264,15 +270,16 @@ def cli_reference() -> str:
         if params:
             lines += ["| 参数 | 必需 | 默认 | 说明 |", "| --- | --- | --- | --- |"]
             for p in params:
-                opts = ", ".join(f"`{o}`" for o in p.opts) if p in args else ", ".join(
-                    f"`{o}`" for o in sorted(p.opts, key=len, reverse=True)
+                opts = (
+                    ", ".join(f"`{o}`" for o in p.opts)
+                    if p in args
+                    else ", ".join(f"`{o}`" for o in sorted(p.opts, key=len, reverse=True))
                 )
                 if p in args:
                     opts = f"`{p.name.upper()}`"
                 default = "" if p.default in (None, False, ()) else f"`{p.default}`"
                 lines.append(
-                    f"| {opts} | {'是' if p.required else ''} | {default} "
-                    f"| {_cell(p.help or '')} |"
+                    f"| {opts} | {'是' if p.required else ''} | {default} | {_cell(p.help or '')} |"
                 )
             lines.append("")
     return "\n".join(lines).rstrip()
