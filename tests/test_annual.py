@@ -192,7 +192,7 @@ def test_a1_two_points_per_death_strictly_over_the_target():
     items = _a(accs, targets=targets)
     z = item(items, Z, "A1")
     assert z["points"] == -6.0
-    assert z["reason"].startswith("死亡 12 人，超控制指标 9 人 3 人")
+    assert z["reason"].startswith("死亡（含失踪）12 人，控制指标 9 人，超 3 人")
     assert z["evidence"] == ["Z0", "Z1", "Z2", "Z3", "Z4", "Z9"]
     assert item(items, H, "A1")["points"] == 0.0  # 2 deaths against 2: not strictly over
     assert "不适用" in item(items, N, "A1")["reason"]  # only a 2023 target
@@ -214,8 +214,8 @@ def test_a2_year_on_year_rise_flat_and_fall():
     # accidents 3 vs 2 rose: 2.5; deaths 2 vs 2 flat and not zero: 1.25;
     # serious injuries 0 vs 0: 0; direct loss 12 vs 15 fell: 0
     assert z["points"] == -3.75
-    assert "事故起数 3 起（上年 2 起）上升" in z["reason"]
-    assert "死亡人数 2 人（上年 2 人）持平且不为零" in z["reason"]
+    assert "事故起数 3 起（上年 2 起），上升" in z["reason"]
+    assert "死亡人数（含失踪）2 人（上年 2 人），持平且不为零" in z["reason"]
     assert z["evidence"] == ["C1", "C2", "C3", "P1", "P2"]
     assert item(items, H, "A2")["points"] == 0.0  # liability-false accidents left out, both years
     assert item(items, CITY, "A2")["points"] == -3.75
@@ -754,3 +754,65 @@ def test_score_is_base_plus_points_and_items_are_annual_region_items():
     assert set(r.line_items["scorer"]) == {"annual"} and set(r.line_items["subject_type"]) == {
         "region"
     }
+
+
+# --- audit: readings pinned by hand-computed examples -----------------------------------------
+
+
+def test_a1_reason_states_deaths_target_excess_and_points():
+    accs = [accident(f"Z{i}", Z, D(2024, 3, i + 1), deaths=2) for i in range(5)]
+    accs.append(accident("Z9", Z, D(2024, 9, 1), deaths=1, missing=1))
+    targets = frame(
+        "targets",
+        [
+            {"region_code": Z, "year": 2024, "indicator": "deaths", "limit": 9.0},
+            {"region_code": H, "year": 2024, "indicator": "deaths", "limit": 2.0},
+        ],
+    )
+    items = _a(accs, targets=targets)
+    assert item(items, Z, "A1")["reason"] == (
+        "死亡（含失踪）12 人，控制指标 9 人，超 3 人，每人扣 2 分，扣 6 分"
+    )
+    assert item(items, H, "A1")["reason"] == "死亡（含失踪）0 人，控制指标 2 人，未超，不扣分"
+
+
+def test_grade_counts_count_accidents_of_that_grade_or_worse():
+    # a county: one 较大 and one 重大 are "2 较大及以上" — a yellow card (and the 重大 a veto)
+    r = _finish([_larger("N1", N), _major("N2", N)])
+    n = row_of(r, N)
+    assert n["yellow_card"]
+    assert n["yellow_card_reasons"] == ["较大及以上事故 2 起（N1、N2），县级达到 2 起即黄牌警告"]
+    # a city: one 重大 and one 特别重大 are "2 重大及以上": a veto on that count too
+    r2 = _finish([_major("Z1", Z), accident("H1", H, D(2024, 8, 1), deaths=30)])
+    reasons = row_of(r2, CITY)["veto_reasons"]
+    assert "重大及以上事故 2 起（H1、Z1），市级达到 2 起即一票否决" in reasons
+    assert "特别重大及以上事故 1 起（H1），市级达到 1 起即一票否决" in reasons
+
+
+def test_a_vetoed_region_is_failed_not_grade_capped():
+    # 3 较大 in a county at full marks: the veto sets 不合格; the 良好 cap did not decide it
+    r = _finish([_larger("Z1", Z), _larger("Z2", Z), _larger("Z3", Z)])
+    z = row_of(r, Z)
+    assert z["vetoed"] and z["grade"] == "不合格"
+    assert not z["grade_capped"]
+
+
+def test_d1_officials_without_a_fulfilment_are_left_out():
+    # fulfilment null: a role the rulebook requires nothing of (not assessed) adds nothing
+    off = officials_frame([("O1", Z, 1.0), ("O2", Z, 0.5), ("O3", Z, None), ("O4", H, None)])
+    d = section_d(off, regions(), None, YEAR).collect()
+    assert item(d, Z, "D1")["points"] == pytest.approx(-3.75)  # 15 × (1 − 1.5/2)
+    assert item(d, Z, "D1")["evidence"] == ["O2"]
+    h = item(d, H, "D1")
+    assert h["points"] == 0.0 and "不扣分" in h["reason"]
+
+
+def test_e2_work_items_all_with_target_zero_say_so():
+    wi = frame(
+        "work_items",
+        [{"region_code": N, "year": 2024, "item": "c", "target": 0.0, "achieved": 3.0}],
+    )
+    e2 = item(section_e(frame("enterprises", []), wi, regions(), None, YEAR).collect(), N, "E2")
+    assert e2["points"] == 0.0
+    assert "无年度工作目标数据" not in e2["reason"]
+    assert "目标值为 0 的 1 项不计" in e2["reason"] and "不扣分" in e2["reason"]

@@ -18,22 +18,31 @@ from test_annual import AS_OF, CITY, D, H, N, Z, accident, dataset, with_params
 from accountability.assessment import Assessment, assess
 from accountability.compare import compare_assessments
 from accountability.dataset import Dataset
+from accountability.scorers.annual import ITEM_ORDER
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "yiyang-2024"
 FRAMES = ("regions", "enterprises", "cases", "officials", "departments", "line_items")
 
 
+def _canonical_points(result: Assessment, region: str) -> list[float]:
+    """A region's points in the canonical order: ITEM_ORDER, then reason, points, basis."""
+    order = {rule: i for i, rule in enumerate(ITEM_ORDER)}
+    rows = result.line_items.filter(
+        (pl.col("subject_type") == "region") & (pl.col("subject_id") == region)
+    ).rows(named=True)
+    rows.sort(key=lambda r: (order[r["rule_id"]], r["reason"], r["points"], r["basis"]))
+    return [r["points"] for r in rows]
+
+
 def _sums_hold(result: Assessment) -> None:
-    sums = (
-        result.line_items.filter(pl.col("subject_type") == "region")
-        .group_by("subject_id")
-        .agg(pl.col("points").sum())
-    )
-    joined = result.regions.join(sums, left_on="region_code", right_on="subject_id", how="left")
-    for row in joined.iter_rows(named=True):
-        if row["score"] is None:
+    """score == base + Σ points, exactly: the points added to the base one by one in the
+    canonical order (Python's ``sum(points, base)``)."""
+    for code, score in result.regions.select("region_code", "score").iter_rows():
+        if score is None:
             continue
-        assert row["score"] == pytest.approx(100 + (row["points"] or 0.0), abs=1e-9)
+        points = _canonical_points(result, code)
+        assert score == sum(points, 100.0), (code, score, points)
+        assert score == pytest.approx(100 + sum(points), abs=1e-9)
 
 
 # --- a small full dataset --------------------------------------------------------------------

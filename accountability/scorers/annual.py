@@ -5,12 +5,18 @@ Every region starts at `annual.base` (100).  Sections A–E each add line items
 ``X.cap`` line item; a section whose tables are missing is not assessed and one
 ``rescale`` line item rescales the score to the assessed weights; committee
 ``adjustment`` line items follow, then one ``clip`` line item keeps the total within
-[0, base]; a veto with ``veto_effect = "zero"`` adds ``veto.zero``.  So
-``score == base + sum(points)`` for every region with a score.
+[0, base]; a veto with ``veto_effect = "zero"`` adds ``veto.zero``.
+
+The score is exactly ``base + Σ points``, the points added to the base one by one in
+the canonical order — `ITEM_ORDER`, then reason, points, basis (in Python:
+``functools.reduce(operator.add, points, base)``).  The clip and veto.zero items
+are computed from that running total, so they land on their bound exactly.
 
 A region's figures include its own rows and those of every region below it
-(`accountability.regions.roll_up`); targets and region stats are its own row only.
+(`accountability.regions`); targets and region stats are its own row only.
 
+Each section builds a polars lazy plan; `annual` collects every plan and the
+finishing steps (caps, rescale, adjustments, clip, veto, grade, rank) at once.
 The section functions take frames, not a `Dataset`, so each can be used (and tested)
 alone: `section_b` takes the 四个一律 ``by_region`` frame and `section_d` the 一岗双责
 ``officials`` frame.
@@ -33,11 +39,11 @@ from typing import Any
 import attrs
 import polars as pl
 
-from accountability.accidents import counted_deaths, grade_accidents
+from accountability.accidents import counted_deaths, grade_accidents, grade_at_least
 from accountability.codes import ACCIDENT_GRADES, STANDARDIZATION_LEVELS
 from accountability.dataset import Dataset
 from accountability.lineitems import LINE_ITEM_SCHEMA, concat_line_items
-from accountability.regions import roll_up
+from accountability.regions import ancestors
 from accountability.rulebook import Rulebook, RulesAt, rulebook
 
 __all__ = [
@@ -72,7 +78,7 @@ SECTION_TABLES: dict[str, tuple[str, ...]] = {
     "D": ("officials", "duty_records"),
     "E": ("enterprises", "work_items"),
 }
-# The order line items are applied in (and shown by `explain`).
+# The order line items are applied in (the score's running total, and `explain`).
 ITEM_ORDER: tuple[str, ...] = (
     "A1", "A2", "A3", "A4", "A5", "A.cap",
     "B1", "B2", "B.cap",
@@ -104,6 +110,7 @@ A3_INDICATORS: tuple[tuple[str, str, str | None, float, str], ...] = (
     ),
     ("coal_deaths_per_mt", "煤矿百万吨死亡率", "sectors.coal", 1.0, "coal_output_mt"),
 )
+_DENOMINATORS = tuple(ind[4] for ind in A3_INDICATORS)
 
 REGION_COLUMNS: dict[str, pl.DataType] = {
     "region_code": pl.String(),
@@ -123,8 +130,17 @@ REGION_COLUMNS: dict[str, pl.DataType] = {
     **{s: pl.Float64() for s in SECTIONS},
 }
 
-_ITEM_COLUMNS = ("region_code", "rule_id", "points", "reason", "basis", "evidence")
-_EMPTY_IDS = pl.lit([], dtype=pl.List(pl.String()))
+_ITEM_SCHEMA: dict[str, pl.DataType] = {
+    "region_code": pl.String(),
+    "rule_id": pl.String(),
+    "points": pl.Float64(),
+    "reason": pl.String(),
+    "basis": pl.String(),
+    "evidence": pl.List(pl.String()),
+}
+_ITEM_COLUMNS = tuple(_ITEM_SCHEMA)
+_IDS = pl.List(pl.String())
+_EMPTY_IDS = pl.lit([], dtype=_IDS)
 
 
 @attrs.frozen
@@ -144,6 +160,18 @@ def _num(expr: pl.Expr, decimals: int = 2) -> pl.Expr:
     r = expr.cast(pl.Float64).round(decimals)
     r = pl.when(r == 0).then(pl.lit(0.0)).otherwise(r)
     return r.cast(pl.String).str.replace(r"\.0$", "")
+
+
+def _signed(expr: pl.Expr) -> pl.Expr:
+    """Points as text with their sign: "+3.23", "−13.5", "0"."""
+    r = expr.cast(pl.Float64).round(2)
+    return (
+        pl.when(r > 0)
+        .then(pl.format("+{}", _num(r)))
+        .when(r < 0)
+        .then(pl.format("−{}", _num(-r)))
+        .otherwise(pl.lit("0"))
+    )
 
 
 def _pct(expr: pl.Expr) -> pl.Expr:
@@ -171,51 +199,92 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def _year_bounds(year: int) -> tuple[dt.date, dt.date]:
-    return dt.date(year, 1, 1), dt.date(year, 12, 31)
-
-
 def _in_year(col: str, year: int) -> pl.Expr:
-    start, end = _year_bounds(year)
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     return pl.col(col).is_between(pl.lit(start), pl.lit(end), closed="both")
 
 
-def _region_frame(regions: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
-    return regions.lazy().select(
-        pl.col("region_code").cast(pl.String),
-        pl.col("parent_code").cast(pl.String),
-    )
+def _sorted_ids(col: str, cond: pl.Expr | None = None) -> pl.Expr:
+    expr = pl.col(col).cast(pl.String)
+    if cond is not None:
+        expr = expr.filter(cond)
+    return expr.unique().sort()
+
+
+def _rules(rules: Rulebook | None) -> Rulebook:
+    return rules if rules is not None else rulebook()
+
+
+def _has_col(frame: pl.DataFrame | pl.LazyFrame, name: str) -> bool:
+    if isinstance(frame, pl.DataFrame):
+        return name in frame.columns
+    return name in frame.collect_schema().names()
+
+
+def _with_missing(p: RulesAt) -> str:
+    """ "（含失踪）" while the year's rules count missing persons with deaths, else ""."""
+    return "（含失踪）" if p["accident_grading.count_missing_as_deaths"] else ""
+
+
+# --- regions and roll-ups ------------------------------------------------------------------
+
+
+@attrs.frozen
+class _Links:
+    """The region hierarchy, built once per assessment and shared by every roll-up."""
+
+    codes: pl.LazyFrame  # region_code, parent_code
+    up: pl.LazyFrame  # region_code, rollup_code (itself and every region above it)
+
+    @classmethod
+    def of(cls, regions: pl.DataFrame | pl.LazyFrame | _Links) -> _Links:
+        if isinstance(regions, _Links):
+            return regions
+        codes = regions.lazy().select(
+            pl.col("region_code").cast(pl.String), pl.col("parent_code").cast(pl.String)
+        )
+        up = (
+            ancestors(codes)
+            .select("region_code", pl.col("ancestor_code").alias("rollup_code"))
+            .cache()
+        )
+        return cls(codes=codes, up=up)
 
 
 def _rolled(
-    rows: pl.LazyFrame, regions: pl.DataFrame | pl.LazyFrame, aggs: Sequence[pl.Expr]
+    rows: pl.LazyFrame,
+    links: _Links,
+    *,
+    counts: dict[str, pl.Expr] | None = None,
+    ids: dict[str, pl.Expr] | None = None,
+    fsums: dict[str, pl.Expr] | None = None,
 ) -> pl.LazyFrame:
-    """Aggregate `rows` per region including every region below it; every region gets a
-    row (counts 0, lists empty where it has no rows)."""
-    links = _region_frame(regions)
+    """Per region, including every region below it, for every region (none missing):
+    `counts` (Int64, 0 where no rows), `ids` (sorted id lists, empty where none) and
+    `fsums` (float sums: the values sorted per group, then summed — a float sum inside
+    a group_by can follow row order even after .sort(); a sorted list's sum cannot)."""
+    counts, ids, fsums = counts or {}, ids or {}, fsums or {}
+    aggs = [
+        *[e.cast(pl.Int64).alias(n) for n, e in counts.items()],
+        *[e.alias(n) for n, e in ids.items()],
+        *[e.cast(pl.Float64).sort().alias(n) for n, e in fsums.items()],
+    ]
     agg = (
-        roll_up(rows.with_columns(pl.col("region_code").cast(pl.String)), links)
+        rows.with_columns(pl.col("region_code").cast(pl.String))
+        .join(links.up, on="region_code", how="inner")
         .group_by("rollup_code")
         .agg(aggs)
         .rename({"rollup_code": "region_code"})
     )
-    out = links.select("region_code").join(agg, on="region_code", how="left")
-    schema = out.collect_schema()
-    fills = []
-    for name, dtype in schema.items():
-        if name == "region_code":
-            continue
-        if isinstance(dtype, pl.List):
-            fills.append(pl.col(name).fill_null(pl.lit([], dtype=dtype)))
-        elif dtype.is_numeric():
-            fills.append(pl.col(name).fill_null(0))
-    out = out.with_columns(fills) if fills else out
-    # "<name>__fsum": values sorted per group, summed here — a float sum inside a
-    # group_by can follow row order even after .sort(); a sorted list's sum cannot.
-    sums = [
-        pl.col(n).list.sum().alias(n.removesuffix("__fsum")) for n in schema if n.endswith("__fsum")
-    ]
-    return out.with_columns(sums).drop([n for n in schema if n.endswith("__fsum")]) if sums else out
+    return (
+        links.codes.select("region_code")
+        .join(agg, on="region_code", how="left")
+        .with_columns(
+            *[pl.col(n).fill_null(0) for n in counts],
+            *[pl.col(n).fill_null(_EMPTY_IDS) for n in ids],
+            *[pl.col(n).fill_null(pl.lit([], dtype=pl.List(pl.Float64))).list.sum() for n in fsums],
+        )
+    )
 
 
 def _items(
@@ -232,43 +301,92 @@ def _items(
         points.cast(pl.Float64).alias("points"),
         reason.cast(pl.String).alias("reason"),
         pl.lit(basis, dtype=pl.String).alias("basis"),
-        evidence.cast(pl.List(pl.String())).alias("evidence"),
+        evidence.cast(_IDS).alias("evidence"),
     )
 
 
-def _note(
-    regions: pl.DataFrame | pl.LazyFrame, rule_id: str, reason: str, basis: str
-) -> pl.LazyFrame:
-    """A 0-point line item for every region."""
-    return _items(_region_frame(regions), rule_id, pl.lit(0.0), pl.lit(reason), basis, _EMPTY_IDS)
-
-
 def _empty_items() -> pl.LazyFrame:
-    return pl.DataFrame(
-        schema={
-            "region_code": pl.String(),
-            "rule_id": pl.String(),
-            "points": pl.Float64(),
-            "reason": pl.String(),
-            "basis": pl.String(),
-            "evidence": pl.List(pl.String()),
-        }
-    ).lazy()
+    return pl.LazyFrame(schema=_ITEM_SCHEMA)
 
 
-def _sorted_ids(col: str, cond: pl.Expr | None = None) -> pl.Expr:
-    expr = pl.col(col).cast(pl.String)
-    if cond is not None:
-        expr = expr.filter(cond)
-    return expr.unique().sort()
+def _shortfall(
+    frame: pl.LazyFrame,
+    rule: str,
+    p: RulesAt,
+    key: str,
+    *,
+    n: str,
+    share: pl.Expr,
+    head: pl.Expr,
+    rate_name: str,
+    empty: pl.Expr | str,
+    evidence: pl.Expr,
+    target: float | None = None,
+    only_when_deducted: bool = False,
+) -> pl.LazyFrame:
+    """One line item of the form "points × (1 − share)" (C1–C3, D1, E2, B1) or, with a
+    `target`, "points × max(0, 1 − share ÷ target)" (B2, E1); 0 points and the
+    `empty` note where the denominator `n` is 0.  The reason states the observed
+    figures (`head`), the rate, the target and the formula with its values."""
+    base = p[key]
+    has = pl.col(n) > 0
+    if target is None:
+        gap = 1 - share
+        formula = pl.format(
+            f"扣 {_fmt(base)} ×（1 − {{}}）= {{}} 分", _pct(share), _num(pl.col("pts").abs())
+        )
+    else:
+        gap = pl.max_horizontal(pl.lit(0.0), 1 - share / target)
+        formula = pl.format(
+            f"扣 {_fmt(base)} ×（1 − {{}} ÷ {_fmt(target * 100)}%）= {{}} 分",
+            _pct(share),
+            _num(pl.col("pts").abs()),
+        )
+    f = frame.with_columns(pl.when(has).then(_neg(base * gap)).otherwise(pl.lit(0.0)).alias("pts"))
+    verdict = pl.when(pl.col("pts") < 0).then(formula).otherwise(pl.lit("不扣分"))
+    if target is not None:
+        met = pl.when(pl.col("pts") < 0).then(pl.lit("未达标")).otherwise(pl.lit("达标"))
+        verdict = pl.format(f"目标 {_fmt(target * 100)}%，{{}}，{{}}", met, verdict)
+    reason = (
+        pl.when(has)
+        .then(pl.format(f"{{}}，{rate_name} {{}}，{{}}", head, _pct(share), verdict))
+        .otherwise(pl.lit(empty) if isinstance(empty, str) else empty)
+    )
+    ev = (
+        pl.when(pl.col("pts") < 0).then(evidence).otherwise(_EMPTY_IDS)
+        if only_when_deducted
+        else evidence
+    )
+    return _items(f, rule, pl.col("pts"), reason, p.basis(key), ev)
 
 
-def _rules(rules: Rulebook | None) -> Rulebook:
-    return rules if rules is not None else rulebook()
-
-
-def _has_col(frame: pl.DataFrame | pl.LazyFrame, name: str) -> bool:
-    return name in frame.lazy().collect_schema().names()
+def _per_unit(
+    frame: pl.LazyFrame,
+    rule: str,
+    p: RulesAt,
+    key: str,
+    *,
+    n: str,
+    what: str,
+    unit: str,
+    none: str,
+    evidence: str,
+) -> pl.LazyFrame:
+    """One line item of the form "points per counted thing" (A4, A5, C4)."""
+    each = p[key]
+    f = frame.with_columns(_neg(pl.col(n) * each).alias("pts"))
+    reason = (
+        pl.when(pl.col(n) > 0)
+        .then(
+            pl.format(
+                f"{what} {{}} {unit}，每{unit}扣 {_fmt(each)} 分，{{}}",
+                pl.col(n),
+                _deduct(pl.col("pts")),
+            )
+        )
+        .otherwise(pl.lit(none))
+    )
+    return _items(f, rule, pl.col("pts"), reason, p.basis(key), pl.col(evidence))
 
 
 def prepare_accidents(
@@ -278,13 +396,58 @@ def prepare_accidents(
     with deaths while the switch is on), each by the rules in force on its date."""
     book = _rules(rules)
     lf = accidents.lazy()
-    if not _has_col(lf, "liability"):
+    if not _has_col(accidents, "liability"):
         lf = lf.with_columns(pl.lit(True).alias("liability"))
     lf = lf.filter(pl.col("liability").fill_null(True))
     lf = grade_accidents(lf, book).with_columns(counted_deaths(book).cast(pl.Int64).alias("d"))
     return lf.with_columns(
         pl.col("region_code").cast(pl.String), pl.col("accident_id").cast(pl.String)
     )
+
+
+def _accident_figures(
+    accs: pl.LazyFrame | None, links: _Links, p: RulesAt, year: int
+) -> pl.LazyFrame:
+    """Per region (and below), the year's liability accidents: counted deaths (A1), the
+    A3 numerators, late reports (A5), counts by grade-or-worse (A4, veto, yellow card,
+    grade cap) and concealed accidents, each with its accident ids."""
+    if accs is None:
+        accs = pl.LazyFrame(
+            schema={
+                "region_code": pl.String(),
+                "accident_id": pl.String(),
+                "sector": pl.String(),
+                "occurred_on": pl.Date(),
+                "d": pl.Int64(),
+                "grade": pl.Enum(ACCIDENT_GRADES),
+                "reported_late": pl.Boolean(),
+                "concealed": pl.Boolean(),
+            }
+        )
+    rows = accs.filter(_in_year("occurred_on", year))
+    fatal = pl.col("d") > 0
+    late = pl.col("reported_late").fill_null(False)
+    concealed = pl.col("concealed").fill_null(False)
+    counts: dict[str, pl.Expr] = {"deaths": pl.col("d").sum(), "late_n": late.sum()}
+    ids: dict[str, pl.Expr] = {
+        "deaths_ids": _sorted_ids("accident_id", fatal),
+        "late_ids": _sorted_ids("accident_id", late),
+    }
+    for key, _label, group, _factor, _denom in A3_INDICATORS:
+        cond = (
+            pl.lit(True)
+            if group is None
+            else pl.col("sector").cast(pl.String).is_in(list(p[group]))
+        )
+        counts[f"num_{key}"] = pl.col("d").filter(cond).sum()
+        ids[f"ev_{key}"] = _sorted_ids("accident_id", cond & fatal)
+    for g in ACCIDENT_GRADES:
+        cond = grade_at_least(pl.col("grade"), g)
+        counts[f"ge_{g}"] = cond.sum()
+        ids[f"ids_{g}"] = _sorted_ids("accident_id", cond)
+    counts["concealed_n"] = concealed.sum()
+    ids["concealed_ids"] = _sorted_ids("accident_id", concealed)
+    return _rolled(rows, links, counts=counts, ids=ids)
 
 
 # --- section A: 事故控制 --------------------------------------------------------------------
@@ -317,24 +480,64 @@ def section_a(
     """
     book = _rules(rules)
     p = book.for_year(year)
-    raw = accidents.lazy()
-    accs = prepare_accidents(raw, book)
-    this_year = accs.filter(_in_year("occurred_on", year))
-    parts = [
-        _a1(this_year, regions, p, year, targets),
-        _a2(raw, accs, regions, p, year),
-        _a3(this_year, regions, p, year, targets, region_stats),
-        _a4_a5(this_year, regions, p),
-    ]
-    return pl.concat(parts, how="vertical")
+    links = _Links.of(regions)
+    accs = prepare_accidents(accidents, book)
+    figures = _accident_figures(accs, links, p, year)
+    return _section_a(accidents.lazy(), accs, figures, links, p, year, targets, region_stats)
+
+
+def _section_a(
+    raw: pl.LazyFrame,
+    accs: pl.LazyFrame,
+    figures: pl.LazyFrame,
+    links: _Links,
+    p: RulesAt,
+    year: int,
+    targets: pl.DataFrame | None,
+    region_stats: pl.DataFrame | None,
+) -> pl.LazyFrame:
+    own = _own_targets(targets, year)
+    min_grade = p["annual.a4_min_grade"]
+    return pl.concat(
+        [
+            _a1(figures, own, p),
+            _a2(raw, accs, links, p, year),
+            _a3(figures, own, p, year, region_stats),
+            _per_unit(
+                figures,
+                "A4",
+                p,
+                "annual.a4_points_per_accident",
+                n=f"ge_{min_grade}",
+                what=f"{min_grade}及以上事故",
+                unit="起",
+                none=f"无{min_grade}及以上事故，不扣分",
+                evidence=f"ids_{min_grade}",
+            ),
+            _per_unit(
+                figures,
+                "A5",
+                p,
+                "annual.a5_points_per_late_report",
+                n="late_n",
+                what="迟报事故",
+                unit="起",
+                none="无迟报事故，不扣分",
+                evidence="late_ids",
+            ),
+        ],
+        how="vertical",
+    )
 
 
 def _own_targets(targets: pl.DataFrame | None, year: int) -> pl.LazyFrame:
+    """The year's targets, one column `limit_<indicator>` each (the region's own row)."""
+    indicators = ["deaths", *[key for key, *_ in A3_INDICATORS]]
     schema = {"region_code": pl.String(), "indicator": pl.String(), "limit": pl.Float64()}
-    if targets is None:
-        return pl.DataFrame(schema=schema).lazy()
-    return (
-        targets.lazy()
+    rows = (
+        pl.LazyFrame(schema=schema)
+        if targets is None
+        else targets.lazy()
         .filter(pl.col("year") == year)
         .select(
             pl.col("region_code").cast(pl.String),
@@ -342,94 +545,98 @@ def _own_targets(targets: pl.DataFrame | None, year: int) -> pl.LazyFrame:
             pl.col("limit").cast(pl.Float64),
         )
     )
-
-
-def _a1(
-    accs: pl.LazyFrame, regions: Any, p: RulesAt, year: int, targets: pl.DataFrame | None
-) -> pl.LazyFrame:
-    per = _rolled(
-        accs,
-        regions,
+    # (region, year, indicator) is the table's key: at most one value per column
+    return rows.group_by("region_code").agg(
         [
-            pl.col("d").sum().alias("deaths"),
-            _sorted_ids("accident_id", pl.col("d") > 0).alias("ev"),
-        ],
+            pl.col("limit").filter(pl.col("indicator") == key).first().alias(f"limit_{key}")
+            for key in indicators
+        ]
     )
-    limits = (
-        _own_targets(targets, year)
-        .filter(pl.col("indicator") == "deaths")
-        .select("region_code", "limit")
-    )
-    per = per.join(limits, on="region_code", how="left")
+
+
+def _a1(figures: pl.LazyFrame, own: pl.LazyFrame, p: RulesAt) -> pl.LazyFrame:
+    per = figures.join(own.select("region_code", "limit_deaths"), on="region_code", how="left")
     rate = p["annual.a1_points_per_death"]
-    over = pl.col("deaths").cast(pl.Float64) - pl.col("limit")
-    applies = pl.col("limit").is_not_null() & (pl.col("deaths").cast(pl.Float64) > pl.col("limit"))
-    points = pl.when(applies).then(_neg(over * rate)).otherwise(pl.lit(0.0))
-    per = per.with_columns(points.alias("pts"), over.alias("over"))
+    deaths, limit = pl.col("deaths"), pl.col("limit_deaths")
+    over = deaths.cast(pl.Float64) - limit
+    applies = limit.is_not_null() & (deaths.cast(pl.Float64) > limit)
+    per = per.with_columns(
+        pl.when(applies).then(_neg(over * rate)).otherwise(pl.lit(0.0)).alias("pts"),
+        over.alias("over"),
+    )
+    # "死亡（含失踪）12 人" while missing persons count, else "死亡 12 人"
+    word = f"死亡{_with_missing(p)}" if _with_missing(p) else "死亡 "
     reason = (
-        pl.when(pl.col("limit").is_null())
-        .then(pl.format("未下达死亡人数控制指标，A1 不适用（死亡 {} 人）", pl.col("deaths")))
+        pl.when(limit.is_null())
+        .then(pl.format(f"{word}{{}} 人；未下达本年死亡人数控制指标，A1 不适用，不扣分", deaths))
         .when(applies)
         .then(
             pl.format(
-                "死亡 {} 人，超控制指标 {} 人 {} 人，每人扣 {} 分，{}",
-                pl.col("deaths"),
-                _num(pl.col("limit")),
+                f"{word}{{}} 人，控制指标 {{}} 人，超 {{}} 人，每人扣 {_fmt(rate)} 分，{{}}",
+                deaths,
+                _num(limit),
                 _num(pl.col("over")),
-                pl.lit(_fmt(rate)),
                 _deduct(pl.col("pts")),
             )
         )
-        .otherwise(
-            pl.format(
-                "死亡 {} 人，未超控制指标 {} 人，不扣分", pl.col("deaths"), _num(pl.col("limit"))
-            )
-        )
+        .otherwise(pl.format(f"{word}{{}} 人，控制指标 {{}} 人，未超，不扣分", deaths, _num(limit)))
     )
     return _items(
-        per, "A1", pl.col("pts"), reason, p.basis("annual.a1_points_per_death"), pl.col("ev")
+        per,
+        "A1",
+        pl.col("pts"),
+        reason,
+        p.basis("annual.a1_points_per_death"),
+        pl.col("deaths_ids"),
     )
 
 
-_A2_METRICS = (
-    ("n", "事故起数", "起", 0),
-    ("deaths", "死亡人数", "人", 0),
-    ("injuries", "重伤人数", "人", 0),
-    ("loss", "直接经济损失", "万元", 2),
-)
+def _a2_metrics(p: RulesAt) -> tuple[tuple[str, str, str, int], ...]:
+    return (
+        ("n", "事故起数", "起", 0),
+        ("deaths", f"死亡人数{_with_missing(p)}", "人", 0),
+        ("injuries", "重伤人数", "人", 0),
+        ("loss", "直接经济损失", "万元", 2),
+    )
 
 
-def _a2(raw: pl.LazyFrame, accs: pl.LazyFrame, regions: Any, p: RulesAt, year: int) -> pl.LazyFrame:
+def _a2(
+    raw: pl.LazyFrame, accs: pl.LazyFrame, links: _Links, p: RulesAt, year: int
+) -> pl.LazyFrame:
+    """A2, year on year; where the accidents table has no row dated in the previous
+    year (liability or not), a 0-point note instead."""
     basis = p.basis("annual.a2_points_rise")
-    has_prev = raw.filter(_in_year("occurred_on", year - 1)).select(pl.len()).collect().item() > 0
-    if not has_prev:
-        return _note(
-            regions, "A2", f"数据集无上年（{year - 1} 年）事故数据，A2 同比不适用，不扣分", basis
-        )
+    has_prev = raw.filter(_in_year("occurred_on", year - 1)).select(
+        (pl.len() > 0).alias("has_prev")
+    )
     rows = accs.filter(
         _in_year("occurred_on", year) | _in_year("occurred_on", year - 1)
     ).with_columns(_in_year("occurred_on", year).alias("cur"))
     cur, prev = pl.col("cur"), ~pl.col("cur")
-    aggs: list[pl.Expr] = [
-        cur.sum().cast(pl.Int64).alias("n_cur"),
-        prev.sum().cast(pl.Int64).alias("n_prev"),
-        pl.col("d").filter(cur).sum().alias("deaths_cur"),
-        pl.col("d").filter(prev).sum().alias("deaths_prev"),
-        pl.col("serious_injuries").filter(cur).sum().alias("injuries_cur"),
-        pl.col("serious_injuries").filter(prev).sum().alias("injuries_prev"),
-        # sorted before summing: row order never changes a float sum
-        pl.col("direct_loss_10k_yuan").filter(cur).sort().alias("loss_cur__fsum"),
-        pl.col("direct_loss_10k_yuan").filter(prev).sort().alias("loss_prev__fsum"),
-        _sorted_ids("accident_id").alias("ev"),
-    ]
-    per = _rolled(rows, regions, aggs).with_columns(
-        pl.col("loss_cur").round(6), pl.col("loss_prev").round(6)
-    )
+    per = _rolled(
+        rows,
+        links,
+        counts={
+            "n_cur": cur.sum(),
+            "n_prev": prev.sum(),
+            "deaths_cur": pl.col("d").filter(cur).sum(),
+            "deaths_prev": pl.col("d").filter(prev).sum(),
+            "injuries_cur": pl.col("serious_injuries").filter(cur).sum(),
+            "injuries_prev": pl.col("serious_injuries").filter(prev).sum(),
+        },
+        ids={"ev": _sorted_ids("accident_id")},
+        fsums={
+            "loss_cur": pl.col("direct_loss_10k_yuan").filter(cur),
+            "loss_prev": pl.col("direct_loss_10k_yuan").filter(prev),
+        },
+    ).with_columns(pl.col("loss_cur").round(6), pl.col("loss_prev").round(6))
+    per = per.join(has_prev, how="cross")
     rise, flat = p["annual.a2_points_rise"], p["annual.a2_points_flat"]
     pts_cols, parts = [], []
-    for key, label, unit, dec in _A2_METRICS:
+    for key, label, unit, dec in _a2_metrics(p):
+        gap = "" if label.endswith("）") else " "  # "死亡人数（含失踪）2 人" / "重伤人数 2 人"
         c, v = pl.col(f"{key}_cur").cast(pl.Float64), pl.col(f"{key}_prev").cast(pl.Float64)
-        pts = (
+        pts_cols.append(
             pl.when(c > v)
             .then(pl.lit(rise))
             .when((c == v) & (c != 0))
@@ -444,63 +651,53 @@ def _a2(raw: pl.LazyFrame, accs: pl.LazyFrame, regions: Any, p: RulesAt, year: i
         )  # fmt: skip
         parts.append(
             pl.format(
-                f"{label} {{}} {unit}（上年 {{}} {unit}）{{}}", _num(c, dec), _num(v, dec), verdict
+                f"{label}{gap}{{}} {unit}（上年 {{}} {unit}），{{}}",
+                _num(c, dec),
+                _num(v, dec),
+                verdict,
             )
         )
-        pts_cols.append(pts)
-    per = per.with_columns(_neg(pl.sum_horizontal(pts_cols)).alias("pts"))
-    reason = pl.format(
-        "同比（{} 年对 {} 年）：{}；合计{}",
-        pl.lit(str(year)),
-        pl.lit(str(year - 1)),
-        pl.concat_str(parts, separator="；"),
-        _deduct(pl.col("pts")),
+    on = pl.col("has_prev")
+    per = per.with_columns(
+        pl.when(on).then(_neg(pl.sum_horizontal(pts_cols))).otherwise(pl.lit(0.0)).alias("pts")
     )
-    return _items(per, "A2", pl.col("pts"), reason, basis, pl.col("ev"))
+    reason = (
+        pl.when(on)
+        .then(
+            pl.format(
+                f"与 {year - 1} 年同比：{{}}；合计{{}}",
+                pl.concat_str(parts, separator="；"),
+                _deduct(pl.col("pts")),
+            )
+        )
+        .otherwise(pl.lit(f"数据集无上年（{year - 1} 年）事故数据，A2 同比不适用，不扣分"))
+    )
+    ev = pl.when(on).then(pl.col("ev")).otherwise(_EMPTY_IDS)
+    return _items(per, "A2", pl.col("pts"), reason, basis, ev)
 
 
 def _a3(
-    accs: pl.LazyFrame,
-    regions: Any,
+    figures: pl.LazyFrame,
+    own: pl.LazyFrame,
     p: RulesAt,
     year: int,
-    targets: pl.DataFrame | None,
     region_stats: pl.DataFrame | None,
 ) -> pl.LazyFrame:
     basis = p.basis("annual.a3_points_total")
-    aggs: list[pl.Expr] = []
-    for key, _label, group, _factor, _denom in A3_INDICATORS:
-        cond = (
-            pl.lit(True)
-            if group is None
-            else pl.col("sector").cast(pl.String).is_in(list(p[group]))
-        )
-        aggs.append(pl.col("d").filter(cond).sum().alias(f"num_{key}"))
-        aggs.append(_sorted_ids("accident_id", cond & (pl.col("d") > 0)).alias(f"ev_{key}"))
-    per = _rolled(accs, regions, aggs)
-    own = _own_targets(targets, year)
-    limits = own.group_by("region_code").agg(
-        [
-            pl.col("limit").filter(pl.col("indicator") == key).first().alias(f"limit_{key}")
-            for key, *_ in A3_INDICATORS
-        ]
-    )
-    per = per.join(limits, on="region_code", how="left")
-    denominators = ("gdp_100m_yuan", "industry_employees", "motor_vehicles", "coal_output_mt")
     if region_stats is not None:
         stats = (
             region_stats.lazy()
             .filter(pl.col("year") == year)
             .select(
                 pl.col("region_code").cast(pl.String),
-                *[pl.col(c).cast(pl.Float64) for c in denominators],
+                *[pl.col(c).cast(pl.Float64) for c in _DENOMINATORS],
             )
         )
     else:
-        stats = pl.DataFrame(
-            schema={"region_code": pl.String(), **{c: pl.Float64() for c in denominators}}
-        ).lazy()
-    per = per.join(stats, on="region_code", how="left")
+        stats = pl.LazyFrame(
+            schema={"region_code": pl.String(), **{c: pl.Float64() for c in _DENOMINATORS}}
+        )
+    per = figures.join(own, on="region_code", how="left").join(stats, on="region_code", how="left")
     applicable, over, parts, evidence = [], [], [], []
     for key, label, _group, factor, denom in A3_INDICATORS:
         limit, den = pl.col(f"limit_{key}"), pl.col(denom)
@@ -508,21 +705,24 @@ def _a3(
         rate = pl.col(f"num_{key}").cast(pl.Float64) * factor / den
         is_over = ok & (rate.round(9) > limit)
         per = per.with_columns(
-            ok.alias(f"ok_{key}"),
+            ok.fill_null(False).alias(f"ok_{key}"),
             is_over.fill_null(False).alias(f"over_{key}"),
             rate.alias(f"rate_{key}"),
         )
         applicable.append(pl.col(f"ok_{key}").cast(pl.Int64))
         over.append(pl.col(f"over_{key}").cast(pl.Int64))
         parts.append(
-            pl.when(pl.col(f"ok_{key}")).then(
+            pl.when(pl.col(f"ok_{key}"))
+            .then(
                 pl.format(
-                    f"{label} {{}}（控制指标 {{}}）{{}}",
+                    f"{label} {{}}，控制指标 {{}}，{{}}",
                     _num(pl.col(f"rate_{key}"), 4),
                     _num(limit, 4),
-                    pl.when(pl.col(f"over_{key}")).then(pl.lit("超标")).otherwise(pl.lit("未超标")),
+                    pl.when(pl.col(f"over_{key}")).then(pl.lit("超标")).otherwise(pl.lit("未超")),
                 )
             )
+            .when(limit.is_not_null())
+            .then(pl.lit(f"{label}有控制指标但统计分母缺失或为 0，不适用"))
         )
         evidence.append(
             pl.when(pl.col(f"over_{key}")).then(pl.col(f"ev_{key}")).otherwise(_EMPTY_IDS)
@@ -538,14 +738,15 @@ def _a3(
     )
     reason = (
         pl.when(pl.col("n_app") == 0)
-        .then(pl.lit("无适用的相对指标（需有控制指标且统计分母大于 0），A3 不适用，不扣分"))
+        .then(pl.lit("无适用的相对指标（需有本年控制指标且统计分母大于 0），A3 不适用，不扣分"))
         .otherwise(
             pl.format(
-                "{}；适用指标 {} 项，每项超标扣 {} 分，超标 {} 项，{}",
+                f"{{}}；适用指标 {{}} 项，超标 {{}} 项，每项扣 {_fmt(total)} ÷ {{}} = {{}} 分，{{}}",  # noqa: E501
                 pl.concat_str(parts, separator="；", ignore_nulls=True),
                 pl.col("n_app"),
-                _num(pl.lit(total) / pl.col("n_app")),
                 pl.col("n_over"),
+                pl.col("n_app"),
+                _num(pl.lit(total) / pl.col("n_app")),
                 _deduct(pl.col("pts")),
             )
         )
@@ -554,75 +755,28 @@ def _a3(
     return _items(per, "A3", pl.col("pts"), reason, basis, ev)
 
 
-def _a4_a5(accs: pl.LazyFrame, regions: Any, p: RulesAt) -> pl.LazyFrame:
-    min_grade = p["annual.a4_min_grade"]
-    serious = pl.col("grade").to_physical() >= ACCIDENT_GRADES.index(min_grade)
-    late = pl.col("reported_late").fill_null(False)
-    per = _rolled(
-        accs,
-        regions,
-        [
-            serious.sum().cast(pl.Int64).alias("n4"),
-            _sorted_ids("accident_id", serious).alias("ev4"),
-            late.sum().cast(pl.Int64).alias("n5"),
-            _sorted_ids("accident_id", late).alias("ev5"),
-        ],
-    )
-    a4, a5 = p["annual.a4_points_per_accident"], p["annual.a5_points_per_late_report"]
-    per = per.with_columns(
-        _neg(pl.col("n4") * a4).alias("p4"),
-        _neg(pl.col("n5") * a5).alias("p5"),
-    )
-    r4 = (
-        pl.when(pl.col("n4") > 0)
-        .then(
-            pl.format(
-                f"{min_grade}及以上事故 {{}} 起，每起扣 {_fmt(a4)} 分，{{}}",
-                pl.col("n4"),
-                _deduct(pl.col("p4")),
-            )
-        )
-        .otherwise(pl.lit(f"无{min_grade}及以上事故，不扣分"))
-    )
-    r5 = (
-        pl.when(pl.col("n5") > 0)
-        .then(
-            pl.format(
-                f"迟报事故 {{}} 起，每起扣 {_fmt(a5)} 分，{{}}", pl.col("n5"), _deduct(pl.col("p5"))
-            )
-        )
-        .otherwise(pl.lit("无迟报事故，不扣分"))
-    )
-    return pl.concat(
-        [
-            _items(
-                per, "A4", pl.col("p4"), r4, p.basis("annual.a4_points_per_accident"), pl.col("ev4")
-            ),
-            _items(
-                per,
-                "A5",
-                pl.col("p5"),
-                r5,
-                p.basis("annual.a5_points_per_late_report"),
-                pl.col("ev5"),
-            ),
-        ]
-    )
-
-
 # --- section B: 打非治违 --------------------------------------------------------------------
 
 
 def _eligible_enterprises(enterprises: pl.DataFrame | pl.LazyFrame, year: int) -> pl.LazyFrame:
     """Enterprises minus those 关闭 with closed_on before the year (B2, E1)."""
     lf = enterprises.lazy()
-    names = lf.collect_schema().names()
-    status = pl.col("status").cast(pl.String) if "status" in names else pl.lit("在营")
-    closed_on = pl.col("closed_on") if "closed_on" in names else pl.lit(None, dtype=pl.Date)
+    status = pl.col("status").cast(pl.String) if _has_col(enterprises, "status") else pl.lit("在营")
+    closed_on = (
+        pl.col("closed_on") if _has_col(enterprises, "closed_on") else pl.lit(None, dtype=pl.Date)
+    )
     gone = (status == "关闭") & (closed_on < pl.lit(dt.date(year, 1, 1)))
     return lf.filter(~gone.fill_null(False)).with_columns(
         pl.col("region_code").cast(pl.String), pl.col("enterprise_id").cast(pl.String)
     )
+
+
+_BY_REGION_SCHEMA: dict[str, pl.DataType] = {
+    "region_code": pl.String(),
+    "cases_requiring": pl.Int64(),
+    "compliance_rate": pl.Float64(),
+    "noncompliant_case_ids": _IDS,
+}
 
 
 def section_b(
@@ -637,57 +791,39 @@ def section_b(
     region_code, cases_requiring, compliance_rate, noncompliant_case_ids — already
     rolled up and limited to cases found in `year`) and B2 (inspection coverage)."""
     p = _rules(rules).for_year(year)
-    links = _region_frame(regions)
-    # B1
-    b1 = p["annual.b1_points"]
-    if by_region is None:
-        fm = pl.DataFrame(
-            schema={
-                "region_code": pl.String(),
-                "cases_requiring": pl.Int64(),
-                "compliance_rate": pl.Float64(),
-                "noncompliant_case_ids": pl.List(pl.String()),
-            }
-        ).lazy()
-    else:
-        fm = by_region.lazy().select(
-            pl.col("region_code").cast(pl.String),
-            pl.col("cases_requiring").cast(pl.Int64),
-            pl.col("compliance_rate").cast(pl.Float64),
-            pl.col("noncompliant_case_ids").cast(pl.List(pl.String())).list.sort(),
-        )
+    links = _Links.of(regions)
+    fm = (
+        pl.LazyFrame(schema=_BY_REGION_SCHEMA)
+        if by_region is None
+        else by_region.lazy()
+        .select([pl.col(c).cast(t) for c, t in _BY_REGION_SCHEMA.items()])
+        .with_columns(pl.col("noncompliant_case_ids").list.sort())
+    )
     per = (
-        links.select("region_code")
+        links.codes.select("region_code")
         .join(fm, on="region_code", how="left")
         .with_columns(
             pl.col("cases_requiring").fill_null(0),
             pl.col("noncompliant_case_ids").fill_null(_EMPTY_IDS),
         )
     )
-    has = pl.col("cases_requiring") > 0
-    rate = pl.col("compliance_rate").fill_null(0.0)
-    per = per.with_columns(
-        pl.when(has).then(_neg(b1 * (1 - rate))).otherwise(pl.lit(0.0)).alias("pts")
+    b1 = _shortfall(
+        per,
+        "B1",
+        p,
+        "annual.b1_points",
+        n="cases_requiring",
+        share=pl.col("compliance_rate").fill_null(0.0),
+        head=pl.format(
+            "本年需执行四个一律的案件 {} 起，执行到位 {} 起",
+            pl.col("cases_requiring"),
+            pl.col("cases_requiring") - pl.col("noncompliant_case_ids").list.len(),
+        ),
+        rate_name="执行率",
+        empty="本年无需执行四个一律的案件（无案件数据），B1 不扣分",
+        evidence=pl.col("noncompliant_case_ids"),
     )
-    r1 = (
-        pl.when(has)
-        .then(
-            pl.format(
-                "本年需执行四个一律的案件 {} 起，执行到位 {} 起，执行率 {}，扣 {} ×（1 − 执行率），{}",  # noqa: E501
-                pl.col("cases_requiring"),
-                pl.col("cases_requiring") - pl.col("noncompliant_case_ids").list.len(),
-                _pct(rate),
-                pl.lit(_fmt(b1)),
-                _deduct(pl.col("pts")),
-            )
-        )
-        .otherwise(pl.lit("本年无需执行四个一律的案件（无案件数据），B1 不扣分"))
-    )
-    items_b1 = _items(
-        per, "B1", pl.col("pts"), r1, p.basis("annual.b1_points"), pl.col("noncompliant_case_ids")
-    )
-    # B2
-    b2, target = p["annual.b2_points"], p["annual.b2_coverage_target"]
+    # B2: distinct enterprises (by the enterprise's own region) inspected in the year
     inspected = (
         inspections.lazy()
         .filter(_in_year("inspected_on", year))
@@ -703,37 +839,25 @@ def section_b(
     )
     per2 = _rolled(
         ents,
-        regions,
-        [
-            pl.len().cast(pl.Int64).alias("n"),
-            pl.col("inspected").sum().cast(pl.Int64).alias("k"),
-            _sorted_ids("enterprise_id", ~pl.col("inspected")).alias("ev"),
-        ],
+        links,
+        counts={"n": pl.len(), "k": pl.col("inspected").sum()},
+        ids={"ev": _sorted_ids("enterprise_id", ~pl.col("inspected"))},
     )
-    cov = pl.col("k") / pl.col("n")
-    per2 = per2.with_columns(
-        pl.when(pl.col("n") > 0)
-        .then(_neg(b2 * pl.max_horizontal(pl.lit(0.0), 1 - cov / target)))
-        .otherwise(pl.lit(0.0))
-        .alias("pts")
+    b2 = _shortfall(
+        per2,
+        "B2",
+        p,
+        "annual.b2_points",
+        n="n",
+        share=pl.col("k") / pl.col("n"),
+        head=pl.format("企业 {} 家，本年受执法检查 {} 家", pl.col("n"), pl.col("k")),
+        rate_name="检查覆盖率",
+        empty="无企业数据，B2 不扣分",
+        evidence=pl.col("ev"),
+        target=p["annual.b2_coverage_target"],
+        only_when_deducted=True,
     )
-    r2 = (
-        pl.when(pl.col("n") > 0)
-        .then(
-            pl.format(
-                "企业 {} 家，本年受执法检查 {} 家，覆盖率 {}（目标 {}），{}",
-                pl.col("n"),
-                pl.col("k"),
-                _pct(cov),
-                pl.lit(f"{_fmt(target * 100)}%"),
-                _deduct(pl.col("pts")),
-            )
-        )
-        .otherwise(pl.lit("无企业数据，B2 不扣分"))
-    )
-    ev2 = pl.when(pl.col("pts") < 0).then(pl.col("ev")).otherwise(_EMPTY_IDS)
-    items_b2 = _items(per2, "B2", pl.col("pts"), r2, p.basis("annual.b2_points"), ev2)
-    return pl.concat([items_b1, items_b2])
+    return pl.concat([b1, b2])
 
 
 # --- section C: 隐患排查治理 ----------------------------------------------------------------
@@ -748,7 +872,7 @@ def section_c(
     """Line items C1 (一般 hazards due in year rectified on time), C2/C3 (重大 hazards
     found in year with 五落实 / 挂牌督办), C4 (重大 hazards due by year end not rectified)."""
     p = _rules(rules).for_year(year)
-    _, year_end = _year_bounds(year)
+    year_end = pl.lit(dt.date(year, 12, 31))
     level = pl.col("level").cast(pl.String)
     general, major = level == "一般", level == "重大"
     due_in_year = general & _in_year("due_on", year)
@@ -756,115 +880,80 @@ def section_c(
     found_major = major & _in_year("found_on", year)
     overdue = (
         major
-        & (pl.col("due_on") <= pl.lit(year_end))
-        & (pl.col("rectified_on").is_null() | (pl.col("rectified_on") > pl.lit(year_end)))
+        & (pl.col("due_on") <= year_end)
+        & (pl.col("rectified_on").is_null() | (pl.col("rectified_on") > year_end))
     )
-    hz = hazards.lazy().with_columns(pl.col("hazard_id").cast(pl.String))
+    five = pl.col("five_in_place").fill_null(False)
+    listed = pl.col("listed").fill_null(False)
+    hz = (
+        hazards.lazy()
+        .filter(due_in_year | found_major | overdue)  # only the rows some rule looks at
+        .select(
+            pl.col("hazard_id").cast(pl.String),
+            "region_code",
+            due_in_year.alias("due_in_year"),
+            on_time.alias("on_time"),
+            found_major.alias("found_major"),
+            five.alias("five"),
+            listed.alias("listed"),
+            overdue.alias("overdue"),
+        )
+    )
+    due, ok, found, late = (pl.col(c) for c in ("due_in_year", "on_time", "found_major", "overdue"))
     per = _rolled(
         hz,
-        regions,
-        [
-            due_in_year.sum().cast(pl.Int64).alias("n1"),
-            (due_in_year & on_time).sum().cast(pl.Int64).alias("k1"),
-            _sorted_ids("hazard_id", due_in_year & ~on_time).alias("ev1"),
-            found_major.sum().cast(pl.Int64).alias("n2"),
-            (found_major & pl.col("five_in_place").fill_null(False))
-            .sum()
-            .cast(pl.Int64)
-            .alias("k2"),
-            _sorted_ids("hazard_id", found_major & ~pl.col("five_in_place").fill_null(False)).alias(
-                "ev2"
-            ),
-            (found_major & pl.col("listed").fill_null(False)).sum().cast(pl.Int64).alias("k3"),
-            _sorted_ids("hazard_id", found_major & ~pl.col("listed").fill_null(False)).alias("ev3"),
-            overdue.sum().cast(pl.Int64).alias("n4"),
-            _sorted_ids("hazard_id", overdue).alias("ev4"),
-        ],
+        _Links.of(regions),
+        counts={
+            "n1": due.sum(),
+            "k1": (due & ok).sum(),
+            "n2": found.sum(),
+            "k2": (found & pl.col("five")).sum(),
+            "k3": (found & pl.col("listed")).sum(),
+            "n4": late.sum(),
+        },
+        ids={
+            "ev1": _sorted_ids("hazard_id", due & ~ok),
+            "ev2": _sorted_ids("hazard_id", found & ~pl.col("five")),
+            "ev3": _sorted_ids("hazard_id", found & ~pl.col("listed")),
+            "ev4": _sorted_ids("hazard_id", late),
+        },
     )
 
-    def share_item(
-        rule: str,
-        key: str,
-        n: str,
-        k: str,
-        ev: str,
-        what: str,
-        done: str,
-        rate_name: str,
-        empty: str,
-    ) -> pl.LazyFrame:
-        base = p[key]
-        share = pl.col(k) / pl.col(n)
-        pts = pl.when(pl.col(n) > 0).then(_neg(base * (1 - share))).otherwise(pl.lit(0.0))
-        f = per.with_columns(pts.alias("pts"))
-        reason = (
-            pl.when(pl.col(n) > 0)
-            .then(
-                pl.format(
-                    f"{what} {{}} 项，{done} {{}} 项，{rate_name} {{}}，扣 {_fmt(base)} ×（1 − {rate_name}），{{}}",  # noqa: E501
-                    pl.col(n),
-                    pl.col(k),
-                    _pct(share),
-                    _deduct(pl.col("pts")),
-                )
-            )
-            .otherwise(pl.lit(empty))
+    def share(rule: str, n: str, k: str, what: str, done: str, rate_name: str, empty: str):
+        return _shortfall(
+            per,
+            rule,
+            p,
+            f"annual.{rule.lower()}_points",
+            n=n,
+            share=pl.col(k) / pl.col(n),
+            head=pl.format(f"{what} {{}} 项，{done} {{}} 项", pl.col(n), pl.col(k)),
+            rate_name=rate_name,
+            empty=empty,
+            evidence=pl.col(f"ev{rule[1]}"),
         )
-        return _items(f, rule, pl.col("pts"), reason, p.basis(key), pl.col(ev))
 
-    c4 = p["annual.c4_points_per_hazard"]
-    f4 = per.with_columns(_neg(pl.col("n4") * c4).alias("pts"))
-    r4 = (
-        pl.when(pl.col("n4") > 0)
-        .then(
-            pl.format(
-                f"截至 {year} 年 12 月 31 日到期未整改的重大隐患 {{}} 项，每项扣 {_fmt(c4)} 分，{{}}",  # noqa: E501
-                pl.col("n4"),
-                _deduct(pl.col("pts")),
-            )
-        )
-        .otherwise(pl.lit(f"截至 {year} 年 12 月 31 日无到期未整改的重大隐患，不扣分"))
-    )
     return pl.concat(
         [
-            share_item(
-                "C1",
-                "annual.c1_points",
-                "n1",
-                "k1",
-                "ev1",
-                "本年到期一般隐患",
-                "按期整改",
-                "按期整改率",
-                "本年无到期一般隐患（无隐患数据），C1 不扣分",
-            ),
-            share_item(
-                "C2",
-                "annual.c2_points",
-                "n2",
-                "k2",
-                "ev2",
-                "本年发现重大隐患",
-                "五落实到位",
-                "五落实到位率",
-                "本年未发现重大隐患（无隐患数据），C2 不扣分",
-            ),
-            share_item(
-                "C3",
-                "annual.c3_points",
-                "n2",
-                "k3",
-                "ev3",
-                "本年发现重大隐患",
-                "挂牌督办",
-                "挂牌督办率",
-                "本年未发现重大隐患（无隐患数据），C3 不扣分",
-            ),
-            _items(
-                f4, "C4", pl.col("pts"), r4, p.basis("annual.c4_points_per_hazard"), pl.col("ev4")
+            share("C1", "n1", "k1", "本年到期一般隐患", "按期整改", "按期整改率",
+                  "本年无到期一般隐患（无隐患数据），C1 不扣分"),
+            share("C2", "n2", "k2", "本年发现重大隐患", "五落实到位", "五落实到位率",
+                  "本年未发现重大隐患（无隐患数据），C2 不扣分"),
+            share("C3", "n2", "k3", "本年发现重大隐患", "挂牌督办", "挂牌督办率",
+                  "本年未发现重大隐患（无隐患数据），C3 不扣分"),
+            _per_unit(
+                per,
+                "C4",
+                p,
+                "annual.c4_points_per_hazard",
+                n="n4",
+                what=f"截至 {year} 年 12 月 31 日到期未整改的重大隐患",
+                unit="项",
+                none=f"截至 {year} 年 12 月 31 日无到期未整改的重大隐患，不扣分",
+                evidence="ev4",
             ),
         ]
-    )
+    )  # fmt: skip
 
 
 # --- section D: 责任落实 --------------------------------------------------------------------
@@ -878,41 +967,42 @@ def section_d(
 ) -> pl.LazyFrame:
     """Line item D1 from the 一岗双责 ``officials`` frame (official_id, region_code,
     fulfilment in [0, 1]): 15 × (1 − mean fulfilment) over the region's officials and
-    those of every region below it (an official with no fulfilment counts as 0)."""
+    those of every region below it.  An official with no records has fulfilment 0
+    (一岗双责 sets it) and counts; one whose role the rulebook requires nothing of has
+    no fulfilment (null) and is left out."""
     p = _rules(rules).for_year(year)
-    d1 = p["annual.d1_points"]
     off = officials.lazy().select(
         pl.col("official_id").cast(pl.String),
         pl.col("region_code").cast(pl.String),
-        pl.col("fulfilment").cast(pl.Float64).fill_null(0.0),
+        pl.col("fulfilment").cast(pl.Float64),
     )
+    has = pl.col("fulfilment").is_not_null()
     per = _rolled(
         off,
-        regions,
-        [
-            pl.len().cast(pl.Int64).alias("n"),
-            pl.col("fulfilment").sort().alias("total__fsum"),
-            _sorted_ids("official_id", pl.col("fulfilment") < 1).alias("ev"),
-        ],
+        _Links.of(regions),
+        counts={"n": has.sum(), "z": (~has).sum()},
+        ids={"ev": _sorted_ids("official_id", pl.col("fulfilment") < 1)},
+        fsums={"total": pl.col("fulfilment").filter(has)},
     )
-    mean = pl.col("total") / pl.col("n")
-    per = per.with_columns(
-        pl.when(pl.col("n") > 0).then(_neg(d1 * (1 - mean))).otherwise(pl.lit(0.0)).alias("pts")
+    note = (
+        pl.when(pl.col("z") > 0)
+        .then(pl.format("（另 {} 人所任职务无履职要求，不计）", pl.col("z")))
+        .otherwise(pl.lit(""))
     )
-    reason = (
-        pl.when(pl.col("n") > 0)
-        .then(
-            pl.format(
-                "领导干部 {} 人，平均履职率 {}，扣 {} ×（1 − 履职率），{}",
-                pl.col("n"),
-                _pct(mean),
-                pl.lit(_fmt(d1)),
-                _deduct(pl.col("pts")),
-            )
-        )
-        .otherwise(pl.lit("无领导干部数据，D1 不扣分"))
+    return _shortfall(
+        per,
+        "D1",
+        p,
+        "annual.d1_points",
+        n="n",
+        share=pl.col("total") / pl.col("n"),
+        head=pl.format("领导干部 {} 人{}", pl.col("n"), note),
+        rate_name="平均履职率",
+        empty=pl.when(pl.col("z") > 0)
+        .then(pl.format("领导干部 {} 人所任职务均无履职要求，D1 不扣分", pl.col("z")))
+        .otherwise(pl.lit("无领导干部数据，D1 不扣分")),
+        evidence=pl.col("ev"),
     )
-    return _items(per, "D1", pl.col("pts"), reason, p.basis("annual.d1_points"), pl.col("ev"))
 
 
 # --- section E: 基础工作 --------------------------------------------------------------------
@@ -928,7 +1018,7 @@ def section_e(
     """Line items E1 (licence-requiring enterprises at standardization 三级 or better)
     and E2 (mean of min(1, achieved ÷ target) over the year's work items)."""
     p = _rules(rules).for_year(year)
-    e1, target = p["annual.e1_points"], p["annual.e1_target_share"]
+    links = _Links.of(regions)
     min_level = p["annual.e1_min_level"]
     good_levels = list(STANDARDIZATION_LEVELS[: STANDARDIZATION_LEVELS.index(min_level) + 1])
     ents = _eligible_enterprises(enterprises, year).filter(
@@ -937,43 +1027,27 @@ def section_e(
     ok = pl.col("standardization_level").cast(pl.String).is_in(good_levels).fill_null(False)
     per = _rolled(
         ents,
-        regions,
-        [
-            pl.len().cast(pl.Int64).alias("n"),
-            ok.sum().cast(pl.Int64).alias("k"),
-            _sorted_ids("enterprise_id", ~ok).alias("ev"),
-        ],
+        links,
+        counts={"n": pl.len(), "k": ok.sum()},
+        ids={"ev": _sorted_ids("enterprise_id", ~ok)},
     )
-    share = pl.col("k") / pl.col("n")
-    per = per.with_columns(
-        pl.when(pl.col("n") > 0)
-        .then(_neg(e1 * pl.max_horizontal(pl.lit(0.0), 1 - share / target)))
-        .otherwise(pl.lit(0.0))
-        .alias("pts")
-    )
-    r1 = (
-        pl.when(pl.col("n") > 0)
-        .then(
-            pl.format(
-                f"需许可企业 {{}} 家，标准化{min_level}及以上 {{}} 家，达标率 {{}}（目标 {_fmt(target * 100)}%），{{}}",  # noqa: E501
-                pl.col("n"),
-                pl.col("k"),
-                _pct(share),
-                _deduct(pl.col("pts")),
-            )
-        )
-        .otherwise(pl.lit("无需许可企业数据，E1 不扣分"))
-    )
-    items_e1 = _items(
+    e1 = _shortfall(
         per,
         "E1",
-        pl.col("pts"),
-        r1,
-        p.basis("annual.e1_points"),
-        pl.when(pl.col("pts") < 0).then(pl.col("ev")).otherwise(_EMPTY_IDS),
+        p,
+        "annual.e1_points",
+        n="n",
+        share=pl.col("k") / pl.col("n"),
+        head=pl.format(
+            f"需许可企业 {{}} 家，标准化{min_level}及以上 {{}} 家", pl.col("n"), pl.col("k")
+        ),
+        rate_name="达标率",
+        empty="无需许可企业数据，E1 不扣分",
+        evidence=pl.col("ev"),
+        target=p["annual.e1_target_share"],
+        only_when_deducted=True,
     )
-    # E2
-    e2 = p["annual.e2_points"]
+    # E2: a work item with target 0 is skipped (named in the reason)
     wi = (
         work_items.lazy()
         .filter(pl.col("year") == year)
@@ -986,18 +1060,13 @@ def section_e(
     ratio = pl.min_horizontal(pl.lit(1.0), pl.col("achieved") / pl.col("target"))
     per2 = _rolled(
         wi,
-        regions,
-        [
-            counted.sum().cast(pl.Int64).alias("n"),
-            (~counted).sum().cast(pl.Int64).alias("z"),
-            ratio.filter(counted).sort().alias("total__fsum"),
-            _sorted_ids("wid", counted & (pl.col("achieved") < pl.col("target"))).alias("ev"),
-            _sorted_ids("wid", ~counted).alias("skipped"),
-        ],
-    )
-    mean = pl.col("total") / pl.col("n")
-    per2 = per2.with_columns(
-        pl.when(pl.col("n") > 0).then(_neg(e2 * (1 - mean))).otherwise(pl.lit(0.0)).alias("pts")
+        links,
+        counts={"n": counted.sum(), "z": (~counted).sum()},
+        ids={
+            "ev": _sorted_ids("wid", counted & (pl.col("achieved") < pl.col("target"))),
+            "skipped": _sorted_ids("wid", ~counted),
+        },
+        fsums={"total": ratio.filter(counted)},
     )
     skipped = (
         pl.when(pl.col("z") > 0)
@@ -1008,57 +1077,24 @@ def section_e(
         )
         .otherwise(pl.lit(""))
     )
-    r2 = (
-        pl.when(pl.col("n") > 0)
-        .then(
-            pl.format(
-                "本年工作目标 {} 项，平均完成率 {}，扣 {} ×（1 − 完成率），{}{}",
-                pl.col("n"),
-                _pct(mean),
-                pl.lit(_fmt(e2)),
-                _deduct(pl.col("pts")),
-                skipped,
-            )
-        )
-        .otherwise(pl.format("无年度工作目标数据，E2 不扣分{}", skipped))
+    e2 = _shortfall(
+        per2,
+        "E2",
+        p,
+        "annual.e2_points",
+        n="n",
+        share=pl.col("total") / pl.col("n"),
+        head=pl.format("本年工作目标 {} 项{}（每项完成率至多 100%）", pl.col("n"), skipped),
+        rate_name="平均完成率",
+        empty=pl.when(pl.col("z") > 0)
+        .then(pl.format("本年无目标值大于 0 的工作目标{}，E2 不扣分", skipped))
+        .otherwise(pl.lit("无年度工作目标数据，E2 不扣分")),
+        evidence=pl.col("ev"),
     )
-    items_e2 = _items(per2, "E2", pl.col("pts"), r2, p.basis("annual.e2_points"), pl.col("ev"))
-    return pl.concat([items_e1, items_e2])
+    return pl.concat([e1, e2])
 
 
 # --- totals: caps, rescale, adjustments, clip, veto, grade, rank -----------------------------
-
-
-def _sorted_sum(items: pl.DataFrame, name: str, cond: pl.Expr | None = None) -> pl.DataFrame:
-    """Per region: the sum of points (sorted first, so the sum is order-free)."""
-    pts = pl.col("points") if cond is None else pl.col("points").filter(cond)
-    return (
-        items.group_by("region_code")
-        .agg(pts.sort().alias(name))
-        .with_columns(pl.col(name).list.sum())
-    )
-
-
-def _section_caps(items: pl.DataFrame, p: RulesAt, assessed: Sequence[str]) -> pl.DataFrame:
-    weights = p["annual.section_weights"]
-    caps = []
-    for s in assessed:
-        w = float(weights[s])
-        sums = _sorted_sum(items.filter(pl.col("rule_id").str.starts_with(s)), "sum")
-        cap = sums.filter(pl.col("sum") < -w).select(
-            "region_code",
-            pl.lit(f"{s}.cap").alias("rule_id"),
-            (pl.lit(-w) - pl.col("sum")).alias("points"),
-            pl.format(
-                f"{s} {SECTION_NAMES[s]}扣分合计 {{}} 分，超过该部分分值 {_fmt(w)} 分，封顶返还 {{}} 分",  # noqa: E501
-                _num(-pl.col("sum")),
-                _num(pl.lit(-w) - pl.col("sum")),
-            ).alias("reason"),
-            pl.lit(p.basis("annual.section_weights")).alias("basis"),
-            _EMPTY_IDS.alias("evidence"),
-        )
-        caps.append(cap)
-    return pl.concat(caps) if caps else _empty_items().collect()
 
 
 def _level_rules(p: RulesAt, kind: str) -> dict[str, dict[str, Any]]:
@@ -1071,72 +1107,394 @@ def _level_rules(p: RulesAt, kind: str) -> dict[str, dict[str, Any]]:
 
 
 def _count_conditions(p: RulesAt, kind: str, word: str) -> tuple[pl.Expr, pl.Expr]:
-    """(triggered, reasons) for veto ("veto") or yellow card ("yellow_card") by level."""
+    """(triggered, reasons) for veto ("veto") or yellow card ("yellow_card") by level.
+
+    ``grade_counts = {"较大" = 2}`` counts accidents of that grade or worse (较大及以上)."""
     level = pl.col("level").cast(pl.String)
     conds: list[pl.Expr] = []
     reasons: list[pl.Expr] = []
+
+    def rule(cond: pl.Expr, what: str, n: str, ids: str, at_least: int) -> None:
+        conds.append(cond)
+        reasons.append(
+            pl.when(cond).then(
+                pl.format(
+                    f"{what} {{}} 起（{{}}），{lvl}级达到 {at_least} 起即{word}",
+                    pl.col(n),
+                    pl.col(ids).list.join("、"),
+                )
+            )
+        )
+
     for lvl, spec in _level_rules(p, kind).items():
         value = spec["value"]
         for grade, count in (value.get("grade_counts") or {}).items():
-            if int(count) <= 0:
-                continue
-            cond = (level == lvl) & (pl.col(f"ge_{grade}") >= int(count))
-            conds.append(cond)
-            reasons.append(
-                pl.when(cond).then(
-                    pl.format(
-                        f"{grade}及以上事故 {{}} 起（{{}}），{lvl}级达到 {int(count)} 起即{word}",
-                        pl.col(f"ge_{grade}"),
-                        pl.col(f"ids_{grade}").list.join("、"),
-                    )
-                )
-            )
+            if int(count) > 0:
+                cond = (level == lvl) & (pl.col(f"ge_{grade}") >= int(count))
+                rule(cond, f"{grade}及以上事故", f"ge_{grade}", f"ids_{grade}", int(count))
         concealed = int(value.get("concealed", 0) or 0)
         if concealed > 0:
             cond = (level == lvl) & (pl.col("concealed_n") >= concealed)
-            conds.append(cond)
-            reasons.append(
-                pl.when(cond).then(
-                    pl.format(
-                        f"瞒报（谎报）事故 {{}} 起（{{}}），{lvl}级达到 {concealed} 起即{word}",
-                        pl.col("concealed_n"),
-                        pl.col("concealed_ids").list.join("、"),
-                    )
-                )
-            )
+            rule(cond, "瞒报（谎报）事故", "concealed_n", "concealed_ids", concealed)
     triggered = pl.any_horizontal(conds) if conds else pl.lit(False)
     listed = (
         pl.concat_list([r.cast(pl.String) for r in reasons]).list.drop_nulls()
         if reasons
-        else pl.lit([], dtype=pl.List(pl.String()))
+        else _EMPTY_IDS
     )
     return triggered, listed
 
 
-def _accident_counts(accs: pl.LazyFrame | None, regions: Any, year: int) -> pl.LazyFrame:
-    """Per region (and below), this year's liability accidents by grade-or-worse."""
-    links = _region_frame(regions)
-    if accs is None:
-        empty = links.select("region_code")
-        cols = []
-        for g in ACCIDENT_GRADES:
-            cols += [pl.lit(0, dtype=pl.Int64).alias(f"ge_{g}"), _EMPTY_IDS.alias(f"ids_{g}")]
-        cols += [pl.lit(0, dtype=pl.Int64).alias("concealed_n"), _EMPTY_IDS.alias("concealed_ids")]
-        return empty.with_columns(cols)
-    rows = accs.filter(_in_year("occurred_on", year))
-    aggs: list[pl.Expr] = []
-    for i, g in enumerate(ACCIDENT_GRADES):
-        cond = pl.col("grade").to_physical() >= i
-        aggs += [
-            cond.sum().cast(pl.Int64).alias(f"ge_{g}"),
-            _sorted_ids("accident_id", cond).alias(f"ids_{g}"),
-        ]
-    concealed = pl.col("concealed").fill_null(False)
-    aggs += [
-        concealed.sum().cast(pl.Int64).alias("concealed_n"),
-        _sorted_ids("accident_id", concealed).alias("concealed_ids"),
+def _order_index() -> pl.Expr:
+    order = {rule: i for i, rule in enumerate(ITEM_ORDER)}
+    return pl.col("rule_id").replace_strict(order, default=len(order), return_dtype=pl.Int64)
+
+
+def _canonical(items: pl.LazyFrame) -> pl.LazyFrame:
+    """Items in the order the score adds them: region, ITEM_ORDER, reason, points, basis."""
+    return items.sort("region_code", _order_index(), "reason", "points", "basis")
+
+
+def _fold(total: pl.Expr, points: pl.Expr) -> pl.Expr:
+    """`total` plus each of the `points` (a list) in turn, left to right."""
+    return (
+        pl.concat_list(total.cast(pl.Float64), points.fill_null(pl.lit([], pl.List(pl.Float64))))
+        .list.eval(pl.element().cum_sum())
+        .list.last()
+    )
+
+
+def _then_add(frame: pl.LazyFrame, col: str) -> pl.LazyFrame:
+    """The running total `t` plus the (nullable) one-item column `col`."""
+    return frame.with_columns(
+        pl.when(pl.col(col).is_not_null())
+        .then(pl.col("t") + pl.col(col))
+        .otherwise(pl.col("t"))
+        .alias("t")
+    )
+
+
+def _zero_free(points: pl.Expr) -> pl.Expr:
+    """Points without -0.0 (keeps the expression's name)."""
+    return pl.when(points == 0).then(pl.lit(0.0)).otherwise(points).name.keep()
+
+
+def _as_items(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """A frame in the section line-item form, points without -0.0."""
+    return frame.select([pl.col(c).cast(t) for c, t in _ITEM_SCHEMA.items()]).with_columns(
+        _zero_free(pl.col("points"))
+    )
+
+
+def _one_item(
+    frame: pl.LazyFrame, rule_id: str, points: str, reason: pl.Expr, basis: str
+) -> pl.LazyFrame:
+    """One line item per region whose column `points` is not null."""
+    return _as_items(
+        frame.filter(pl.col(points).is_not_null()).select(
+            "region_code",
+            pl.lit(rule_id).alias("rule_id"),
+            pl.col(points).alias("points"),
+            reason.alias("reason"),
+            pl.lit(basis).alias("basis"),
+            _EMPTY_IDS.alias("evidence"),
+        )
+    )
+
+
+def _adjustment_items(
+    adjustments: pl.DataFrame | None, codes: pl.LazyFrame, year: int
+) -> pl.LazyFrame:
+    """Committee adjustments of regions in `year`: the subject named only (no roll-up)."""
+    if adjustments is None or adjustments.height == 0:
+        return _empty_items()
+    return _as_items(
+        adjustments.lazy()
+        .filter((pl.col("subject_type").cast(pl.String) == "region") & (pl.col("year") == year))
+        .select(
+            pl.col("subject_id").cast(pl.String).alias("region_code"),
+            pl.lit("adjustment").alias("rule_id"),
+            pl.col("points").cast(pl.Float64),
+            pl.format(
+                "{} {} 分：{}",
+                pl.when(pl.col("points") > 0)
+                .then(pl.lit("委员会加分"))
+                .otherwise(pl.lit("委员会核减")),
+                _num(pl.col("points").abs()),
+                pl.col("reason").fill_null(""),
+            ).alias("reason"),
+            pl.col("basis").cast(pl.String).fill_null(""),
+            _EMPTY_IDS.alias("evidence"),
+        )
+        .join(codes, on="region_code", how="semi")
+    )
+
+
+def _finish_plan(
+    section_items: pl.LazyFrame,
+    regions: pl.DataFrame | pl.LazyFrame,
+    links: _Links,
+    figures: pl.LazyFrame,
+    p: RulesAt,
+    year: int,
+    *,
+    assessed: Sequence[str],
+    missing_tables: Sequence[str],
+    adjustments: pl.DataFrame | None,
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """The lazy plans of (regions frame, line items): caps → rescale → adjustments →
+    clip → veto (and veto.zero) → grade → rank.
+
+    The score is a running total `t`: the base plus each point in the canonical order.
+    Each cap, the rescale, the clip and veto.zero is computed as (the total it should
+    give) − (the running total so far), so that adding it lands on that total."""
+    base = float(p["annual.base"])
+    weights = {s: float(w) for s, w in p["annual.section_weights"].items()}
+    assessed = tuple(s for s in SECTIONS if s in assessed)
+    unassessed = [s for s in SECTIONS if s not in assessed]
+    codes = links.codes.select("region_code")
+    weight_basis = p.basis("annual.section_weights")
+    items = _as_items(section_items)
+
+    # per region and section: the points in canonical order, and sorted (for the
+    # order-free section sum that decides the cap and the section column)
+    rule = pl.col("rule_id")
+    per = (
+        _canonical(items)
+        .group_by("region_code", maintain_order=True)
+        .agg(
+            *[pl.col("points").filter(rule.str.starts_with(s)).alias(f"seq_{s}") for s in assessed],
+            *[
+                pl.col("points").filter(rule.str.starts_with(s)).sort().alias(f"sum_{s}")
+                for s in assessed
+            ],
+        )
+        .with_columns([pl.col(f"sum_{s}").list.sum() for s in assessed])
+    )
+    run = codes.join(per, on="region_code", how="left").with_columns(pl.lit(base).alias("t"))
+    for s in assessed:
+        w, total = weights[s], pl.col(f"sum_{s}")
+        run = run.with_columns(_fold(pl.col("t"), pl.col(f"seq_{s}")).alias("t_raw"))
+        run = run.with_columns(
+            pl.when(total < -w).then((pl.col("t") - w) - pl.col("t_raw")).alias(f"cap_{s}"),
+            pl.col("t_raw").alias("t"),
+            # weight + max(deductions, −weight): the section after its cap
+            (pl.lit(w) + total.fill_null(0.0).clip(lower_bound=-w)).alias(s),
+        ).pipe(_then_add, f"cap_{s}")
+    run = run.with_columns([pl.lit(None, dtype=pl.Float64).alias(s) for s in unassessed])
+    extra = [
+        _one_item(
+            run,
+            f"{s}.cap",
+            f"cap_{s}",
+            pl.format(
+                f"{s} {SECTION_NAMES[s]}扣分合计 {{}} 分，超过该部分分值 {_fmt(weights[s])} 分，封顶返还 {{}} 分",  # noqa: E501
+                _num(-pl.col(f"sum_{s}")),
+                _num(pl.col(f"cap_{s}")),
+            ),
+            weight_basis,
+        )
+        for s in assessed
     ]
-    return _rolled(rows, regions, aggs)
+
+    # rescale to the assessed weights (RUBRIC.md, Readings)
+    missing_text = "、".join(missing_tables)
+    assessed_w = sum(weights[s] for s in assessed)
+    if unassessed and assessed:
+        got = pl.sum_horizontal([pl.col(s) for s in assessed])  # assessed weight + points
+        run = run.with_columns(
+            got.alias("got"), (got * base / assessed_w - pl.col("t")).alias("rescale")
+        ).pipe(_then_add, "rescale")
+        extra.append(
+            _one_item(
+                run,
+                "rescale",
+                "rescale",
+                pl.format(
+                    f"未评 {'、'.join(unassessed)} 部分（缺少数据表 {missing_text}）；"
+                    f"已评部分满分 {_fmt(assessed_w)} 分、得分 {{}} 分，折算为 {_fmt(base)} 分制："
+                    f"{{}} × {_fmt(base)} ÷ {_fmt(assessed_w)} = {{}} 分，调整 {{}} 分",
+                    _num(pl.col("got")),
+                    _num(pl.col("got")),
+                    _num(pl.col("t")),
+                    _signed(pl.col("rescale")),
+                ),
+                weight_basis,
+            )
+        )
+    elif not assessed:
+        extra.append(
+            _as_items(
+                codes.select(
+                    "region_code",
+                    pl.lit("rescale").alias("rule_id"),
+                    pl.lit(0.0).alias("points"),
+                    pl.lit(f"未评任何考核内容（缺少数据表 {missing_text}），不计分").alias(
+                        "reason"
+                    ),
+                    pl.lit(weight_basis).alias("basis"),
+                    _EMPTY_IDS.alias("evidence"),
+                )
+            )
+        )
+
+    # committee adjustments, then the clip to [0, base]
+    if assessed:
+        adj = _adjustment_items(adjustments, codes, year)
+        extra.append(adj)
+        adj_seq = (
+            _canonical(adj)
+            .group_by("region_code", maintain_order=True)
+            .agg(pl.col("points").alias("adj"))
+        )
+        run = run.join(adj_seq, on="region_code", how="left").with_columns(
+            _fold(pl.col("t"), pl.col("adj")).alias("t")
+        )
+    t = pl.col("t")
+    run = run.with_columns(
+        t.alias("t_adj"),
+        pl.when(t > base).then(pl.lit(base) - t).when(t < 0).then(-t).alias("clip"),
+    ).pipe(_then_add, "clip")
+
+    # veto, yellow card and grade cap, from the year's liability accidents (and below)
+    frame = (
+        regions.lazy()
+        .select(
+            pl.col("region_code").cast(pl.String),
+            pl.col("name").cast(pl.String),
+            pl.col("level").cast(pl.String),
+            pl.col("parent_code").cast(pl.String),
+        )
+        .join(figures, on="region_code", how="left")
+    )
+    vetoed, veto_reasons = _count_conditions(p, "veto", "一票否决")
+    yellow, yellow_reasons = _count_conditions(p, "yellow_card", "黄牌警告")
+    cap_grade = p["annual.grade_cap_accident_grade"]
+    frame = frame.with_columns(
+        vetoed.fill_null(False).alias("vetoed"),
+        veto_reasons.alias("veto_reasons"),
+        yellow.fill_null(False).alias("yellow_card"),
+        yellow_reasons.alias("yellow_card_reasons"),
+        (pl.col(f"ge_{cap_grade}") > 0).fill_null(False).alias("cap_applies"),
+    )
+    zero_on = pl.lit(bool(assessed) and p["annual.veto_effect"] == "zero")
+    run = (
+        run.join(frame.select("region_code", "vetoed"), on="region_code", how="left")
+        .with_columns(
+            t.alias("t_clip"),
+            pl.when(zero_on & pl.col("vetoed")).then(_zero_free(-t)).alias("zero"),
+        )
+        .pipe(_then_add, "zero")
+        .cache()
+    )
+    if assessed:
+        extra.append(
+            _one_item(
+                run,
+                "clip",
+                "clip",
+                pl.when(pl.col("t_adj") > base)
+                .then(
+                    pl.format(
+                        f"合计 {{}} 分，高于满分 {_fmt(base)} 分，记为 {_fmt(base)} 分",
+                        _num(pl.col("t_adj")),
+                    )
+                )
+                .otherwise(pl.format("合计 {} 分，低于 0 分，记为 0 分", _num(pl.col("t_adj")))),
+                p.basis("annual.base"),
+            )
+        )
+        extra.append(
+            _one_item(
+                run,
+                "veto.zero",
+                "zero",
+                pl.format("一票否决，得分 {} 分记为 0 分", _num(pl.col("t_clip"))),
+                p.basis("annual.veto_effect"),
+            )
+        )
+    score = t if assessed else pl.lit(None, dtype=pl.Float64)
+    frame = frame.join(
+        run.select("region_code", score.alias("score"), *SECTIONS), on="region_code", how="left"
+    )
+
+    # grade on the score rounded to 6 decimals; veto → worst; the cap → at most 良好
+    bands = p["annual.grade_bands"]
+    names = [b["grade"] for b in bands]
+    rounded = pl.col("score").round(6)
+    idx: Any = pl
+    for i, band in enumerate(bands):
+        idx = idx.when(rounded >= float(band["min"])).then(pl.lit(i))
+    idx = idx.otherwise(pl.lit(len(bands) - 1))
+    cap_idx = names.index(p["annual.grade_cap"])
+    scored = pl.col("score").is_not_null()
+    capped = scored & pl.col("cap_applies") & (pl.col("gi") < cap_idx) & ~pl.col("vetoed")
+    frame = (
+        frame.with_columns(idx.alias("gi"))
+        .with_columns(capped.alias("grade_capped"))
+        .with_columns(
+            pl.when(pl.col("vetoed"))
+            .then(pl.lit(len(bands) - 1))
+            .when(pl.col("grade_capped"))
+            .then(pl.lit(cap_idx))
+            .otherwise(pl.col("gi"))
+            .alias("gi")
+        )
+        .with_columns(
+            pl.when(scored)
+            .then(
+                pl.col("gi").replace_strict(list(range(len(names))), names, return_dtype=pl.String)
+            )
+            .alias("grade"),
+            # among siblings (same parent), vetoed last, then by score; ties share the
+            # better rank; a region with no score is left out
+            pl.when(scored)
+            .then(
+                pl.struct(pl.col("vetoed"), -rounded)
+                .rank("min")
+                .over(pl.col("parent_code").fill_null(""), scored)
+                .cast(pl.Int64)
+            )
+            .alias("rank"),
+            pl.lit(bool(unassessed)).alias("incomplete"),
+            pl.lit(unassessed, dtype=_IDS).alias("unassessed_sections"),
+        )
+    )
+    out = frame.select([pl.col(c).cast(t) for c, t in REGION_COLUMNS.items()]).sort("region_code")
+
+    li = concat_line_items(
+        pl.concat([items, *extra]).select(
+            pl.lit("region").alias("subject_type"),
+            pl.col("region_code").alias("subject_id"),
+            pl.lit("annual").alias("scorer"),
+            "rule_id",
+            "points",
+            "reason",
+            "basis",
+            "evidence",
+        )
+    ).sort(
+        ["subject_type", "subject_id", "scorer", "rule_id", "reason", "points", "basis"],
+        maintain_order=True,
+    )
+    return out, li.select(list(LINE_ITEM_SCHEMA))
+
+
+def _collect(
+    items: pl.LazyFrame,
+    figures: pl.LazyFrame,
+    finish: Any,
+    assessed: Sequence[str],
+) -> AnnualResult:
+    """Two collects: every section plan with the accident figures (one `collect_all`,
+    shared subplans computed once), then the finishing steps over those frames."""
+    items_df, figures_df = pl.collect_all([items, figures])
+    regions_out, items_out = pl.collect_all(list(finish(items_df.lazy(), figures_df.lazy())))
+    return AnnualResult(
+        regions=regions_out,
+        line_items=items_out,
+        assessed_sections=tuple(s for s in SECTIONS if s in assessed),
+    )
 
 
 def finish_regions(
@@ -1158,246 +1516,23 @@ def finish_regions(
     """
     book = _rules(rules)
     p = book.for_year(year)
-    base = float(p["annual.base"])
-    weights = p["annual.section_weights"]
-    assessed = tuple(s for s in SECTIONS if s in assessed)
-    unassessed = [s for s in SECTIONS if s not in assessed]
-    items = section_items.lazy().select(_ITEM_COLUMNS).collect()
-    codes = regions.select(pl.col("region_code").cast(pl.String))
-
-    caps = _section_caps(items, p, assessed)
-    items = pl.concat([items, caps])
-
-    # section points after caps (weight + points)
-    sec = codes
-    for s in assessed:
-        # weight + max(deductions, −weight): the cap item's effect, without float noise
-        w = float(weights[s])
-        rule = pl.col("rule_id")
-        sums = _sorted_sum(items.filter(rule.str.starts_with(s) & (rule != f"{s}.cap")), s)
-        sec = sec.join(sums, on="region_code", how="left").with_columns(
-            (pl.lit(w) + pl.col(s).fill_null(0.0).clip(lower_bound=-w)).alias(s)
-        )
-    for s in unassessed:
-        sec = sec.with_columns(pl.lit(None, dtype=pl.Float64).alias(s))
-
-    weight_basis = p.basis("annual.section_weights")
-    missing_text = "、".join(missing_tables) if missing_tables else ""
-    assessed_w = sum(float(weights[s]) for s in assessed)
-    extra: list[pl.DataFrame] = []
-    if unassessed and assessed:
-        pts_sum = pl.sum_horizontal([pl.col(s) - float(weights[s]) for s in assessed])
-        frame = sec.with_columns(pts_sum.alias("P")).with_columns(
-            ((pl.lit(assessed_w) + pl.col("P")) * base / assessed_w).alias("target")
-        )
-        rescale = frame.select(
-            "region_code",
-            pl.lit("rescale").alias("rule_id"),
-            (pl.col("target") - (pl.lit(base) + pl.col("P"))).alias("points"),
-            pl.format(
-                f"未评 {'、'.join(unassessed)} 部分（缺少数据表 {missing_text}），按已评部分分值 {_fmt(assessed_w)} 分折算："  # noqa: E501
-                f"（{_fmt(assessed_w)} + {{}}）× {_fmt(base)} ÷ {_fmt(assessed_w)} = {{}} 分，调整 {{}} 分",  # noqa: E501
-                _num(pl.col("P")),
-                _num(pl.col("target")),
-                _num(pl.col("target") - (pl.lit(base) + pl.col("P"))),
-            ).alias("reason"),
-            pl.lit(weight_basis).alias("basis"),
-            _EMPTY_IDS.alias("evidence"),
-        )
-        extra.append(rescale)
-    elif not assessed:
-        extra.append(
-            codes.select(
-                "region_code",
-                pl.lit("rescale").alias("rule_id"),
-                pl.lit(0.0).alias("points"),
-                pl.lit(f"未评任何考核内容（缺少数据表 {missing_text}），不计分").alias("reason"),
-                pl.lit(weight_basis).alias("basis"),
-                _EMPTY_IDS.alias("evidence"),
-            )
-        )
-    if extra:
-        items = pl.concat([items, *extra])
-
-    if assessed and adjustments is not None and adjustments.height:
-        adj = (
-            adjustments.lazy()
-            .filter((pl.col("subject_type").cast(pl.String) == "region") & (pl.col("year") == year))
-            .select(
-                pl.col("subject_id").cast(pl.String).alias("region_code"),
-                pl.lit("adjustment").alias("rule_id"),
-                pl.col("points").cast(pl.Float64),
-                pl.format(
-                    "{}：{}（{} 分）",
-                    pl.when(pl.col("points") > 0)
-                    .then(pl.lit("委员会加分"))
-                    .otherwise(pl.lit("委员会核减")),
-                    pl.col("reason").fill_null(""),
-                    _num(pl.col("points")),
-                ).alias("reason"),
-                pl.col("basis").cast(pl.String).fill_null(""),
-                _EMPTY_IDS.alias("evidence"),
-            )
-            .join(codes.lazy(), on="region_code", how="semi")
-            .sort("region_code", "points", "reason", "basis")
-            .collect()
-        )
-        items = pl.concat([items, adj])
-
-    def total() -> pl.DataFrame:
-        return codes.join(_sorted_sum(items, "sum"), on="region_code", how="left").with_columns(
-            (pl.lit(base) + pl.col("sum").fill_null(0.0)).alias("t")
-        )
-
-    if assessed:
-        clip = (
-            total()
-            .filter((pl.col("t") > base) | (pl.col("t") < 0))
-            .select(
-                "region_code",
-                pl.lit("clip").alias("rule_id"),
-                pl.when(pl.col("t") > base)
-                .then(pl.lit(base) - pl.col("t"))
-                .otherwise(-pl.col("t"))
-                .alias("points"),
-                pl.format(
-                    f"合计 {{}} 分，超出 0 至 {_fmt(base)} 分范围，取 {{}} 分",
-                    _num(pl.col("t")),
-                    pl.when(pl.col("t") > base).then(pl.lit(_fmt(base))).otherwise(pl.lit("0")),
-                ).alias("reason"),
-                pl.lit(p.basis("annual.base")).alias("basis"),
-                _EMPTY_IDS.alias("evidence"),
-            )
-        )
-        items = pl.concat([items, clip])
-
-    # veto and yellow card, from this year's liability accidents (region and below)
+    links = _Links.of(regions)
     accs = prepare_accidents(accidents, book) if accidents is not None else None
-    counts = _accident_counts(accs, regions, year).collect()
-    frame = regions.select(
-        pl.col("region_code").cast(pl.String),
-        pl.col("name").cast(pl.String),
-        pl.col("level").cast(pl.String),
-        pl.col("parent_code").cast(pl.String),
-    ).join(counts, on="region_code", how="left")
-    vetoed, veto_reasons = _count_conditions(p, "veto", "一票否决")
-    yellow, yellow_reasons = _count_conditions(p, "yellow_card", "黄牌警告")
-    cap_grade = p["annual.grade_cap_accident_grade"]
-    frame = frame.with_columns(
-        vetoed.fill_null(False).alias("vetoed"),
-        veto_reasons.alias("veto_reasons"),
-        yellow.fill_null(False).alias("yellow_card"),
-        yellow_reasons.alias("yellow_card_reasons"),
-        (pl.col(f"ge_{cap_grade}") > 0).fill_null(False).alias("cap_applies"),
-    )
 
-    if assessed and p["annual.veto_effect"] == "zero":
-        zero = (
-            total()
-            .join(frame.select("region_code", "vetoed"), on="region_code")
-            .filter(pl.col("vetoed"))
-            .select(
-                "region_code",
-                pl.lit("veto.zero").alias("rule_id"),
-                (pl.lit(0.0) - pl.col("t").clip(0.0, base)).alias("points"),
-                pl.format("一票否决，得分 {} 分记为 0 分", _num(pl.col("t").clip(0.0, base))).alias(
-                    "reason"
-                ),
-                pl.lit(p.basis("annual.veto_effect")).alias("basis"),
-                _EMPTY_IDS.alias("evidence"),
-            )
+    def finish(items: pl.LazyFrame, figures: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+        return _finish_plan(
+            items,
+            regions,
+            links,
+            figures,
+            p,
+            year,
+            assessed=assessed,
+            missing_tables=missing_tables,
+            adjustments=adjustments,
         )
-        items = pl.concat([items, zero])
 
-    # score: base + Σ points (sorted sum); float noise (< 1e-9) dropped: kept within
-    # [0, base], rounded to 9 decimals, exactly 0 where the veto zeroes it
-    zeroed = pl.col("vetoed") & pl.lit(p["annual.veto_effect"] == "zero")
-    scores = (
-        total()
-        .join(frame.select("region_code", "vetoed"), on="region_code", how="left")
-        .select(
-            "region_code",
-            (
-                pl.when(zeroed).then(pl.lit(0.0)).otherwise(pl.col("t").clip(0.0, base).round(9))
-                if assessed
-                else pl.lit(None, dtype=pl.Float64)
-            ).alias("score"),
-        )
-    )
-    frame = frame.join(scores, on="region_code", how="left").join(sec, on="region_code", how="left")
-
-    bands = p["annual.grade_bands"]
-    names = [b["grade"] for b in bands]
-    rounded = pl.col("score").round(6)
-    idx: Any = pl
-    for i, band in enumerate(bands):
-        idx = idx.when(rounded >= float(band["min"])).then(pl.lit(i))
-    idx = idx.otherwise(pl.lit(len(bands) - 1))
-    cap_idx = names.index(p["annual.grade_cap"])
-    worst = len(bands) - 1
-    frame = (
-        frame.with_columns(idx.alias("gi"))
-        .with_columns((pl.col("cap_applies") & (pl.col("gi") < cap_idx)).alias("grade_capped"))
-        .with_columns(
-            pl.when(pl.col("vetoed"))
-            .then(pl.lit(worst))
-            .when(pl.col("grade_capped"))
-            .then(pl.lit(cap_idx))
-            .otherwise(pl.col("gi"))
-            .alias("gi")
-        )
-    )
-    frame = frame.with_columns(
-        pl.when(pl.col("score").is_not_null())
-        .then(pl.col("gi").replace_strict(list(range(len(names))), names, return_dtype=pl.String))
-        .alias("grade"),
-        pl.when(pl.col("score").is_not_null())
-        .then(pl.col("grade_capped"))
-        .otherwise(pl.lit(False))
-        .alias("grade_capped"),
-    )
-    ranked = (
-        frame.filter(pl.col("score").is_not_null())
-        .with_columns(
-            pl.struct(pl.col("vetoed"), -pl.col("score").round(6))
-            .rank("min")
-            .over(pl.col("parent_code").fill_null(""))
-            .cast(pl.Int64)
-            .alias("rank")
-        )
-        .select("region_code", "rank")
-    )
-    frame = frame.join(ranked, on="region_code", how="left").with_columns(
-        pl.lit(bool(unassessed)).alias("incomplete"),
-        pl.lit(unassessed, dtype=pl.List(pl.String())).alias("unassessed_sections"),
-    )
-    out = frame.select([pl.col(c).cast(t) for c, t in REGION_COLUMNS.items()]).sort("region_code")
-
-    li = (
-        concat_line_items(
-            items.lazy().select(
-                pl.lit("region").alias("subject_type"),
-                pl.col("region_code").alias("subject_id"),
-                pl.lit("annual").alias("scorer"),
-                "rule_id",
-                pl.when(pl.col("points") == 0)
-                .then(pl.lit(0.0))
-                .otherwise(pl.col("points"))
-                .alias("points"),
-                "reason",
-                "basis",
-                "evidence",
-            )
-        )
-        .sort(
-            ["subject_type", "subject_id", "scorer", "rule_id", "reason", "points", "basis"],
-            maintain_order=True,
-        )
-        .collect()
-    )
-    return AnnualResult(
-        regions=out, line_items=li.select(list(LINE_ITEM_SCHEMA)), assessed_sections=assessed
-    )
+    return _collect(section_items.lazy(), _accident_figures(accs, links, p, year), finish, assessed)
 
 
 # --- the scorer -----------------------------------------------------------------------------
@@ -1422,7 +1557,8 @@ def annual(
 
     `four_musts_by_region` (section B) and `officials` (section D) are the 四个一律 and
     一岗双责 results; when not given they are computed here.  Needs the `regions`
-    table; sections whose tables are absent are left unassessed (rescale).
+    table; sections whose tables are absent are left unassessed (rescale).  Every
+    section is a lazy plan; the sections and the finishing steps are collected at once.
 
     >>> import datetime as dt, polars as pl
     >>> from accountability.dataset import Dataset
@@ -1433,18 +1569,25 @@ def annual(
     True
     """
     book = _rules(rules)
+    p = book.for_year(year)
     regions = data.table("regions", needed_by="年度目标管理考核")
+    links = _Links.of(regions)
     assessed, missing = assessed_sections(data)
+    raw = data.get("accidents")
+    accs = prepare_accidents(raw, book).cache() if raw is not None else None
+    figures = _accident_figures(accs, links, p, year).cache()
     parts: list[pl.LazyFrame] = []
-    if "A" in assessed:
+    if "A" in assessed and raw is not None and accs is not None:
         parts.append(
-            section_a(
-                data.table("accidents"),
-                regions,
-                book,
+            _section_a(
+                raw.lazy(),
+                accs,
+                figures,
+                links,
+                p,
                 year,
-                targets=data.get("targets"),
-                region_stats=data.get("region_stats"),
+                data.get("targets"),
+                data.get("region_stats"),
             )
         )
     if "B" in assessed:
@@ -1457,31 +1600,36 @@ def annual(
                 four_musts_by_region,
                 data.table("inspections"),
                 data.table("enterprises"),
-                regions,
+                links,
                 book,
                 year,
             )
         )
     if "C" in assessed:
-        parts.append(section_c(data.table("hazards"), regions, book, year))
+        parts.append(section_c(data.table("hazards"), links, book, year))
     if "D" in assessed:
         if officials is None:
             from accountability.scorers.dual_duty import dual_duty
 
             officials = dual_duty(data, book, year).officials
-        parts.append(section_d(officials, regions, book, year))
+        parts.append(section_d(officials, links, book, year))
     if "E" in assessed:
         parts.append(
-            section_e(data.table("enterprises"), data.table("work_items"), regions, book, year)
+            section_e(data.table("enterprises"), data.table("work_items"), links, book, year)
         )
-    items = pl.concat(parts, how="vertical") if parts else _empty_items()
-    return finish_regions(
-        items,
-        regions,
-        book,
-        year,
-        assessed=assessed,
-        missing_tables=missing,
-        accidents=data.get("accidents"),
-        adjustments=data.get("adjustments"),
-    )
+    items = pl.concat([_as_items(part) for part in parts]) if parts else _empty_items()
+
+    def finish(items: pl.LazyFrame, figures: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+        return _finish_plan(
+            items,
+            regions,
+            links,
+            figures,
+            p,
+            year,
+            assessed=assessed,
+            missing_tables=missing,
+            adjustments=data.get("adjustments"),
+        )
+
+    return _collect(items, figures, finish, assessed)
