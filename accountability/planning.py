@@ -151,9 +151,11 @@ def inspection_plan(
     )
 
     cap = _capacity_frame(capacity)
-    keys = ["region_code", "department"] if cap is not None and "region_code" in cap.columns else [
-        "department"
-    ]
+    keys = (
+        ["region_code", "department"]
+        if cap is not None and "region_code" in cap.columns
+        else ["department"]
+    )
     queue = planned.with_columns(
         pl.col("risk_class")
         .replace_strict(class_rank, default=len(classes), return_dtype=pl.Int64())
@@ -161,30 +163,36 @@ def inspection_plan(
     ).sort([*keys, "_order", "score", "enterprise_id"], nulls_last=True)
     queue = queue.with_columns(
         pl.int_range(1, pl.len() + 1, dtype=pl.Int64()).over(keys).alias("rank"),
-        pl.col("inspections_per_year").cum_sum().over(keys).cast(pl.Int64).alias(
-            "cumulative_inspections"
-        ),
+        pl.col("inspections_per_year")
+        .cum_sum()
+        .over(keys)
+        .cast(pl.Int64)
+        .alias("cumulative_inspections"),
     )
     if cap is not None:
         queue = queue.join(cap.lazy(), on=keys, how="left")
     else:
         queue = queue.with_columns(pl.lit(None, dtype=pl.Int64()).alias("capacity"))
-    queue = queue.with_columns(
-        (pl.col("cumulative_inspections") <= pl.col("capacity")).alias("covered")
-    ).select(
-        *keys,
-        "rank",
-        "enterprise_id",
-        "name",
-        *([] if "region_code" in keys else ["region_code"]),
-        "sector",
-        "risk_class",
-        "score",
-        "inspections_per_year",
-        "cumulative_inspections",
-        "capacity",
-        "covered",
-    ).sort([*keys, "rank"], nulls_last=True)  # joins need not keep row order
+    queue = (
+        queue.with_columns(
+            (pl.col("cumulative_inspections") <= pl.col("capacity")).alias("covered")
+        )
+        .select(
+            *keys,
+            "rank",
+            "enterprise_id",
+            "name",
+            *([] if "region_code" in keys else ["region_code"]),
+            "sector",
+            "risk_class",
+            "score",
+            "inspections_per_year",
+            "cumulative_inspections",
+            "capacity",
+            "covered",
+        )
+        .sort([*keys, "rank"], nulls_last=True)
+    )  # joins need not keep row order
 
     coverage = (
         queue.group_by(keys)
@@ -195,9 +203,9 @@ def inspection_plan(
             pl.col("covered").fill_null(False).sum().cast(pl.Int64).alias("enterprises_covered"),
         )
         .with_columns(
-            (pl.col("inspections_needed") - pl.col("capacity")).clip(lower_bound=0).alias(
-                "shortfall"
-            ),
+            (pl.col("inspections_needed") - pl.col("capacity"))
+            .clip(lower_bound=0)
+            .alias("shortfall"),
             (pl.col("inspections_needed") <= pl.col("capacity")).alias("covered"),
             pl.when(pl.col("capacity").is_not_null()).then(pl.col("enterprises_covered")),
         )

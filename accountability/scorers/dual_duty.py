@@ -55,7 +55,7 @@ from accountability.codes import ACCIDENT_GRADES, ACCOUNTABILITY_STEPS, HEAD_ROL
 from accountability.columns import TABLES
 from accountability.dataset import WARNINGS_SCHEMA, Dataset
 from accountability.errors import RulebookError
-from accountability.lineitems import LINE_ITEM_SCHEMA, concat_line_items
+from accountability.lineitems import LINE_ITEM_SCHEMA, SORT_KEY, concat_line_items
 from accountability.regions import ancestors
 from accountability.rulebook import Rulebook, RulesAt, rulebook
 
@@ -76,6 +76,8 @@ _ROLE_DTYPE = TABLES["officials"].dtypes["role"]
 _SECTOR_DTYPE = TABLES["accidents"].dtypes["sector"]
 _GRADE_DTYPE = pl.Enum(ACCIDENT_GRADES)
 _IDS = pl.List(pl.String())
+# Line items in a total order, so that the frame does not depend on input row order.
+_ITEM_ORDER = [*SORT_KEY, "points", "basis", "evidence"]
 
 SUMMONS, YELLOW_CARD, ACCOUNTABILITY = ACCOUNTABILITY_STEPS  # 约谈, 黄牌警告, 问责
 _DEPUTY, _DEPARTMENT_HEAD = "分管负责人", "部门负责人"
@@ -349,26 +351,22 @@ def dual_duty(
     trig = pl.concat(triggers, how="vertical").collect().lazy()
 
     duties = _duties(officials, raw_records.lazy(), params, year)
-    fulfilment = (
-        duties.sort("official_id", "activity")
-        .group_by("official_id", maintain_order=True)
-        .agg(pl.col("ratio").mean().alias("fulfilment"))
-    )
-    steps = (
-        trig.sort(
-            ["official_id", pl.col("step").to_physical(), "rule_id", "reason"],
-            descending=[False, True, False, False],
+    fulfilment = _sorted_mean(duties.group_by("official_id"), "ratio", "fulfilment")
+    steps = trig.group_by("official_id").agg(
+        pl.col("step").max(),
+        # highest step first; the sort is inside the aggregation because a group's
+        # rows need not keep the frame's order.
+        pl.col("reason")
+        .sort_by(
+            [pl.col("step").to_physical(), "rule_id", "reason"],
+            descending=[True, False, False],
         )
-        .group_by("official_id", maintain_order=True)
-        .agg(
-            pl.col("step").max(),
-            pl.col("reason").alias("reasons"),
-            pl.col("evidence")
-            .list.explode(keep_nulls=False, empty_as_null=False)
-            .unique()
-            .sort()
-            .alias("evidence"),
-        )
+        .alias("reasons"),
+        pl.col("evidence")
+        .list.explode(keep_nulls=False, empty_as_null=False)
+        .unique()
+        .sort()
+        .alias("evidence"),
     )
     officials_out = (
         officials.join(fulfilment, on="official_id", how="left")
@@ -418,6 +416,15 @@ def dual_duty(
 
 
 # --- parts ---------------------------------------------------------------------------
+
+
+def _sorted_mean(groups: Any, column: str, name: str, *aggs: pl.Expr) -> pl.LazyFrame:
+    """`groups.agg(*aggs)` plus the mean of `column` as `name`, taken over the sorted
+    values: a float mean inside group_by().agg() can follow row order even after .sort()
+    (the sort may be dropped, the sum split); a sorted list's mean cannot."""
+    return groups.agg(*aggs, pl.col(column).drop_nulls().sort().alias(name)).with_columns(
+        pl.when(pl.col(name).list.len() > 0).then(pl.col(name).list.mean()).alias(name)
+    )
 
 
 def _department_map(params: RulesAt) -> pl.LazyFrame:
@@ -695,22 +702,35 @@ def _duties(
 def _departments(
     officials: pl.LazyFrame, accidents: pl.LazyFrame, anc: pl.LazyFrame, dept_map: pl.LazyFrame
 ) -> pl.LazyFrame:
-    members = officials.filter(pl.col("department").is_not_null()).sort("official_id")
+    members = officials.filter(pl.col("department").is_not_null())
     key = ["region_code", "department"]
-    people = members.group_by(key, maintain_order=True).agg(
+    people = _sorted_mean(
+        members.group_by(key),
+        "fulfilment",
+        "fulfilment",
         pl.len().cast(pl.Int64).alias("officials"),
-        pl.col("fulfilment").mean(),
         pl.col("step").cast(STEP_DTYPE).max().cast(pl.String),
         pl.col("evidence")
         .list.explode(keep_nulls=False, empty_as_null=False)
         .alias("official_evidence"),
     )
     reasons = (
-        members.select(*key, "official_id", "name", "reasons")
-        .explode("reasons")
+        members.select(
+            *key,
+            "official_id",
+            "name",
+            "reasons",
+            pl.int_ranges(pl.col("reasons").list.len()).alias("_pos"),
+        )
+        .explode("reasons", "_pos")
         .drop_nulls("reasons")
-        .group_by(key, maintain_order=True)
-        .agg(pl.format("{}（{}）：{}", "name", "official_id", "reasons").alias("reasons"))
+        .group_by(key)
+        .agg(
+            # by official, then each official's own order (highest step first)
+            pl.format("{}（{}）：{}", "name", "official_id", "reasons")
+            .sort_by("official_id", "_pos")
+            .alias("reasons")
+        )
     )
     regulated = (
         people.select(key)
@@ -834,10 +854,8 @@ def _line_items(
         "points": pl.lit(0.0),
         "subject_id": pl.format("{}:{}", "region_code", "department"),
     }
-    sectors = (
-        dept_map.sort("department", pl.col("sector").to_physical())
-        .group_by("department", maintain_order=True)
-        .agg(pl.col("sector").cast(pl.String).str.join("、").alias("sectors"))
+    sectors = dept_map.group_by("department").agg(
+        pl.col("sector").sort().cast(pl.String).str.join("、").alias("sectors")
     )
     dept_steps = departments.filter(pl.col("step").is_not_null()).select(
         pl.lit("dual_duty.department.step").alias("rule_id"),
@@ -870,6 +888,10 @@ def _line_items(
         pl.lit(duty_basis).alias("basis"),
         **dept,
     )
-    return concat_line_items(
-        *steps, duty_items, fulfilment_items, dept_steps, dept_accidents, dept_fulfilment
-    ).select(list(LINE_ITEM_SCHEMA))
+    return (
+        concat_line_items(
+            *steps, duty_items, fulfilment_items, dept_steps, dept_accidents, dept_fulfilment
+        )
+        .select(list(LINE_ITEM_SCHEMA))
+        .sort(_ITEM_ORDER, maintain_order=True)
+    )

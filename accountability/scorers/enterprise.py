@@ -58,7 +58,7 @@ from accountability.accidents import counted_deaths, grade_accidents, grade_at_l
 from accountability.codes import ACCIDENT_GRADES
 from accountability.columns import TABLES, StatusDtype
 from accountability.dataset import Dataset
-from accountability.lineitems import LINE_ITEM_SCHEMA, concat_line_items
+from accountability.lineitems import LINE_ITEM_SCHEMA, SORT_KEY, concat_line_items
 from accountability.rulebook import Rulebook, RulesAt, rulebook
 
 __all__ = ["ENTERPRISE_COLUMNS", "EnterpriseRatings", "enterprise_ratings"]
@@ -86,6 +86,8 @@ CASE_FLAGS: tuple[str, ...] = ("illegal", "failed_rectification", "unlawful", "c
 
 _NEEDED_TABLES = (("accidents", "事故扣分项"), ("cases", "案件扣分项"), ("hazards", "隐患扣分项"))
 _EMPTY_IDS = pl.lit([], dtype=pl.List(pl.String()))
+# Line items in a total order, so that the frame does not depend on input row order.
+_ITEM_ORDER = [*SORT_KEY, "points", "basis", "evidence"]
 
 
 @attrs.frozen
@@ -241,9 +243,9 @@ def _cases(data: Dataset, start: dt.date, end: dt.date) -> pl.LazyFrame:
 
 def _hazards(data: Dataset, end: dt.date) -> pl.LazyFrame:
     lf = data.lazy("hazards") if data.has("hazards") else _empty("hazards")
-    return lf.filter(
-        pl.col("enterprise_id").is_not_null() & (pl.col("due_on") <= end)
-    ).select("hazard_id", "enterprise_id", "level", "due_on", "rectified_on")
+    return lf.filter(pl.col("enterprise_id").is_not_null() & (pl.col("due_on") <= end)).select(
+        "hazard_id", "enterprise_id", "level", "due_on", "rectified_on"
+    )
 
 
 # --- the scorer ----------------------------------------------------------------------
@@ -326,9 +328,7 @@ def enterprise_ratings(
     )
 
     unrectified_by_end = pl.col("rectified_on").is_null() | (pl.col("rectified_on") > end)
-    major_events = hazards.filter(
-        (pl.col("level") == "重大") & unrectified_by_end
-    ).select(
+    major_events = hazards.filter((pl.col("level") == "重大") & unrectified_by_end).select(
         "enterprise_id",
         pl.lit("enterprise.hazard_major_overdue").alias("rule_id"),
         pl.col("hazard_id").alias("evidence_id"),
@@ -352,12 +352,19 @@ def enterprise_ratings(
     no_license_pts = float(p["enterprise.no_license"])
     bonus_map = {str(k): float(v) for k, v in dict(p["enterprise.standardization_bonus"]).items()}
     late_rule = "enterprise.hazard_general_late"
-    sums = deductions.group_by("subject_id").agg(
-        # summed in rule order (one item per rule): the same float result in any row order
-        pl.col("points").sort_by("rule_id").sum().alias("deducted"),
-        pl.col("points").filter(pl.col("rule_id") == late_rule).sum().alias("general_late"),
-        pl.col("evidence").filter(pl.col("rule_id") == late_rule).first().alias("late_ids"),
-    ).rename({"subject_id": "enterprise_id"})
+    sums = (
+        deductions.group_by("subject_id")
+        .agg(
+            # The values sorted into a list and summed outside the aggregation: a float
+            # sum inside group_by().agg() can follow row order even after .sort().
+            pl.col("points").sort().alias("deducted"),
+            # at most one item per (enterprise, rule): no order to depend on
+            pl.col("points").filter(pl.col("rule_id") == late_rule).sum().alias("general_late"),
+            pl.col("evidence").filter(pl.col("rule_id") == late_rule).first().alias("late_ids"),
+        )
+        .with_columns(pl.col("deducted").list.sum())
+        .rename({"subject_id": "enterprise_id"})
+    )
     zero_accidents = (
         in_year.filter(grade_at_least(pl.col("grade"), zero_grade))
         .group_by("enterprise_id")
@@ -453,7 +460,8 @@ def enterprise_ratings(
         reason=pl.when(pl.col("raw") > base)
         .then(
             pl.concat_str(
-                pl.lit("各项合计 "), _num(pl.col("raw")),
+                pl.lit("各项合计 "),
+                _num(pl.col("raw")),
                 pl.lit(f" 分，超过满分 {_py_num(base)} 分，计 {_py_num(base)} 分"),
             )
         )
@@ -504,15 +512,17 @@ def enterprise_ratings(
     ]
     all_items = concat_line_items(
         deductions, general_cap, licence, standardization, clip, zero, dishonest_note, *notes
-    )
+    ).sort(_ITEM_ORDER, maintain_order=True)
 
     classes = sorted(p["enterprise.risk_classes"], key=lambda c: -float(c["min"]))
     rounded = pl.col("score").round(6)
     risk: Any = pl
     for band in classes[:-1]:
         risk = risk.when(rounded >= float(band["min"])).then(pl.lit(str(band["class"])))
-    risk = risk.otherwise(pl.lit(str(classes[-1]["class"]))) if len(classes) > 1 else pl.lit(
-        str(classes[-1]["class"])
+    risk = (
+        risk.otherwise(pl.lit(str(classes[-1]["class"])))
+        if len(classes) > 1
+        else pl.lit(str(classes[-1]["class"]))
     )
     per_class = {str(k): int(v) for k, v in dict(p["enterprise.inspections_per_year"]).items()}
 

@@ -551,10 +551,10 @@ def four_musts(
     )
     enterprises = data.get("enterprises")
     if enterprises is not None:
-        names = (
+        names = (  # one name per id whatever the row order (ids are unique once loaded)
             enterprises.lazy()
-            .select("enterprise_id", pl.col("name").alias("enterprise_name"))
-            .unique("enterprise_id", keep="first")
+            .group_by("enterprise_id")
+            .agg(pl.col("name").min().alias("enterprise_name"))
         )
         full = full.join(names, on="enterprise_id", how="left")
     else:
