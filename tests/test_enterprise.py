@@ -596,3 +596,10 @@ def test_fixture_shows_all_four_classes_and_a_dishonest_enterprise():
     assert set(r.enterprises["risk_class"]) == {"A", "B", "C", "D"}
     assert r.enterprises["dishonest"].sum() >= 1
     _check_invariants(r)
+
+
+def test_default_year_is_the_last_year_ended_by_as_of():
+    """Like dual_duty: as_of 2025-03-01 rates 2024 (a year-end rating)."""
+    data = dataset(accidents=[accident("A1", D(YEAR, 5, 1), deaths=1)])
+    r = enterprise_ratings(data)
+    assert r.year == YEAR and r.enterprises["score"].to_list() == [85.0]

@@ -375,7 +375,7 @@ def test_no_cases():
     result = four_musts(Dataset(tables={"cases": cases_frame(), "regions": REGIONS}, as_of=AS_OF))
     assert result.cases.height == 0 and result.line_items.height == 0
     assert result.by_region["cases"].to_list() == [0, 0, 0, 0]
-    assert result.year == 2025
+    assert result.year == 2024  # the last year ended by as_of 2025-01-15
 
 
 def test_missing_cases_table_names_it():
@@ -499,3 +499,10 @@ def test_repeat_counts_match_a_plain_count(rows):
                 )
             )
             assert got[f"repeat_fines_{days}"] == expected
+
+
+def test_default_year_is_the_last_year_ended_by_as_of():
+    """Like dual_duty: as_of 2025-01-15 assesses 2024 (a year-end assessment)."""
+    data = dataset({"found_on": dt.date(2024, 5, 1)})
+    assert four_musts(data, RULES).year == 2024
+    assert four_musts(data, RULES).cases.height == 1

@@ -60,6 +60,7 @@ from accountability.columns import TABLES, StatusDtype
 from accountability.dataset import Dataset
 from accountability.lineitems import LINE_ITEM_SCHEMA, SORT_KEY, concat_line_items
 from accountability.rulebook import Rulebook, RulesAt, rulebook
+from accountability.scorers.dual_duty import default_year
 
 __all__ = ["ENTERPRISE_COLUMNS", "EnterpriseRatings", "enterprise_ratings"]
 
@@ -256,7 +257,8 @@ def enterprise_ratings(
     rules: Rulebook | None = None,
     year: int | None = None,
 ) -> EnterpriseRatings:
-    """Rate every enterprise for `year` (default: the year of ``data.as_of``).
+    """Rate every enterprise for `year` (default: the last calendar year ended by
+    ``data.as_of``, as in dual_duty and four_musts).
 
     Needs ``enterprises``; uses ``accidents``, ``cases`` and ``hazards`` where supplied.
     One lazy plan, collected once.
@@ -267,7 +269,7 @@ def enterprise_ratings(
     >>> r.enterprises.group_by("risk_class").len()            # doctest: +SKIP
     """
     book = rules if rules is not None else rulebook()
-    year = int(year if year is not None else data.as_of.year)
+    year = int(year if year is not None else default_year(data.as_of))
     p = book.for_year(year)
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     base = float(p["enterprise.base"])

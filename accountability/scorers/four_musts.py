@@ -55,6 +55,7 @@ from accountability.errors import RulebookError
 from accountability.lineitems import concat_line_items, empty_line_items
 from accountability.regions import ancestors
 from accountability.rulebook import Rulebook, RulesAt, rulebook
+from accountability.scorers.dual_duty import default_year
 
 __all__ = [
     "CASE_COLUMNS",
@@ -523,7 +524,8 @@ def _department_names(rules_at: RulesAt) -> list[str]:
 def four_musts(
     data: Dataset, rules: Rulebook | None = None, year: int | None = None
 ) -> FourMustsResult:
-    """四个一律 for the cases found in `year` (default: the year of `data.as_of`).
+    """四个一律 for the cases found in `year` (default: the last calendar year ended by
+    `data.as_of`, as in dual_duty and enterprise_ratings).
 
     Needs `cases`; uses `enterprises` for names and `regions` for the roll-up when
     present (without `regions`, by_region holds each case region_code's own cases).
@@ -535,7 +537,7 @@ def four_musts(
     >>> result.by_region.select("region_code", "compliance_rate")      # doctest: +SKIP
     """
     if year is None:
-        year = data.as_of.year
+        year = default_year(data.as_of)
     year = int(year)
     book = rules if rules is not None else rulebook()
     rules_at = book.for_year(year)
