@@ -85,6 +85,10 @@ class Assessment:
     schema_version: str = SCHEMA_VERSION
     # the base each kind of scored subject starts from (region: annual.base, …)
     bases: Mapping[str, float] = attrs.field(factory=dict)
+    # the rulebook's section weights (A–E) and the accident grade that caps the grade,
+    # for `explain`
+    section_weights: Mapping[str, float] = attrs.field(factory=dict)
+    grade_cap_accident_grade: str = "较大"
 
     # --- output -------------------------------------------------------------------------
 
@@ -263,45 +267,75 @@ def _list(values: Any) -> str:
     return "、".join(str(v) for v in values)
 
 
+def _record(a: Assessment, kind: str, subject_id: str) -> dict[str, Any]:
+    attr, key = _SUBJECT_FRAMES[kind]
+    return _row(getattr(a, attr), key, subject_id) or {}
+
+
+def _with_items(
+    a: Assessment, kind: str, subject_id: str, head: list[str], score: Any = None
+) -> list[str]:
+    """`head`, then every line item of the subject; for a scored kind (a `bases`
+    entry) the closing ``基础分 ± Σ = 得分`` line."""
+    items = a._items_of(subject_id, kind)
+    lines = [*head, "明细：", *_item_lines(items)]
+    if kind in a.bases:
+        lines.append(_total_line(a.bases[kind], items, score))
+    return lines
+
+
+def _listed(label: str, values: Any) -> list[str]:
+    """One indented line per reason: "  一票否决：…"."""
+    return [f"  {label}：{v}" for v in values or []]
+
+
+def _share(value: Any) -> str:
+    return "—" if value is None else f"{_n(value * 100)}%"
+
+
 def _explain_region(a: Assessment, subject_id: str) -> list[str]:
-    rec = _row(a.regions, pl.col("region_code"), subject_id) or {}
-    items = a._items_of(subject_id, "region")
-    name = rec.get("name") or ""
+    rec = _record(a, "region", subject_id)
     parent = f"，上级 {rec['parent_code']}" if rec.get("parent_code") else ""
     lines = [
-        f"{a.year} 年度安全生产目标管理考核 · 地区 {subject_id} {name}（{rec.get('level') or '—'}{parent}）"  # noqa: E501
+        f"{a.year} 年度安全生产目标管理考核 · 地区 {subject_id} {rec.get('name') or ''}（{rec.get('level') or '—'}{parent}）"  # noqa: E501
     ]
     if rec:
         grade = rec.get("grade") or "—"
         if rec.get("grade_capped"):
-            grade += "（发生较大及以上事故，等次封顶）"
+            grade += f"（发生{a.grade_cap_accident_grade}及以上事故，等次最高为{rec.get('grade')}）"
+        elif rec.get("vetoed") and rec.get("score") is not None:
+            grade += "（一票否决）"
+        rank = "—"
+        if rec.get("rank") is not None:
+            ranked = a.regions.filter(
+                (pl.col("parent_code").fill_null("") == (rec.get("parent_code") or ""))
+                & pl.col("rank").is_not_null()
+            ).height
+            rank = f"{rec['rank']}/{ranked}"
         lines.append(
-            f"得分 {_n(rec.get('score'))} · 等次 {grade} · 同级排名 {_n(rec.get('rank'))}"
+            f"得分 {_n(rec.get('score'))} · 等次 {grade} · 同级排名 {rank}"
             f" · 一票否决 {'是' if rec.get('vetoed') else '否'}"
             f" · 黄牌警告 {'是' if rec.get('yellow_card') else '否'}"
         )
-        for reason in rec.get("veto_reasons") or []:
-            lines.append(f"  一票否决：{reason}")
-        for reason in rec.get("yellow_card_reasons") or []:
-            lines.append(f"  黄牌警告：{reason}")
+        lines += _listed("一票否决", rec.get("veto_reasons"))
+        lines += _listed("黄牌警告", rec.get("yellow_card_reasons"))
         if rec.get("incomplete"):
             lines.append(
                 f"  未评部分：{_list(rec.get('unassessed_sections'))}（缺少数据表，得分按已评部分折算）"  # noqa: E501
             )
         parts = [
-            f"{s} {SECTION_NAMES[s]} {_n(rec.get(s))}" for s in SECTIONS if rec.get(s) is not None
+            f"{s} {SECTION_NAMES[s]} {_n(rec.get(s))}"
+            + (f"/{_n(a.section_weights[s])}" if s in a.section_weights else "")
+            for s in SECTIONS
+            if rec.get(s) is not None
         ]
         if parts:
-            lines.append("分项得分（封顶后）：" + " · ".join(parts))
-    lines.append("明细：")
-    lines += _item_lines(items)
-    lines.append(_total_line(a.bases.get("region"), items, rec.get("score") if rec else None))
-    return lines
+            lines.append("分项得分（封顶后/满分）：" + " · ".join(parts))
+    return _with_items(a, "region", subject_id, lines, rec.get("score"))
 
 
 def _explain_enterprise(a: Assessment, subject_id: str) -> list[str]:
-    rec = _row(a.enterprises, pl.col("enterprise_id"), subject_id) or {}
-    items = a._items_of(subject_id, "enterprise")
+    rec = _record(a, "enterprise", subject_id)
     lines = [f"{a.year} 年度企业安全生产主体责任评级 · 企业 {subject_id} {rec.get('name') or ''}"]
     if rec:
         lines.append(
@@ -312,58 +346,41 @@ def _explain_enterprise(a: Assessment, subject_id: str) -> list[str]:
             f" · 严重失信 {'是' if rec.get('dishonest') else '否'}"
             f" · 年检查频次 {_n(rec.get('inspections_per_year'))}"
         )
-        for reason in rec.get("dishonest_reasons") or []:
-            lines.append(f"  失信原因：{reason}")
-    lines.append("明细：")
-    lines += _item_lines(items)
-    lines.append(_total_line(a.bases.get("enterprise"), items, rec.get("score") if rec else None))
-    return lines
+        lines += _listed("失信原因", rec.get("dishonest_reasons"))
+    return _with_items(a, "enterprise", subject_id, lines, rec.get("score"))
 
 
 def _explain_official(a: Assessment, subject_id: str) -> list[str]:
-    rec = _row(a.officials, pl.col("official_id"), subject_id) or {}
-    items = a._items_of(subject_id, "official")
+    rec = _record(a, "official", subject_id)
     lines = [f"{a.year} 年度一岗双责 · 领导干部 {subject_id} {rec.get('name') or ''}"]
     if rec:
         lines.append(
             f"区划 {rec.get('region_code') or '—'} · 职务 {rec.get('role') or '—'}"
             f" · 部门 {rec.get('department') or '—'} · 分管 {_list(rec.get('portfolio'))}"
         )
-        fulfilment = rec.get("fulfilment")
-        shown = "—" if fulfilment is None else f"{_n(fulfilment * 100)}%"
-        lines.append(f"履职率 {shown} · 问责步骤 {rec.get('step') or '无'}")
-        for reason in rec.get("reasons") or []:
-            lines.append(f"  原因：{reason}")
+        lines.append(f"履职率 {_share(rec.get('fulfilment'))} · 问责步骤 {rec.get('step') or '无'}")
+        lines += _listed("原因", rec.get("reasons"))
         ev = _evidence(rec.get("evidence"))
         if ev:
             lines.append(f"  证据：{ev}")
-    lines.append("明细：")
-    lines += _item_lines(items)
-    return lines
+    return _with_items(a, "official", subject_id, lines)
 
 
 def _explain_department(a: Assessment, subject_id: str) -> list[str]:
-    key = _SUBJECT_FRAMES["department"][1]
-    rec = _row(a.departments, key, subject_id) or {}
-    items = a._items_of(subject_id, "department")
+    rec = _record(a, "department", subject_id)
     lines = [f"{a.year} 年度一岗双责 · 部门 {subject_id}"]
     if rec:
-        fulfilment = rec.get("fulfilment")
-        shown = "—" if fulfilment is None else f"{_n(fulfilment * 100)}%"
         lines.append(
-            f"领导干部 {_n(rec.get('officials'))} 人 · 平均履职率 {shown} · 事故 {_n(rec.get('accidents'))} 起"  # noqa: E501
-            f" · 死亡 {_n(rec.get('deaths'))} 人 · 问责步骤 {rec.get('step') or '无'}"
+            f"领导干部 {_n(rec.get('officials'))} 人 · 平均履职率 {_share(rec.get('fulfilment'))}"
+            f" · 事故 {_n(rec.get('accidents'))} 起 · 死亡 {_n(rec.get('deaths'))} 人"
+            f" · 问责步骤 {rec.get('step') or '无'}"
         )
-        for reason in rec.get("reasons") or []:
-            lines.append(f"  原因：{reason}")
-    lines.append("明细：")
-    lines += _item_lines(items)
-    return lines
+        lines += _listed("原因", rec.get("reasons"))
+    return _with_items(a, "department", subject_id, lines)
 
 
 def _explain_case(a: Assessment, subject_id: str) -> list[str]:
-    rec = _row(a.cases, pl.col("case_id"), subject_id) or {}
-    items = a._items_of(subject_id, "case")
+    rec = _record(a, "case", subject_id)
     lines = [f"{a.year} 年度四个一律 · 案件 {subject_id}"]
     if rec:
         lines.append(
@@ -382,11 +399,8 @@ def _explain_case(a: Assessment, subject_id: str) -> list[str]:
             else ("执行到位" if rec.get("compliant") else "未执行到位")
         )
         lines.append(f"结论：{verdict}")
-        for gap in rec.get("gaps") or []:
-            lines.append(f"  差距：{gap}")
-    lines.append("明细：")
-    lines += _item_lines(items)
-    return lines
+        lines += _listed("差距", rec.get("gaps"))
+    return _with_items(a, "case", subject_id, lines)
 
 
 _EXPLAINERS = {
@@ -509,4 +523,6 @@ def assess(data: Dataset, rules: Rulebook | None = None, *, year: int) -> Assess
         as_of=data.as_of,
         schema_version=SCHEMA_VERSION,
         bases={"region": float(p["annual.base"]), "enterprise": float(p["enterprise.base"])},
+        section_weights={s: float(w) for s, w in p["annual.section_weights"].items()},
+        grade_cap_accident_grade=str(p["annual.grade_cap_accident_grade"]),
     )

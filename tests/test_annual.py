@@ -816,3 +816,48 @@ def test_e2_work_items_all_with_target_zero_say_so():
     assert e2["points"] == 0.0
     assert "无年度工作目标数据" not in e2["reason"]
     assert "目标值为 0 的 1 项不计" in e2["reason"] and "不扣分" in e2["reason"]
+
+
+def test_reasons_state_the_rate_the_target_and_the_formula():
+    ents = [{**e, "license_required": True} for e in _ents(N, 5, "L")]
+    ents[0]["standardization_level"] = "三级"
+    e1 = item(
+        section_e(
+            frame("enterprises", ents), frame("work_items", []), regions(), None, YEAR
+        ).collect(),
+        N,
+        "E1",
+    )
+    # 1 of 5: 20%; 5 × (1 − 20% ÷ 80%) = 3.75
+    assert e1["reason"] == (
+        "需许可企业 5 家，标准化三级及以上 1 家，达标率 20%，目标 80%，未达标，"
+        "扣 5 ×（1 − 20% ÷ 80%）= 3.75 分"
+    )
+    b = section_b(by_region([(N, 4, 0.75, ["K3"])]), frame("inspections", []),
+                  frame("enterprises", []), regions(), None, YEAR).collect()  # fmt: skip
+    assert item(b, N, "B1")["reason"] == (
+        "本年需执行四个一律的案件 4 起，执行到位 3 起，执行率 75%，扣 14 ×（1 − 75%）= 3.5 分"
+    )
+
+
+def test_rescale_clip_and_adjustment_reasons():
+    r = finish_regions(
+        items_frame([(Z, "A1", -11.0), (Z, "C1", -5.5)]),
+        regions(),
+        None,
+        YEAR,
+        assessed=("A", "C"),
+        missing_tables=("cases", "officials"),
+    )
+    assert item(r.line_items, Z, "rescale")["reason"] == (
+        "未评 B、D、E 部分（缺少数据表 cases、officials）；已评部分满分 55 分、得分 38.5 分，"
+        "折算为 100 分制：38.5 × 100 ÷ 55 = 70 分，调整 −13.5 分"
+    )
+    adj = frame(
+        "adjustments",
+        [{"subject_type": "region", "subject_id": Z, "year": 2024, "points": 3.0,
+          "reason": "创新工作", "basis": "市安委会决定"}],
+    )  # fmt: skip
+    r2 = finish_regions(items_frame([]), regions(), None, YEAR, assessed=ALL, adjustments=adj)
+    assert item(r2.line_items, Z, "adjustment")["reason"] == "委员会加分 3 分：创新工作"
+    assert item(r2.line_items, Z, "clip")["reason"] == "合计 103 分，高于满分 100 分，记为 100 分"

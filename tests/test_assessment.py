@@ -512,3 +512,20 @@ def test_explain_wraps_to_the_screen_width_without_splitting_ids():
 
     assert all(sum(_char_width(c) for c in line) <= 60 for line in text.splitlines())
     assert "SG202400004" in text and "8 项" in text
+
+
+def test_explain_names_the_grade_cap_the_veto_and_the_or_worse_counts():
+    accs = [
+        accident("W1", N, D(2024, 10, 5), deaths=3),
+        accident("W2", N, D(2024, 11, 5), deaths=12),
+        accident("L1", Z, D(2024, 3, 5), deaths=4),
+    ]
+    result = assess(dataset(accidents=accs), year=2024)
+    n = result.explain(N)
+    assert "等次 不合格（一票否决）" in n
+    assert "黄牌警告：较大及以上事故 2 起（W1、W2），县级达到 2 起即黄牌警告" in n
+    assert "一票否决：重大及以上事故 1 起（W2），县级达到 1 起即一票否决" in n
+    z = result.explain(Z)
+    assert "等次 良好（发生较大及以上事故，等次最高为良好）" in z
+    assert "同级排名 2/3" in z  # 赫山区 100, 资阳区 90, then 南县 (vetoed) last
+    assert "分项得分（封顶后/满分）：A 事故控制 36/40" in z

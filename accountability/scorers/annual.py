@@ -319,15 +319,19 @@ def _shortfall(
     share: pl.Expr,
     head: pl.Expr,
     rate_name: str,
-    empty: pl.Expr | str,
+    empty: str,
     evidence: pl.Expr,
     target: float | None = None,
     only_when_deducted: bool = False,
+    left_out: pl.Expr | None = None,
+    nothing_counted: str = "",
 ) -> pl.LazyFrame:
     """One line item of the form "points × (1 − share)" (C1–C3, D1, E2, B1) or, with a
     `target`, "points × max(0, 1 − share ÷ target)" (B2, E1); 0 points and the
     `empty` note where the denominator `n` is 0.  The reason states the observed
-    figures (`head`), the rate, the target and the formula with its values."""
+    figures (`head`), the rate, the target and the formula with its values.
+    `left_out` is a note on rows not counted ("" when none); where every row was left
+    out, `nothing_counted` (with "{}" for that note) replaces `empty`."""
     base = p[key]
     has = pl.col(n) > 0
     if target is None:
@@ -347,10 +351,14 @@ def _shortfall(
     if target is not None:
         met = pl.when(pl.col("pts") < 0).then(pl.lit("未达标")).otherwise(pl.lit("达标"))
         verdict = pl.format(f"目标 {_fmt(target * 100)}%，{{}}，{{}}", met, verdict)
+    none = pl.lit(empty)
+    if left_out is not None:
+        head = pl.concat_str(head, left_out)
+        none = pl.when(left_out != "").then(pl.format(nothing_counted, left_out)).otherwise(none)
     reason = (
         pl.when(has)
         .then(pl.format(f"{{}}，{rate_name} {{}}，{{}}", head, _pct(share), verdict))
-        .otherwise(pl.lit(empty) if isinstance(empty, str) else empty)
+        .otherwise(none)
     )
     ev = (
         pl.when(pl.col("pts") < 0).then(evidence).otherwise(_EMPTY_IDS)
@@ -984,11 +992,6 @@ def section_d(
         ids={"ev": _sorted_ids("official_id", pl.col("fulfilment") < 1)},
         fsums={"total": pl.col("fulfilment").filter(has)},
     )
-    note = (
-        pl.when(pl.col("z") > 0)
-        .then(pl.format("（另 {} 人所任职务无履职要求，不计）", pl.col("z")))
-        .otherwise(pl.lit(""))
-    )
     return _shortfall(
         per,
         "D1",
@@ -996,12 +999,14 @@ def section_d(
         "annual.d1_points",
         n="n",
         share=pl.col("total") / pl.col("n"),
-        head=pl.format("领导干部 {} 人{}", pl.col("n"), note),
+        head=pl.format("领导干部 {} 人", pl.col("n")),
         rate_name="平均履职率",
-        empty=pl.when(pl.col("z") > 0)
-        .then(pl.format("领导干部 {} 人所任职务均无履职要求，D1 不扣分", pl.col("z")))
-        .otherwise(pl.lit("无领导干部数据，D1 不扣分")),
+        empty="无领导干部数据，D1 不扣分",
         evidence=pl.col("ev"),
+        left_out=pl.when(pl.col("z") > 0)
+        .then(pl.format("（所任职务无履职要求的 {} 人不计）", pl.col("z")))
+        .otherwise(pl.lit("")),
+        nothing_counted="无需考核履职的领导干部{}，D1 不扣分",
     )
 
 
@@ -1068,15 +1073,6 @@ def section_e(
         },
         fsums={"total": ratio.filter(counted)},
     )
-    skipped = (
-        pl.when(pl.col("z") > 0)
-        .then(
-            pl.format(
-                "（目标值为 0 的 {} 项不计：{}）", pl.col("z"), pl.col("skipped").list.join("、")
-            )
-        )
-        .otherwise(pl.lit(""))
-    )
     e2 = _shortfall(
         per2,
         "E2",
@@ -1084,12 +1080,18 @@ def section_e(
         "annual.e2_points",
         n="n",
         share=pl.col("total") / pl.col("n"),
-        head=pl.format("本年工作目标 {} 项{}（每项完成率至多 100%）", pl.col("n"), skipped),
+        head=pl.format("本年工作目标 {} 项（每项完成率至多 100%）", pl.col("n")),
         rate_name="平均完成率",
-        empty=pl.when(pl.col("z") > 0)
-        .then(pl.format("本年无目标值大于 0 的工作目标{}，E2 不扣分", skipped))
-        .otherwise(pl.lit("无年度工作目标数据，E2 不扣分")),
+        empty="无年度工作目标数据，E2 不扣分",
         evidence=pl.col("ev"),
+        left_out=pl.when(pl.col("z") > 0)
+        .then(
+            pl.format(
+                "（目标值为 0 的 {} 项不计：{}）", pl.col("z"), pl.col("skipped").list.join("、")
+            )
+        )
+        .otherwise(pl.lit("")),
+        nothing_counted="本年无目标值大于 0 的工作目标{}，E2 不扣分",
     )
     return pl.concat([e1, e2])
 
