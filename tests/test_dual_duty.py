@@ -341,6 +341,35 @@ def test_sector_rise_ratio_is_compared_exactly(tmp_path):
     assert step_of(res, "DW") == "黄牌警告"
 
 
+def test_sector_rise_counts_the_officials_region_and_below_only():
+    """水上交通 deaths: 2 last year in 资阳区; 3 this year in 资阳区 and 3 in 赫山区.  The
+    city deputy sees 6 against 2 (黄牌警告); each county deputy only their own county's
+    3 (fewer than 5: no yellow card, though 3 fatal accidents still give 约谈)."""
+    before = [
+        accident(f"P{i}", "430902", "水上交通", on=dt.date(YEAR - 1, 6, 1), deaths=1)
+        for i in range(2)
+    ]
+    now = [
+        accident(f"N{region}{i}", region, "水上交通", on=dt.date(YEAR, 6, 1 + i), deaths=1)
+        for region in ("430902", "430903")
+        for i in range(3)
+    ]
+    res = run(*before, *now)
+    rise_rule = "dual_duty.yellow_card.sector_rise"
+    city = res.line_items.filter(
+        (pl.col("subject_id") == "CITY-DW") & (pl.col("rule_id") == rise_rule)
+    )
+    assert city["reason"].to_list() == [
+        "分管水上交通：本年死亡 6 人，上年 2 人，上升 200%（≥50% 且 ≥5 人）→ 黄牌警告"
+    ]
+    assert step_of(res, "CITY-DW") == "黄牌警告"
+    for county_deputy in ("ZY-DW", "HS-DW"):
+        assert step_of(res, county_deputy) == "约谈"
+        assert not res.line_items.filter(
+            (pl.col("subject_id") == county_deputy) & (pl.col("rule_id") == rise_rule)
+        ).height
+
+
 def test_sector_rise_not_applied_without_previous_year_data():
     now = [
         accident(f"N{i}", "430902", "水上交通", on=dt.date(YEAR, 6, 1 + i), deaths=1)
