@@ -1,6 +1,6 @@
 """`accountability assess`, `accountability explain` and `accountability demo`.
 
-    accountability assess DIR --year 2024 [--rules city.toml] [--out result.xlsx|result.csv|result.md|DIR]
+    accountability assess DIR --year 2024 [--rules city.toml] [--out FILE.xlsx|.csv|.md|DIR]
     accountability explain DIR 430981 --year 2024 [--type region]
     accountability demo
 
