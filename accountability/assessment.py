@@ -459,6 +459,50 @@ def _sorted(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     return frame.sort(keys, maintain_order=True, nulls_last=True) if keys else frame
 
 
+def _unapplied_adjustments(data: Dataset, year: int) -> pl.DataFrame:
+    """A warning for each of the year's committee adjustments that no score takes:
+    a subject type without a score (official, department, case) or an id that names
+    no region or enterprise — nothing is dropped silently."""
+    if not data.has("adjustments"):
+        return pl.DataFrame(schema=WARNINGS_SCHEMA)
+    known = {
+        "region": data.get("regions"),
+        "enterprise": data.get("enterprises"),
+    }
+    # Kept rows no longer know their source row number: the value names the subject.
+    rows = data.table("adjustments").filter(pl.col("year") == year)
+    scored = pl.lit(False)
+    for subject_type, table in known.items():
+        key = "region_code" if subject_type == "region" else "enterprise_id"
+        ids = table[key] if table is not None else pl.Series([], dtype=pl.String())
+        scored = scored | (
+            (pl.col("subject_type") == subject_type) & pl.col("subject_id").is_in(ids.implode())
+        )
+    kind_scored = pl.col("subject_type").cast(pl.String).is_in(list(known))
+    return (
+        rows.filter(~scored)
+        .select(
+            pl.lit("adjustments").alias("table"),
+            pl.lit(None, dtype=pl.Int64).alias("row"),
+            pl.lit("subject_id").alias("column"),
+            pl.lit("adjustment_not_applied").alias("rule"),
+            pl.when(kind_scored)
+            .then(pl.lit("加分核减对象不存在，未计入任何得分 (no such subject: not applied)"))
+            .otherwise(
+                pl.lit(
+                    "该类对象没有得分，加分核减只计入地区和企业得分 (not applied: only "
+                    "regions and enterprises have scores)"
+                )
+            )
+            .alias("message"),
+            pl.concat_str(
+                pl.col("subject_type").cast(pl.String), pl.lit(":"), pl.col("subject_id")
+            ).alias("value"),
+        )
+        .select([pl.col(c).cast(t) for c, t in WARNINGS_SCHEMA.items()])
+    )
+
+
 def assess(data: Dataset, rules: Rulebook | None = None, *, year: int) -> Assessment:
     """The year-end assessment of `data` under `rules` (default: the built-in rulebook).
 
@@ -507,6 +551,7 @@ def assess(data: Dataset, rules: Rulebook | None = None, *, year: int) -> Assess
     warnings = [data.warnings.select(list(WARNINGS_SCHEMA))]
     if data.has("officials") and dd.warnings.height:
         warnings.append(dd.warnings.select([pl.col(c).cast(t) for c, t in WARNINGS_SCHEMA.items()]))
+    warnings.append(_unapplied_adjustments(data, year))
     return Assessment(
         year=year,
         regions=yearly.regions,

@@ -529,3 +529,43 @@ def test_explain_names_the_grade_cap_the_veto_and_the_or_worse_counts():
     assert "等次 良好（发生较大及以上事故，等次最高为良好）" in z
     assert "同级排名 2/3" in z  # 赫山区 100, 资阳区 90, then 南县 (vetoed) last
     assert "分项得分（封顶后/满分）：A 事故控制 36/40" in z
+
+
+def test_adjustments_no_score_can_take_are_warnings_not_silent_drops():
+    import builders
+
+    data = _small()
+    adjustments = builders.frame(
+        "adjustments",
+        [
+            {
+                "subject_type": "region",
+                "subject_id": "999999",
+                "year": 2024,
+                "points": 2.0,
+                "reason": "不存在的地区",
+                "basis": "市安委会决定",
+            },
+            {
+                "subject_type": "official",
+                "subject_id": "P1",
+                "year": 2024,
+                "points": 1.0,
+                "reason": "干部没有得分",
+                "basis": "市安委会决定",
+            },
+            {
+                "subject_type": "region",
+                "subject_id": "888888",
+                "year": 2023,
+                "points": 1.0,
+                "reason": "别的年度",
+                "basis": "市安委会决定",
+            },
+        ],
+    )
+    result = assess(data.replace(adjustments=adjustments), year=2024)
+    warned = result.warnings.filter(pl.col("rule") == "adjustment_not_applied")
+    assert warned["value"].to_list() == ["region:999999", "official:P1"]
+    assert "不存在" in warned["message"][0] and "没有得分" in warned["message"][1]
+    assert not result.line_items["reason"].str.contains("不存在的地区").any()

@@ -282,6 +282,27 @@ def test_bonus_over_100_is_clipped_by_one_line_item():
     assert one(data)["score"] == 100.0
 
 
+def test_committee_adjustments_apply_to_the_named_enterprise_before_the_clip():
+    data = dataset(accidents=[accident("A1", D(YEAR, 2, 1), deaths=1)])
+    adjustments = builders.frame(
+        "adjustments",
+        [
+            {"subject_type": "enterprise", "subject_id": "E1", "year": YEAR, "points": -3.0,
+             "reason": "整改材料弄虚作假", "basis": "市安委会决定"},
+            {"subject_type": "enterprise", "subject_id": "E1", "year": YEAR - 1, "points": -50.0,
+             "reason": "上年事项", "basis": "市安委会决定"},
+            {"subject_type": "region", "subject_id": "E1", "year": YEAR, "points": -50.0,
+             "reason": "不是企业", "basis": "市安委会决定"},
+        ],
+    )
+    data = data.replace(adjustments=adjustments)
+    item = items(data).filter(pl.col("rule_id") == "enterprise.adjustment")
+    assert item["points"].to_list() == [-3.0]
+    assert item["reason"].item() == "委员会核减 3 分：整改材料弄虚作假"
+    assert item["basis"].item() == "市安委会决定"
+    assert one(data)["score"] == 100 - 15 - 3
+
+
 def test_deductions_under_zero_are_clipped_by_one_line_item():
     data = dataset(
         [ent(license_required=True)],

@@ -192,6 +192,25 @@ def _count_deductions(events: pl.LazyFrame, rules: pl.LazyFrame) -> pl.LazyFrame
 # --- inputs --------------------------------------------------------------------------
 
 
+def _adjustments(data: Dataset, year: int) -> pl.LazyFrame:
+    """Committee adjustments (加分, 核减) of enterprises in `year`: applied like the
+    other items, before the clip to [0, base] (RUBRIC.md, Readings)."""
+    if not data.has("adjustments"):
+        return pl.LazyFrame(
+            schema={
+                "enterprise_id": pl.String(),
+                "points": pl.Float64(),
+                "reason": pl.String(),
+                "basis": pl.String(),
+            }
+        )
+    return (
+        data.lazy("adjustments")
+        .filter((pl.col("subject_type") == "enterprise") & (pl.col("year") == year))
+        .select(pl.col("subject_id").alias("enterprise_id"), "points", "reason", "basis")
+    )
+
+
 def _enterprises(data: Dataset) -> pl.LazyFrame:
     lf = data.lazy("enterprises", needed_by=NEEDED_BY)
     names = lf.collect_schema().names()
@@ -375,13 +394,21 @@ def enterprise_ratings(
         )
     )
     flags = _dishonesty(p, ents, accidents, in_year, cases)
+    adjustments = _adjustments(data, year).join(ent_ids, on="enterprise_id", how="semi")
+    adjusted = (
+        adjustments.group_by("enterprise_id")
+        .agg(pl.col("points").sort().alias("adjusted"))
+        .with_columns(pl.col("adjusted").list.sum())
+    )
     no_license = pl.col("license_required") & ~pl.col("licensed")
     per = (
         ents.join(sums, on="enterprise_id", how="left")
         .join(zero_accidents, on="enterprise_id", how="left")
+        .join(adjusted, on="enterprise_id", how="left")
         .join(flags, on="enterprise_id", how="left")
         .with_columns(
             pl.col("deducted").fill_null(0.0),
+            pl.col("adjusted").fill_null(0.0),
             (-pl.col("general_late").fill_null(0.0) - cap).clip(lower_bound=0.0).alias("cap_back"),
             pl.when(no_license).then(pl.lit(-no_license_pts)).otherwise(0.0).alias("licence_pts"),
             pl.col("standardization_level")
@@ -399,6 +426,7 @@ def enterprise_ratings(
                 + pl.col("cap_back")
                 + pl.col("licence_pts")
                 + pl.col("bonus")
+                + pl.col("adjusted")
             ).alias("raw")
         )
         .with_columns(pl.col("raw").clip(0.0, base).alias("clipped"))
@@ -454,6 +482,21 @@ def enterprise_ratings(
         ),
         basis=pl.lit(p.basis("enterprise.standardization_bonus")),
         evidence=pl.concat_list(pl.col("enterprise_id")),
+    )
+    committee = _items(
+        adjustments,
+        rule_id=pl.lit("enterprise.adjustment"),
+        points=pl.col("points"),
+        reason=pl.concat_str(
+            pl.when(pl.col("points") >= 0)
+            .then(pl.lit("委员会加分 "))
+            .otherwise(pl.lit("委员会核减 ")),
+            _num(pl.col("points").abs()),
+            pl.lit(" 分："),
+            pl.col("reason"),
+        ),
+        basis=pl.col("basis"),
+        evidence=_EMPTY_IDS,
     )
     clip = _items(
         per.filter(pl.col("clip_pts") != 0),
@@ -513,7 +556,15 @@ def enterprise_ratings(
         if not data.has(t)
     ]
     all_items = concat_line_items(
-        deductions, general_cap, licence, standardization, clip, zero, dishonest_note, *notes
+        deductions,
+        general_cap,
+        licence,
+        standardization,
+        committee,
+        clip,
+        zero,
+        dishonest_note,
+        *notes,
     ).sort(_ITEM_ORDER, maintain_order=True)
 
     classes = sorted(p["enterprise.risk_classes"], key=lambda c: -float(c["min"]))
