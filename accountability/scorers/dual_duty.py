@@ -654,8 +654,12 @@ def _sector_rise(
             ).alias("reason"),
             pl.col("ids").alias("evidence"),
             pl.lit(
-                f"{params.basis('dual_duty.sector_rise_ratio')}；"
-                f"{params.basis('dual_duty.sector_rise_min_deaths')}"
+                "；".join(
+                    dict.fromkeys(  # each distinct basis once, in rule order
+                        params.basis(k)
+                        for k in ("dual_duty.sector_rise_ratio", "dual_duty.sector_rise_min_deaths")
+                    )
+                )
             ).alias("basis"),
         )
     )
