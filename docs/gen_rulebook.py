@@ -54,6 +54,12 @@ def section_page(book: Rulebook, section: str) -> str:
     """One section's parameters as a Markdown table."""
     params = [p for p in book.parameters.values() if p.section == section]
     lines = [
+        # A five-column table needs the width the table of contents would take.
+        "---",
+        "hide:",
+        "  - toc",
+        "---",
+        "",
         f"# {section_title(section)}",
         "",
         f"规则库分节 `{section}`，共 {len(params)} 项参数。"
