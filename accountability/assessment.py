@@ -459,6 +459,42 @@ def _sorted(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     return frame.sort(keys, maintain_order=True, nulls_last=True) if keys else frame
 
 
+def _unmapped_departments(data: Dataset, department_map: dict[str, list[str]]) -> pl.DataFrame:
+    """One warning per (table, department) in cases or inspections that the rulebook's
+    sector → department map does not know: its rows still count for their region, but
+    no sector (管行业必须管安全) is answered for through that name."""
+    frames = [
+        data.table(name)
+        .lazy()
+        .filter(~pl.col("department").is_in(list(department_map)))
+        .group_by("department")
+        .agg(pl.len().alias("rows"))
+        .select(
+            pl.lit(name).alias("table"),
+            pl.lit(None, dtype=pl.Int64).alias("row"),
+            pl.lit("department").alias("column"),
+            pl.lit("unknown_department").alias("rule"),
+            pl.format(
+                "部门“{}”不在规则库行业领域与部门对照表 sectors.departments 中（{} 行），"
+                "按原名统计 (department unknown to the rulebook's map)",
+                "department",
+                "rows",
+            ).alias("message"),
+            pl.col("department").alias("value"),
+        )
+        for name in ("cases", "inspections")
+        if data.has(name)
+    ]
+    if not frames:
+        return pl.DataFrame(schema=WARNINGS_SCHEMA)
+    return (
+        pl.concat(frames)
+        .select([pl.col(c).cast(t) for c, t in WARNINGS_SCHEMA.items()])
+        .sort("table", "value")
+        .collect()
+    )
+
+
 def _unapplied_adjustments(data: Dataset, year: int) -> pl.DataFrame:
     """A warning for each of the year's committee adjustments that no score takes:
     a subject type without a score (official, department, case) or an id that names
@@ -552,6 +588,7 @@ def assess(data: Dataset, rules: Rulebook | None = None, *, year: int) -> Assess
     if data.has("officials") and dd.warnings.height:
         warnings.append(dd.warnings.select([pl.col(c).cast(t) for c, t in WARNINGS_SCHEMA.items()]))
     warnings.append(_unapplied_adjustments(data, year))
+    warnings.append(_unmapped_departments(data, p["sectors.departments"]))
     return Assessment(
         year=year,
         regions=yearly.regions,

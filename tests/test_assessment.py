@@ -569,3 +569,18 @@ def test_adjustments_no_score_can_take_are_warnings_not_silent_drops():
     assert warned["value"].to_list() == ["region:999999", "official:P1"]
     assert "不存在" in warned["message"][0] and "没有得分" in warned["message"][1]
     assert not result.line_items["reason"].str.contains("不存在的地区").any()
+
+
+def test_departments_the_map_does_not_know_are_warnings():
+    data = _small()
+    cases = data.table("cases")
+    renamed = cases.with_columns(
+        pl.when(pl.col("case_id") == cases["case_id"][0])
+        .then(pl.lit("安监站"))
+        .otherwise(pl.col("department"))
+        .alias("department")
+    )
+    result = assess(data.replace(cases=renamed), year=2024)
+    warned = result.warnings.filter(pl.col("rule") == "unknown_department")
+    assert warned.select("table", "value").rows() == [("cases", "安监站")]
+    assert "sectors.departments" in warned["message"].item()
