@@ -1,19 +1,36 @@
 """Reading a dataset folder: one `<table>.csv`, `.parquet` or `.xlsx` file per table.
 
 Every cell of a CSV or Excel file is read as text and parsed by `tables.py`, so
-that a cell that cannot be parsed becomes a rejected row, not an exception.  CSV
-files may be UTF-8 (with or without BOM) or GBK/GB18030.  Anything that cannot be
-read at all — an unknown table name, an empty or binary file, a corrupt workbook,
-a missing required column — is a `DatasetError` naming the file.
+that a cell that cannot be parsed becomes a rejected row, not an exception.  What
+the reader tolerates, as regulators' exports come:
+
+- CSV in UTF-8 (with or without BOM), GBK/GB18030 or UTF-16 (Excel's "Unicode
+  text"); comma, tab or semicolon separated (sniffed from the header line).
+- Title rows above the header (e.g. a merged "益阳市生产安全事故统计表" row): the
+  header is the first of the top rows that names a column of the table.
+- Completely blank rows (Excel's formatted but empty rows, `,,,,` lines): skipped
+  and listed in one `blank_rows` warning; they are not data rows.  Row numbers
+  stay those of the file: data row n is the n-th row below the header.
+- Trailing empty fields (`a,b,c,`) beyond the header.
+
+Anything that cannot be read at all is a `DatasetError` naming the file: an
+unknown table name (the message lists the accepted names), an empty or binary
+file, a corrupt workbook, a missing required column (the message lists the
+headers found), a column given twice, a row with more non-empty fields than the
+header, a folder with no table files.
 
 >>> from pathlib import Path
 >>> table_for_file(Path("accidents.csv")), table_for_file(Path("生产安全事故.xlsx"))
 ('accidents', 'accidents')
+>>> table_for_file(Path("事故.csv"))
+'accidents'
 """
 
 from __future__ import annotations
 
+import csv
 import io
+import unicodedata
 from pathlib import Path
 
 import polars as pl
@@ -21,32 +38,83 @@ import polars as pl
 from accountability.columns import TABLES
 from accountability.errors import DatasetError
 
-__all__ = ["DATA_SUFFIXES", "read_folder", "read_table_file", "table_for_file"]
+__all__ = [
+    "DATA_SUFFIXES",
+    "SOURCE_ROW",
+    "TABLE_FILE_NAMES",
+    "read_folder",
+    "read_table_file",
+    "table_for_file",
+]
 
 DATA_SUFFIXES: tuple[str, ...] = (".csv", ".parquet", ".xlsx", ".xlsm", ".xls")
-_BY_LABEL = {spec.label: name for name, spec in TABLES.items()}
+# Suffixes of files that look like a table but cannot be read: an error, not a skip.
+_TEXT_LIKE_SUFFIXES: tuple[str, ...] = (".txt", ".tsv", ".json", ".et", ".ods", ".numbers")
+# The source row number column a reader adds (tables.py uses it for `rejected.row`).
+SOURCE_ROW = "__source_row__"
+# How many top rows may hold a title above the header.
+_HEADER_SEARCH_ROWS = 10
+
+# Short Chinese names users give table files, beside each table's label.
+_SHORT_NAMES: dict[str, str] = {
+    "区划": "regions",
+    "事故": "accidents",
+    "企业": "enterprises",
+    "检查": "inspections",
+    "案件": "cases",
+    "隐患": "hazards",
+    "干部": "officials",
+}
+
+
+def _norm_name(text: str) -> str:
+    out = unicodedata.normalize("NFKC", text).strip().lower()
+    out = out.replace(" ", "_").replace("-", "_")
+    for suffix in ("表", "数据"):
+        if out.endswith(suffix) and len(out) > len(suffix):
+            out = out[: -len(suffix)]
+    return out
+
+
+TABLE_FILE_NAMES: dict[str, str] = {
+    **{_norm_name(name): name for name in TABLES},
+    **{_norm_name(spec.label): name for name, spec in TABLES.items()},
+    **{_norm_name(short): name for short, name in _SHORT_NAMES.items()},
+}
+
+
+def _accepted_names() -> str:
+    return "、".join(f"{name} ({spec.label})" for name, spec in TABLES.items())
 
 
 def table_for_file(path: Path) -> str:
-    """The table a file holds, from its name (English table name or Chinese label).
+    """The table a file holds, from its name: the English table name (any case),
+    its Chinese label (生产安全事故) or a short Chinese name (事故), optionally
+    followed by 表 or 数据.
 
-    An unknown name is a `DatasetError` naming the file.
+    An unknown name is a `DatasetError` naming the file and listing accepted names.
     """
-    stem = path.stem.strip()
-    name = stem.lower()
-    if name in TABLES:
-        return name
-    if stem in _BY_LABEL:
-        return _BY_LABEL[stem]
+    table = TABLE_FILE_NAMES.get(_norm_name(path.stem))
+    if table is not None:
+        return table
     raise DatasetError(
-        f"{path}: 未知的数据表文件名 {path.name!r}，应为以下之一: {', '.join(TABLES)} "
-        f"(unknown table file; expected <table>.csv/.parquet/.xlsx)"
+        f"{path}: 未知的数据表文件名 {path.name!r}；文件名应为以下之一(英文表名或中文名，"
+        f"后缀 .csv/.xlsx/.parquet): {_accepted_names()}；"
+        f"简称 {'、'.join(_SHORT_NAMES)} 亦可 (unknown table file name)"
     )
+
+
+# --- CSV -----------------------------------------------------------------------------------
 
 
 def _decode(path: Path, data: bytes) -> str:
     if not data.strip():
         raise DatasetError(f"{path}: 文件为空 (empty file; expected at least a header row)")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     if b"\x00" in data:
         raise DatasetError(f"{path}: 不是文本 CSV 文件 (binary data, not a CSV text file)")
     for encoding in ("utf-8-sig", "gb18030"):
@@ -59,17 +127,70 @@ def _decode(path: Path, data: bytes) -> str:
     )
 
 
+def _separator(text: str) -> str:
+    """Comma unless the first line has none and has tabs or semicolons."""
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    if "," in first:
+        return ","
+    counts = {sep: first.count(sep) for sep in ("\t", ";", "；")}
+    best = max(counts, key=lambda s: counts[s])
+    return best if counts[best] else ","
+
+
+def _ragged_fix(path: Path, text: str, sep: str) -> bool:
+    """After polars found more fields than the first line has: True when every
+    extra field is empty (trailing separators, safe to drop); otherwise a
+    DatasetError naming the first row with extra values.  Runs only on that
+    error path."""
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    width: int | None = None
+    for line_no, record in enumerate(reader):
+        if width is None:
+            width = len(record)
+            continue
+        extra = [v for v in record[width:] if v.strip()]
+        if extra:
+            raise DatasetError(
+                f"{path}: 第 {line_no} 行(表头为第 0 行)有 {len(record)} 个字段，"
+                f"表头只有 {width} 列；多出的值 {extra[:3]!r} "
+                "(row has more fields than the header)"
+            )
+    return True
+
+
 def _read_csv(path: Path) -> pl.DataFrame:
     text = _decode(path, path.read_bytes())
-    try:
-        frame = pl.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+    sep = _separator(text)
+    if sep == "；":  # polars separators are one byte
+        text, sep = text.replace("；", ";"), ";"
+    data = text.encode("utf-8")
+
+    def read(truncate: bool) -> pl.DataFrame:
+        return pl.read_csv(
+            io.BytesIO(data),
             infer_schema=False,
-            has_header=True,
+            has_header=False,
+            separator=sep,
+            truncate_ragged_lines=truncate,
         )
+
+    try:
+        return read(False)
+    except pl.exceptions.ComputeError as exc:
+        if "more fields" not in str(exc):
+            raise DatasetError(f"{path}: 无法读取 CSV ({exc.__class__.__name__}: {exc})") from None
+        _ragged_fix(path, text, sep)
+        try:
+            return read(True)
+        except Exception as exc2:  # pragma: no cover - the first read's error already named
+            raise DatasetError(
+                f"{path}: 无法读取 CSV ({exc2.__class__.__name__}: {exc2})"
+            ) from None
     except Exception as exc:  # polars raises several error types for malformed CSV
         raise DatasetError(f"{path}: 无法读取 CSV ({exc.__class__.__name__}: {exc})") from None
-    return frame
+
+
+# --- Parquet, Excel ------------------------------------------------------------------------
 
 
 def _read_parquet(path: Path) -> pl.DataFrame:
@@ -88,36 +209,145 @@ def _read_excel(path: Path) -> pl.DataFrame:
         raise DatasetError(f"{path}: 文件为空 (empty file)")
     try:
         reader = fastexcel.read_excel(str(path))
-        sheet = reader.load_sheet(0, dtypes="string")
+        sheet = reader.load_sheet(0, header_row=None, dtypes="string")
         frame = sheet.to_polars()
     except Exception as exc:  # fastexcel/calamine errors: corrupt or not a workbook
         raise DatasetError(
             f"{path}: 无法读取 Excel 文件 ({exc.__class__.__name__}: {exc})"
         ) from None
-    # Excel sheets with formatting but no data give unnamed columns: drop them.
+    if frame.height == 0:
+        raise DatasetError(f"{path}: 工作表为空 (empty sheet; expected at least a header row)")
+    return frame
+
+
+# --- header row, blank rows ----------------------------------------------------------------
+
+
+def _header_text(value: object) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _find_header(table: str, grid: pl.DataFrame, path: Path) -> int:
+    """Index of the header row: the first of the top rows naming the most columns
+    of the table (row 0 unless title rows sit above the header)."""
+    from accountability.tables import resolve_headers
+
+    best, best_count = 0, 0
+    for i in range(min(_HEADER_SEARCH_ROWS, grid.height)):
+        cells = [_header_text(v) for v in grid.row(i)]
+        known = {h for h in cells if h}
+        try:
+            mapping, _ = resolve_headers(table, sorted(known), source=str(path))
+        except DatasetError:
+            mapping = {h: h for h in known}  # two headers for a column: surely the header
+        if len(mapping) > best_count:
+            best, best_count = i, len(mapping)
+    return best
+
+
+def _with_header(table: str, grid: pl.DataFrame, path: Path) -> tuple[pl.DataFrame, list]:
+    """The grid's header row applied as column names; rows above it dropped, then
+    completely blank rows dropped.  Adds SOURCE_ROW (data row n below the header).
+    Returns the frame and notes (title rows skipped, blank rows) for warnings."""
+    from accountability.tables import resolve_headers
+
+    if grid.height == 0:
+        raise DatasetError(f"{path}: 文件为空 (empty file; expected at least a header row)")
+    header_at = _find_header(table, grid, path)
+    headers = [_header_text(v) for v in grid.row(header_at)]
+    # Columns without a header and without any value (Excel formatting) are dropped.
+    body = grid.slice(header_at + 1)
     keep = [
-        c
-        for c in frame.columns
-        if not (c.startswith("__UNNAMED__") and frame[c].null_count() == frame.height)
+        i
+        for i, (h, c) in enumerate(zip(headers, grid.columns, strict=True))
+        if h or body[c].drop_nulls().str.strip_chars().ne("").any()
     ]
-    return frame.select(keep)
+    names: list[str] = []
+    counts: dict[str, int] = {}
+    for i in keep:
+        h = headers[i] or f"(第 {i + 1} 列，无表头)"
+        counts[h] = counts.get(h, 0) + 1
+    mapping, _ = resolve_headers(table, [h for h in counts if h], source=str(path))
+    for h, n in counts.items():
+        if n > 1 and h in mapping:
+            cols = [str(i + 1) for i in keep if headers[i] == h]
+            raise DatasetError(
+                f"{path}: 列 {h!r} 出现 {n} 次 (第 {'、'.join(cols)} 列)，无法确定使用哪一列 "
+                f"(header {h!r} given {n} times)"
+            )
+    seen: dict[str, int] = {}
+    for i in keep:
+        h = headers[i] or f"(第 {i + 1} 列，无表头)"
+        seen[h] = seen.get(h, 0) + 1
+        names.append(h if counts[h] == 1 else f"{h} (第 {i + 1} 列)")
+    frame = body.select(
+        pl.col(grid.columns[i]).cast(pl.String).alias(name)
+        for i, name in zip(keep, names, strict=True)
+    ).with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(SOURCE_ROW))
+    text_cols = [c for c in frame.columns if c != SOURCE_ROW]
+    blank = (
+        pl.all_horizontal(
+            pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in text_cols
+        )
+        if text_cols
+        else pl.lit(False)
+    )
+    blank_rows = frame.filter(blank)[SOURCE_ROW]
+    notes: list[tuple[str, str]] = []
+    if header_at:
+        titles = " / ".join(
+            t
+            for t in (
+                " ".join(_header_text(v) for v in grid.row(i)).strip() for i in range(header_at)
+            )
+            if t
+        )
+        notes.append(
+            (
+                "title_rows",
+                f"表头在第 {header_at + 1} 行，其上 {header_at} 行标题已跳过"
+                f"{'：' + titles[:60] if titles else ''} (title rows above the header skipped)",
+            )
+        )
+    if blank_rows.len():
+        shown = "、".join(str(r) for r in blank_rows.head(10).to_list())
+        more = " 等" if blank_rows.len() > 10 else ""
+        notes.append(
+            (
+                "blank_rows",
+                f"跳过 {blank_rows.len()} 个空行 (第 {shown}{more} 行) (blank rows skipped)",
+            )
+        )
+    return frame.filter(~blank), notes
+
+
+# --- files and folders ---------------------------------------------------------------------
 
 
 def read_table_file(path: str | Path) -> tuple[str, pl.DataFrame, bool]:
     """Read one table file: (table name, raw frame, whether dates may be Excel serials).
 
-    CSV and Excel cells come back as text; Parquet keeps its own dtypes.
+    CSV and Excel cells come back as text with a SOURCE_ROW column (blank rows and
+    title rows dropped); Parquet keeps its own dtypes.
     """
-    path = Path(path)
+    frame, table, excel, _ = _read_with_notes(Path(path))
+    return table, frame, excel
+
+
+def _read_with_notes(path: Path) -> tuple[pl.DataFrame, str, bool, list[tuple[str, str]]]:
     table = table_for_file(path)
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return table, _read_csv(path), False
     if suffix == ".parquet":
-        return table, _read_parquet(path), False
+        return _read_parquet(path), table, False, []
+    if suffix == ".csv":
+        frame, notes = _with_header(table, _read_csv(path), path)
+        return frame, table, False, notes
     if suffix in (".xlsx", ".xlsm", ".xls"):
-        return table, _read_excel(path), True
-    raise DatasetError(f"{path}: 不支持的文件类型 {suffix!r} (expected .csv, .parquet or .xlsx)")
+        frame, notes = _with_header(table, _read_excel(path), path)
+        return frame, table, True, notes
+    raise DatasetError(
+        f"{path}: 不支持的文件类型 {suffix!r}，应为 .csv、.xlsx 或 .parquet (unsupported file type)"
+    )
 
 
 def read_folder(
@@ -126,30 +356,45 @@ def read_folder(
     """Read every table file of a folder and parse it (tables.prepare_frame).
 
     Returns (table → parsed frame, the folder as a string).  Files that are not data
-    (README.md, generator scripts) and hidden or Excel lock files are skipped.
+    (README.md, generator scripts) and hidden or Excel lock files are skipped; a
+    file named like a table in a format that cannot be read (accidents.txt) is an
+    error, and so is a folder without any table file.
     """
-    from accountability.tables import prepare_frame
+    from accountability.tables import prepare_frame, table_note
 
     folder = Path(str(path))
     if not folder.exists():
         raise DatasetError(f"{folder}: 数据目录不存在 (dataset folder not found)")
     if not folder.is_dir():
         raise DatasetError(f"{folder}: 不是目录 (a dataset is a folder of table files)")
-    files = sorted(
-        p
-        for p in folder.iterdir()
-        if p.is_file() and p.suffix.lower() in DATA_SUFFIXES and not p.name.startswith((".", "~$"))
+    entries = sorted(
+        p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "~$"))
     )
+    files = [p for p in entries if p.suffix.lower() in DATA_SUFFIXES]
+    for p in entries:
+        if p.suffix.lower() in _TEXT_LIKE_SUFFIXES and _norm_name(p.stem) in TABLE_FILE_NAMES:
+            raise DatasetError(
+                f"{p}: 不支持的文件类型 {p.suffix!r}，请另存为 .csv (UTF-8 或 GBK) 或 .xlsx "
+                "(unsupported file type)"
+            )
+    if not files:
+        others = "、".join(p.name for p in entries[:5]) or "无文件"
+        raise DatasetError(
+            f"{folder}: 目录中没有数据表文件 (no table files; found: {others})；"
+            f"应为 <表名>.csv/.xlsx/.parquet，表名为以下之一: {_accepted_names()}"
+        )
     seen: dict[str, Path] = {}
     prepared: dict[str, pl.DataFrame] = {}
     for file in files:
-        table, raw, excel_serial = read_table_file(file)
+        raw, table, excel_serial, file_notes = _read_with_notes(file)
         if table in seen:
             raise DatasetError(
                 f"{file}: 数据表 {table!r} 已由 {seen[table].name} 提供 "
                 f"(table given twice: {seen[table].name} and {file.name})"
             )
         seen[table] = file
+        for rule, message in file_notes:
+            notes.append(table_note(table, None, rule, f"{file.name}: {message}", row=None))
         prepared[table] = prepare_frame(
             table, raw, source=str(file), excel_serial=excel_serial, warnings=notes
         )

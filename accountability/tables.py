@@ -22,6 +22,7 @@ rows kept + distinct rows rejected.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Iterable, Mapping
 
 import dataframely as dy
@@ -38,6 +39,7 @@ __all__ = [
     "load_dataset",
     "resolve_headers",
     "schema",
+    "table_note",
     "validate_frames",
 ]
 
@@ -153,8 +155,11 @@ def schema(name: str) -> type[dy.Schema]:
 
 
 def _norm_header(text: str) -> str:
-    out = str(text).replace("\ufeff", "").strip()
-    out = out.replace("（", "(").replace("）", ")").replace(" ", "").replace("\u3000", "")
+    """Header spelling that matches: NFKC (full-width letters and brackets), no
+    spaces, underscores or hyphens, lower case: "Region Code" = "region_code"."""
+    out = unicodedata.normalize("NFKC", str(text).replace("\ufeff", "")).strip()
+    for ch in (" ", "_", "-", "\u3000"):
+        out = out.replace(ch, "")
     return out.lower()
 
 
@@ -210,9 +215,9 @@ _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 def _type_name(dtype: pl.DataType) -> str:
     if dtype == pl.Date():
-        return "日期 (YYYY-MM-DD)"
+        return "日期 (如 2024-03-05、2024/3/5、2024年3月5日)"
     if dtype == pl.Boolean():
-        return "是/否 (true/false, 1/0)"
+        return "是/否 (或 true/false、1/0、√/×、Y/N)"
     if dtype in (pl.Int64(), pl.Int32()):
         return "整数"
     if dtype == pl.Float64():
@@ -227,6 +232,19 @@ def _type_name(dtype: pl.DataType) -> str:
 def _clean_str(expr: pl.Expr) -> pl.Expr:
     s = expr.str.strip_chars()
     return pl.when(s == "").then(None).otherwise(s)
+
+
+def _normalizes(col: Column) -> bool:
+    """Whether a text cell is NFKC-normalised before parsing: every column but
+    free text (names, departments, work items, reasons, bases), so that full-width
+    digits and letters ("４３０９０３", "ＳＧ００１") read as codes and numbers."""
+    if col.dtype != pl.String():
+        return True
+    return col.name.endswith(("_id", "_code"))
+
+
+def _nfkc(expr: pl.Expr) -> pl.Expr:
+    return _clean_str(expr.str.normalize("NFKC"))
 
 
 def _to_string(expr: pl.Expr, src: pl.DataType) -> pl.Expr:
@@ -268,54 +286,60 @@ def _parse(
     name: str, col: Column, src: pl.DataType, *, excel_serial: bool
 ) -> tuple[pl.Expr, pl.Expr]:
     """(parsed value, raw text) expressions for one column of any source dtype."""
-    c = pl.col(name)
     target = col.dtype
-    raw = _to_string(c, src)
+    raw = _to_string(pl.col(name), src)
+    c = pl.col(name)
+    if src == pl.String() and _normalizes(col):
+        # Parse the normalised text; `raw` keeps the cell as written for messages.
+        c = _nfkc(c)
+        src_text = c
+    else:
+        src_text = raw
     if src == target:
         value = c
         if target == pl.String():
-            value = _clean_str(c)
+            value = c if _normalizes(col) else _clean_str(c)
         return value, raw
     if target == pl.String():
-        return raw, raw
+        return src_text, raw
     if target in (pl.Int64(), pl.Int32()):
         if src.is_integer():
             value = c.cast(target, strict=False)
         elif src.is_float():
             value = pl.when(c == c.floor()).then(c).cast(target, strict=False)
         else:
-            as_float = raw.str.replace_all(r"[,，]", "").cast(pl.Float64, strict=False)
+            as_float = src_text.str.replace_all(r"[,，]", "").cast(pl.Float64, strict=False)
             value = pl.coalesce(
-                raw.cast(target, strict=False),
+                src_text.cast(target, strict=False),
                 pl.when(as_float == as_float.floor()).then(as_float).cast(target, strict=False),
             )
         return value, raw
     if target == pl.Float64():
         if src.is_numeric():
             return c.cast(pl.Float64), raw
-        text = raw.str.replace_all(r"[,，]", "")
+        text = src_text.str.replace_all(r"[,，]", "")
         return text.cast(pl.Float64, strict=False), raw
     if target == pl.Boolean():
         if src.is_numeric():
             value = pl.when(c == 1).then(True).when(c == 0).then(False)
         else:
-            value = raw.str.to_lowercase().replace_strict(
+            value = src_text.str.to_lowercase().replace_strict(
                 _BOOL_MAP, default=None, return_dtype=pl.Boolean
             )
         return value, raw
     if target == pl.Date():
         if isinstance(src, pl.Datetime):
             return c.dt.date(), raw
-        return _parse_date(raw, excel_serial=excel_serial), raw
+        return _parse_date(src_text, excel_serial=excel_serial), raw
     if isinstance(target, pl.Enum):
         cats = list(target.categories)
-        return pl.when(raw.is_in(cats)).then(raw).cast(target), raw
+        return pl.when(src_text.is_in(cats)).then(src_text).cast(target), raw
     if isinstance(target, pl.List):
         cats = list(target.inner.categories)  # type: ignore[union-attr]
         if isinstance(src, pl.List):
             items = c.cast(pl.List(pl.String()))
         else:
-            items = raw.str.replace_all(_LIST_SEPARATORS, ";").str.split(";")
+            items = src_text.str.replace_all(_LIST_SEPARATORS, ";").str.split(";")
         items = items.list.eval(pl.element().str.strip_chars()).list.eval(
             pl.element().filter(pl.element() != "")
         )
@@ -350,7 +374,7 @@ def _reject_rows(
     )
 
 
-def _table_note(
+def table_note(
     table: str,
     column: str | None,
     rule: str,
@@ -426,10 +450,13 @@ def _prepare(
 ) -> pl.DataFrame:
     """Rename headers, check required columns, add defaults, parse every column."""
     spec = TABLES[table]
-    mapping, unknown = resolve_headers(table, frame.columns, source=source)
+    from accountability.loading import SOURCE_ROW
+
+    headers = [h for h in frame.columns if h != SOURCE_ROW]
+    mapping, unknown = resolve_headers(table, headers, source=source)
     for header in unknown:
         warnings.append(
-            _table_note(
+            table_note(
                 table,
                 header,
                 "unknown_column",
@@ -439,10 +466,20 @@ def _prepare(
         )
     missing = [c for c in spec.columns if c.required and c.name not in mapping.values()]
     if missing:
-        names = ", ".join(f"{c.name} ({c.label})" for c in missing)
-        raise DatasetError(f"{source}: 缺少必需的列 {names} (missing required column)")
-    frame = frame.select(list(mapping)).rename(mapping)
-    exprs: list[pl.Expr] = [(pl.int_range(pl.len(), dtype=pl.Int64) + row_offset).alias(_ROW)]
+        names = "；".join(f"{c.name} ({'/'.join((c.label, *c.aliases))})" for c in missing)
+        found = [h for h in frame.columns if h != SOURCE_ROW]
+        shown = "、".join(repr(h) for h in found[:12]) + (" …" if len(found) > 12 else "")
+        raise DatasetError(
+            f"{source}: 缺少必需的列 {names} (missing required column)；"
+            f"表头行中的列为: {shown or '无'}"
+        )
+    if SOURCE_ROW in frame.columns:
+        row_number = pl.col(SOURCE_ROW).cast(pl.Int64)
+    else:
+        row_number = pl.int_range(pl.len(), dtype=pl.Int64) + row_offset
+    frame = frame.select(*mapping, *([SOURCE_ROW] if SOURCE_ROW in frame.columns else []))
+    frame = frame.rename(mapping)
+    exprs: list[pl.Expr] = [row_number.alias(_ROW)]
     for col in spec.columns:
         if col.name not in frame.columns:
             default = pl.lit(col.default, dtype=col.dtype)
@@ -513,13 +550,13 @@ def _local_checks(work: _Work, *, as_of: dt.date, strict_codes: bool) -> None:
             column, dy_rule = "end_on", rule_col
         else:
             column, dy_rule = spec.key[0] if spec.key else "", rule_col
-        if column == _ROW:
+        if column == _ROW or dy_rule == "primary_key":
+            # Duplicate keys were rejected above; dataframely's primary key rule
+            # only adds rows whose key is empty, already rejected as not_null.
             continue
         rule, message = _DY_RULES.get(dy_rule, (dy_rule, dy_rule))
         if dy_rule == "end_before_start":
             rule, message = "end_before_start", "任职结束日期早于开始日期 (end_on before start_on)"
-        elif dy_rule == "primary_key":
-            rule, message = "duplicate_key", "主键重复 (duplicate key)"
         label = spec.column(column).label if column in spec.column_names else ""
         raw_name = f"__raw_{column}" if column in spec.column_names else None
         parts.append(
@@ -593,7 +630,7 @@ def _reference_checks(work: _Work, works: Mapping[str, _Work]) -> None:
             if work.wide.select(pl.col(column).is_not_null().any()).item() is not True:
                 continue
             work.warnings.append(
-                _table_note(
+                table_note(
                     table,
                     column,
                     "references_not_checked",

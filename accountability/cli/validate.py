@@ -2,7 +2,11 @@
 rejected and flagged.
 
 Exit status: 0 when every row was kept, 1 when any row was rejected, 2 when the
-folder cannot be read at all (a `DatasetError`, printed as a message).
+folder cannot be read at all (a `DatasetError`, printed as a message) or on a bad
+option.  In a terminal narrower than 120 columns each issue is printed as two
+lines (where, then message and value) so that nothing is cut off; wider
+terminals get a table.  `--out FILE.csv` writes every issue, not only the first
+ones shown.
 """
 
 from __future__ import annotations
@@ -12,38 +16,86 @@ from typing import Annotated
 
 import polars as pl
 import typer
+from rich.markup import escape
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
 from accountability.cli.app import app, console, err_console
 from accountability.errors import DatasetError
 
 SHOW_ROWS = 50
+# Below this terminal width the issue table would cut messages off: list instead.
+WIDE = 120
+ISSUE_HEADERS: dict[str, str] = {
+    "kind": "类别",
+    "table": "数据表",
+    "row": "行号",
+    "column": "列",
+    "rule": "规则",
+    "message": "说明",
+    "value": "原值",
+}
 
 
-def _issue_table(title: str, frame: pl.DataFrame, limit: int) -> Table:
-    table = Table(title=title, show_lines=False)
-    for name, justify in (
-        ("table", "left"),
-        ("row", "right"),
-        ("column", "left"),
-        ("rule", "left"),
-        ("message", "left"),
-        ("value", "left"),
-    ):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    for rec in frame.head(limit).iter_rows(named=True):
+def _where(rec: dict) -> str:
+    parts = [rec["table"]]
+    if rec["row"] is not None and rec["row"] > 0:
+        parts.append(f"第 {rec['row']} 行")
+    if rec["column"]:
+        parts.append(rec["column"])
+    parts.append(f"[{rec['rule']}]")
+    return " · ".join(parts)
+
+
+def _print_issues(title: str, frame: pl.DataFrame, limit: int, style: str) -> None:
+    shown = frame.head(limit)
+    console.print(f"[bold {style}]{escape(title)}[/]", highlight=False)
+    if console.width >= WIDE:
+        table = Table(show_lines=False)
+        for name, justify in (
+            ("table", "left"),
+            ("row", "right"),
+            ("column", "left"),
+            ("rule", "left"),
+            ("message", "left"),
+            ("value", "left"),
+        ):
+            table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
+        for rec in shown.iter_rows(named=True):
+            table.add_row(
+                escape(rec["table"]),
+                "" if rec["row"] is None or rec["row"] <= 0 else str(rec["row"]),
+                escape(rec["column"] or ""),
+                escape(rec["rule"]),
+                escape(rec["message"]),
+                escape(_short(rec["value"])),
+            )
+        console.print(table)
+        return
+    for rec in shown.iter_rows(named=True):
+        console.print(escape(_where(rec)), style=style, highlight=False)
         value = rec["value"]
-        if value is not None and len(value) > 40:
-            value = value[:37] + "..."
-        table.add_row(
-            rec["table"],
-            "" if rec["row"] is None else str(rec["row"]),
-            rec["column"] or "",
-            rec["rule"],
-            rec["message"],
-            "" if value is None else value,
+        tail = f"；原值 {_short(value)!r}" if value is not None else ""
+        console.print(
+            Padding(Text(rec["message"] + tail), (0, 0, 0, 4), expand=False), highlight=False
         )
-    return table
+
+
+def _short(value: str | None) -> str:
+    if value is None:
+        return ""
+    return value if len(value) <= 40 else value[:37] + "..."
+
+
+def _write_issues(data: object, out: Path) -> None:
+    from accountability.report import write_csv
+
+    frames = [
+        data.rejected.select(pl.lit("拒收").alias("kind"), pl.all()),  # type: ignore[attr-defined]
+        data.warnings.select(pl.lit("警告").alias("kind"), pl.all()),  # type: ignore[attr-defined]
+    ]
+    write_csv(pl.concat(frames), out, labels=ISSUE_HEADERS)
 
 
 @app.command()
@@ -61,14 +113,23 @@ def validate(
         bool,
         typer.Option("--strict-codes", help="reject credit codes whose check character fails"),
     ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="write every rejected row and warning to FILE.csv"),
+    ] = None,
 ) -> None:
     """校验数据目录: per-table counts, rejected rows and warnings."""
     from accountability.tables import load_dataset
 
+    if out is not None and out.suffix.lower() != ".csv":
+        err_console.print(f"[bold red]输出文件须为 .csv:[/] {escape(str(out))}", highlight=False)
+        raise typer.Exit(2)
     try:
         data = load_dataset(directory, as_of=as_of, strict_codes=strict_codes)
     except DatasetError as exc:
-        err_console.print(f"[bold red]数据错误 (DatasetError):[/] {exc}", highlight=False)
+        err_console.print(
+            f"[bold red]数据错误 (DatasetError):[/] {escape(str(exc))}", highlight=False
+        )
         raise typer.Exit(2) from None
 
     rejected_per = (
@@ -81,7 +142,9 @@ def validate(
         data.warnings.group_by("table").len().iter_rows() if data.warnings.height else []
     )
 
-    counts = Table(title=f"数据集 {directory} (as_of {data.as_of.isoformat()})")
+    counts = Table(
+        title=escape(f"数据集 {directory} (as_of {data.as_of.isoformat()})"), title_justify="left"
+    )
     for name in ("表 table", "读取 read", "保留 kept", "拒收 rejected", "警告 warnings"):
         counts.add_column(name, justify="left" if name.startswith("表") else "right")
     for name in sorted(data.tables):
@@ -95,23 +158,35 @@ def validate(
     console.print(counts)
 
     if data.warnings.height:
-        console.print(
-            _issue_table(
-                f"警告 warnings: {data.warnings.height} (showing first "
-                f"{min(SHOW_ROWS, data.warnings.height)})",
-                data.warnings,
-                SHOW_ROWS,
-            )
+        _print_issues(
+            f"警告 warnings (rows kept): {data.warnings.height}"
+            + (f", showing first {SHOW_ROWS}" if data.warnings.height > SHOW_ROWS else ""),
+            data.warnings,
+            SHOW_ROWS,
+            "yellow",
         )
+    if data.rejected.height or data.warnings.height:
+        console.print(
+            "行号 = 表头下的第几行数据 (表头为第 0 行；空行、标题行不计入数据但占行号)",
+            style="dim",
+            highlight=False,
+        )
+    if out is not None:
+        _write_issues(data, out)
+        console.print(f"已写出全部拒收和警告记录: {escape(str(out))}", highlight=False)
     if data.rejected.height:
         total_rows = sum(rejected_counts.values())
-        console.print(
-            _issue_table(
-                f"拒收 rejected: {data.rejected.height} failed rules in {total_rows} rows "
-                f"(showing first {min(SHOW_ROWS, data.rejected.height)})",
-                data.rejected,
-                SHOW_ROWS,
-            )
+        _print_issues(
+            f"拒收 rejected: {total_rows} rows, {data.rejected.height} failed rules"
+            + (f", showing first {SHOW_ROWS}" if data.rejected.height > SHOW_ROWS else ""),
+            data.rejected,
+            SHOW_ROWS,
+            "red",
         )
+        if data.rejected.height > SHOW_ROWS and out is None:
+            console.print(
+                f"全部记录: accountability validate {escape(str(directory))} --out 拒收.csv",
+                highlight=False,
+            )
         raise typer.Exit(1)
     console.print("[green]全部数据行通过校验 (all rows kept)[/]")
