@@ -244,7 +244,11 @@ def _normalizes(col: Column) -> bool:
 
 
 def _nfkc(expr: pl.Expr) -> pl.Expr:
-    return _clean_str(expr.str.normalize("NFKC"))
+    """NFKC, then Excel's text markers dropped: `="430902"` (how many systems
+    export codes to CSV so that Excel keeps leading zeros) and a leading `'`."""
+    s = expr.str.normalize("NFKC").str.strip_chars()
+    s = s.str.replace(r'^="(.*)"$', "${1}").str.replace(r"^'", "")
+    return _clean_str(s)
 
 
 def _to_string(expr: pl.Expr, src: pl.DataType) -> pl.Expr:
@@ -292,6 +296,8 @@ def _parse(
     if src == pl.String() and _normalizes(col):
         # Parse the normalised text; `raw` keeps the cell as written for messages.
         c = _nfkc(c)
+        if col.name == "enterprise_id":  # GB 32100 letters are upper case
+            c = c.str.to_uppercase()
         src_text = c
     else:
         src_text = raw

@@ -151,8 +151,10 @@ def compare(
     for note in frame.filter(pl.col("note").is_not_null())["note"]:
         console.print(f"[yellow]说明:[/] {note}", highlight=False)
     if data.rejected.height:
+        # Distinct rows per table: row numbers repeat across tables.
+        rows = data.rejected.select(pl.struct("table", "row").n_unique()).item()
         console.print(
-            f"[yellow]注意:[/] {data.rejected['row'].n_unique()} 行数据未通过校验，未计入 "
+            f"[yellow]注意:[/] {rows} 行数据未通过校验，未计入 "
             f"(run `accountability validate {directory}`)",
             highlight=False,
         )
