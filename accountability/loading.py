@@ -6,6 +6,8 @@ the reader tolerates, as regulators' exports come:
 
 - CSV in UTF-8 (with or without BOM), GBK/GB18030 or UTF-16 (Excel's "Unicode
   text"); comma, tab or semicolon separated (sniffed from the header line).
+- Workbooks whose first sheet is not the table (a 填表说明 sheet): the sheet whose
+  top rows name the most columns of the table is read (a `sheet` warning).
 - Title rows above the header (e.g. a merged "益阳市生产安全事故统计表" row): the
   header is the first of the top rows that names a column of the table.
 - Completely blank rows (Excel's formatted but empty rows, `,,,,` lines): skipped
@@ -202,22 +204,42 @@ def _read_parquet(path: Path) -> pl.DataFrame:
         ) from None
 
 
-def _read_excel(path: Path) -> pl.DataFrame:
+def _read_excel(path: Path, table: str) -> tuple[pl.DataFrame, list[tuple[str, str]]]:
+    """The sheet holding the table: the first sheet whose top rows name the most
+    of its columns (a workbook often opens with a 填表说明 sheet)."""
     import fastexcel
 
     if path.stat().st_size == 0:
         raise DatasetError(f"{path}: 文件为空 (empty file)")
     try:
         reader = fastexcel.read_excel(str(path))
-        sheet = reader.load_sheet(0, header_row=None, dtypes="string")
-        frame = sheet.to_polars()
+        names = list(reader.sheet_names)
+        best, best_count = 0, -1
+        if len(names) > 1:
+            for i in range(len(names)):
+                top = reader.load_sheet(
+                    i, header_row=None, dtypes="string", n_rows=_HEADER_SEARCH_ROWS
+                ).to_polars()
+                count = _header_score(table, top, path)[1] if top.height else 0
+                if count > best_count:
+                    best, best_count = i, count
+        frame = reader.load_sheet(best, header_row=None, dtypes="string").to_polars()
     except Exception as exc:  # fastexcel/calamine errors: corrupt or not a workbook
         raise DatasetError(
             f"{path}: 无法读取 Excel 文件 ({exc.__class__.__name__}: {exc})"
         ) from None
     if frame.height == 0:
         raise DatasetError(f"{path}: 工作表为空 (empty sheet; expected at least a header row)")
-    return frame
+    notes = []
+    if best:
+        notes.append(
+            (
+                "sheet",
+                f"读取工作表 {names[best]!r} (第 {best + 1} 个)，其余工作表未读取 "
+                f"(sheet {names[best]!r} read; others ignored)",
+            )
+        )
+    return frame, notes
 
 
 # --- header row, blank rows ----------------------------------------------------------------
@@ -227,9 +249,9 @@ def _header_text(value: object) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _find_header(table: str, grid: pl.DataFrame, path: Path) -> int:
-    """Index of the header row: the first of the top rows naming the most columns
-    of the table (row 0 unless title rows sit above the header)."""
+def _header_score(table: str, grid: pl.DataFrame, path: Path) -> tuple[int, int]:
+    """(index of the header row, how many columns it names): the first of the top
+    rows naming the most columns of the table (row 0 unless title rows sit above)."""
     from accountability.tables import resolve_headers
 
     best, best_count = 0, 0
@@ -242,7 +264,7 @@ def _find_header(table: str, grid: pl.DataFrame, path: Path) -> int:
             mapping = {h: h for h in known}  # two headers for a column: surely the header
         if len(mapping) > best_count:
             best, best_count = i, len(mapping)
-    return best
+    return best, best_count
 
 
 def _with_header(table: str, grid: pl.DataFrame, path: Path) -> tuple[pl.DataFrame, list]:
@@ -253,7 +275,7 @@ def _with_header(table: str, grid: pl.DataFrame, path: Path) -> tuple[pl.DataFra
 
     if grid.height == 0:
         raise DatasetError(f"{path}: 文件为空 (empty file; expected at least a header row)")
-    header_at = _find_header(table, grid, path)
+    header_at = _header_score(table, grid, path)[0]
     headers = [_header_text(v) for v in grid.row(header_at)]
     # Columns without a header and without any value (Excel formatting) are dropped.
     body = grid.slice(header_at + 1)
@@ -343,8 +365,9 @@ def _read_with_notes(path: Path) -> tuple[pl.DataFrame, str, bool, list[tuple[st
         frame, notes = _with_header(table, _read_csv(path), path)
         return frame, table, False, notes
     if suffix in (".xlsx", ".xlsm", ".xls"):
-        frame, notes = _with_header(table, _read_excel(path), path)
-        return frame, table, True, notes
+        grid, sheet_notes = _read_excel(path, table)
+        frame, notes = _with_header(table, grid, path)
+        return frame, table, True, sheet_notes + notes
     raise DatasetError(
         f"{path}: 不支持的文件类型 {suffix!r}，应为 .csv、.xlsx 或 .parquet (unsupported file type)"
     )

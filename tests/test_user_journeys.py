@@ -204,6 +204,18 @@ def test_xlsx_blank_trailing_rows_are_skipped_and_a_footer_is_rejected(tmp_path)
     assert_nothing_lost(data)
 
 
+def test_xlsx_with_an_instructions_sheet_first(tmp_path):
+    book = xlsxwriter.Workbook(str(tmp_path / "regions.xlsx"))
+    book.add_worksheet("填表说明").write(0, 0, "请按区划代码填写，级别为 省/市/县")
+    sheet = book.add_worksheet("数据")
+    for i, line in enumerate(REGIONS.strip().split("\r\n")):
+        sheet.write_row(i, 0, [v or None for v in line.split(",")])
+    book.close()
+    data = load_dataset(tmp_path, as_of=AS_OF)
+    assert data.table("regions").height == 3 and data.rejected.height == 0
+    assert "'数据'" in data.warnings.filter(pl.col("rule") == "sheet")["message"].item()
+
+
 # --- headers -----------------------------------------------------------------------------
 
 
