@@ -13,7 +13,8 @@ the reader tolerates, as regulators' exports come:
 - Completely blank rows (Excel's formatted but empty rows, `,,,,` lines): skipped
   and listed in one `blank_rows` warning; they are not data rows.  Row numbers
   stay those of the file: data row n is the n-th row below the header.
-- Trailing empty fields (`a,b,c,`) beyond the header.
+- Trailing empty fields (`a,b,c,`) beyond the header, and a CSV title line with
+  fewer fields than the header.
 
 Anything that cannot be read at all is a `DatasetError` naming the file: an
 unknown table name (the message lists the accepted names), an empty or binary
@@ -139,55 +140,50 @@ def _separator(text: str) -> str:
     return best if counts[best] else ","
 
 
-def _ragged_fix(path: Path, text: str, sep: str) -> bool:
-    """After polars found more fields than the first line has: True when every
-    extra field is empty (trailing separators, safe to drop); otherwise a
-    DatasetError naming the first row with extra values.  Runs only on that
-    error path."""
-    reader = csv.reader(io.StringIO(text), delimiter=sep)
-    width: int | None = None
-    for line_no, record in enumerate(reader):
-        if width is None:
-            width = len(record)
-            continue
+def _ragged_grid(path: Path, table: str, text: str, sep: str) -> pl.DataFrame:
+    """The grid of a CSV whose lines have different numbers of fields (a title line
+    above the header, trailing separators).  Fields beyond the header's width must
+    be empty; otherwise a DatasetError names the first row with extra values.
+    Runs only after polars refused the file, so a plain loop over records is fine."""
+    records = list(csv.reader(io.StringIO(text), delimiter=sep))
+    if not records:  # pragma: no cover - polars reads an empty text without error
+        raise DatasetError(f"{path}: 文件为空 (empty file)")
+    top_width = max(1, *(len(r) for r in records[:_HEADER_SEARCH_ROWS]))
+    top = pl.DataFrame(
+        [r + [""] * (top_width - len(r)) for r in records[:_HEADER_SEARCH_ROWS]],
+        schema=[f"column_{i}" for i in range(top_width)],
+        orient="row",
+    )
+    header_at = _header_score(table, top, path)[0]
+    width = len(records[header_at])
+    for row_no, record in enumerate(records[header_at + 1 :], start=1):
         extra = [v for v in record[width:] if v.strip()]
         if extra:
             raise DatasetError(
-                f"{path}: 第 {line_no} 行(表头为第 0 行)有 {len(record)} 个字段，"
+                f"{path}: 第 {row_no} 行(表头为第 0 行)有 {len(record)} 个字段，"
                 f"表头只有 {width} 列；多出的值 {extra[:3]!r} "
                 "(row has more fields than the header)"
             )
-    return True
+    rows = [[v or None for v in r[:width]] + [None] * (width - len(r)) for r in records]
+    return pl.DataFrame(rows, schema={f"column_{i}": pl.String for i in range(width)}, orient="row")
 
 
-def _read_csv(path: Path) -> pl.DataFrame:
+def _read_csv(path: Path, table: str) -> pl.DataFrame:
     text = _decode(path, path.read_bytes())
     sep = _separator(text)
     if sep == "；":  # polars separators are one byte
         text, sep = text.replace("；", ";"), ";"
-    data = text.encode("utf-8")
-
-    def read(truncate: bool) -> pl.DataFrame:
+    try:
         return pl.read_csv(
-            io.BytesIO(data),
+            io.BytesIO(text.encode("utf-8")),
             infer_schema=False,
             has_header=False,
             separator=sep,
-            truncate_ragged_lines=truncate,
         )
-
-    try:
-        return read(False)
     except pl.exceptions.ComputeError as exc:
         if "more fields" not in str(exc):
             raise DatasetError(f"{path}: 无法读取 CSV ({exc.__class__.__name__}: {exc})") from None
-        _ragged_fix(path, text, sep)
-        try:
-            return read(True)
-        except Exception as exc2:  # pragma: no cover - the first read's error already named
-            raise DatasetError(
-                f"{path}: 无法读取 CSV ({exc2.__class__.__name__}: {exc2})"
-            ) from None
+        return _ragged_grid(path, table, text, sep)
     except Exception as exc:  # polars raises several error types for malformed CSV
         raise DatasetError(f"{path}: 无法读取 CSV ({exc.__class__.__name__}: {exc})") from None
 
@@ -282,7 +278,7 @@ def _with_header(table: str, grid: pl.DataFrame, path: Path) -> tuple[pl.DataFra
     keep = [
         i
         for i, (h, c) in enumerate(zip(headers, grid.columns, strict=True))
-        if h or body[c].drop_nulls().str.strip_chars().ne("").any()
+        if h or body[c].cast(pl.String).drop_nulls().str.strip_chars().ne("").any()
     ]
     names: list[str] = []
     counts: dict[str, int] = {}
@@ -297,10 +293,8 @@ def _with_header(table: str, grid: pl.DataFrame, path: Path) -> tuple[pl.DataFra
                 f"{path}: 列 {h!r} 出现 {n} 次 (第 {'、'.join(cols)} 列)，无法确定使用哪一列 "
                 f"(header {h!r} given {n} times)"
             )
-    seen: dict[str, int] = {}
     for i in keep:
         h = headers[i] or f"(第 {i + 1} 列，无表头)"
-        seen[h] = seen.get(h, 0) + 1
         names.append(h if counts[h] == 1 else f"{h} (第 {i + 1} 列)")
     frame = body.select(
         pl.col(grid.columns[i]).cast(pl.String).alias(name)
@@ -362,7 +356,7 @@ def _read_with_notes(path: Path) -> tuple[pl.DataFrame, str, bool, list[tuple[st
     if suffix == ".parquet":
         return _read_parquet(path), table, False, []
     if suffix == ".csv":
-        frame, notes = _with_header(table, _read_csv(path), path)
+        frame, notes = _with_header(table, _read_csv(path, table), path)
         return frame, table, False, notes
     if suffix in (".xlsx", ".xlsm", ".xls"):
         grid, sheet_notes = _read_excel(path, table)

@@ -318,6 +318,18 @@ def test_row_with_extra_values_is_an_error_but_trailing_commas_are_fine(tmp_path
         load_dataset(tmp_path, as_of=AS_OF)
 
 
+def test_csv_with_a_title_line_and_blank_lines(tmp_path):
+    gbk(tmp_path, "regions.csv", "益阳市行政区划表\r\n\r\n" + REGIONS + "\r\n,,,\r\n")
+    data = load_dataset(tmp_path, as_of=AS_OF)
+    assert data.table("regions").height == 3 and data.rejected.height == 0
+    assert set(data.warnings["rule"]) == {"title_rows", "blank_rows"}
+    gbk(
+        tmp_path, "regions.csv", "益阳市行政区划表\r\n" + REGIONS + "430904,某区,430900,县,多余\r\n"
+    )
+    with pytest.raises(DatasetError, match=r"regions\.csv: 第 4 行.*'多余'"):
+        load_dataset(tmp_path, as_of=AS_OF)
+
+
 @pytest.mark.parametrize(
     ("separator", "encoding"), [("\t", "utf-16"), (";", "utf-8"), ("\t", "gbk")]
 )

@@ -167,7 +167,7 @@ def validate(
         )
     if data.rejected.height or data.warnings.height:
         console.print(
-            "行号 = 表头下的第几行数据 (表头为第 0 行；空行、标题行不计入数据但占行号)",
+            "行号 = 表头下的第几行 (表头为第 0 行；跳过的空行也占行号)",
             style="dim",
             highlight=False,
         )
