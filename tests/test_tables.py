@@ -482,3 +482,21 @@ def test_nothing_is_lost(bad_rows):
 
 def test_uscc_helper():
     assert uscc("91430902MA4L00001") == ENT_A
+
+
+def test_codes_and_numbers_are_nfkc_normalised_but_free_text_is_not():
+    """Full-width digits and Excel's ="…" marker read as codes; names keep their brackets."""
+    regions = pl.DataFrame(
+        {
+            "区划代码": ["４３０９００", '="430902"'],
+            "名称": ["益阳市（本级）", " 资阳区 "],
+            "上级区划代码": [None, "'430900"],
+            "级别": ["市", "县"],
+        }
+    )
+    data = validate_frames({"regions": regions}, as_of="2025-01-01")
+    assert data.rejected.height == 0, data.rejected
+    kept = data.table("regions")
+    assert kept["region_code"].to_list() == ["430900", "430902"]
+    assert kept["parent_code"].to_list() == [None, "430900"]
+    assert kept["name"].to_list() == ["益阳市（本级）", "资阳区"]
