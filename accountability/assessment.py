@@ -26,6 +26,7 @@ import polars as pl
 from accountability.codes import MEASURES
 from accountability.columns import TABLES
 from accountability.dataset import WARNINGS_SCHEMA, Dataset
+from accountability.errors import DatasetError
 from accountability.lineitems import LINE_ITEM_SCHEMA, SORT_KEY, concat_line_items
 from accountability.rulebook import Rulebook, rulebook
 from accountability.scorers.annual import ITEM_ORDER, SECTION_NAMES, SECTIONS, annual
@@ -495,6 +496,26 @@ def _unmapped_departments(data: Dataset, department_map: dict[str, list[str]]) -
     )
 
 
+def _unfinished_year(data: Dataset, year: int) -> pl.DataFrame:
+    """A warning when the year assessed had not ended on the dataset's as_of day."""
+    if data.as_of >= dt.date(year, 12, 31):
+        return pl.DataFrame(schema=WARNINGS_SCHEMA)
+    return pl.DataFrame(
+        {
+            "table": [None],
+            "row": [None],
+            "column": [None],
+            "rule": ["year_not_ended"],
+            "message": [
+                f"数据截止日 {data.as_of} 时 {year} 年度尚未结束，考核结果只反映截至该日的数据 "
+                f"(the year had not ended on as_of)"
+            ],
+            "value": [str(data.as_of)],
+        },
+        schema=WARNINGS_SCHEMA,
+    )
+
+
 def _unapplied_adjustments(data: Dataset, year: int) -> pl.DataFrame:
     """A warning for each of the year's committee adjustments that no score takes:
     a subject type without a score (official, department, case) or an id that names
@@ -563,6 +584,12 @@ def assess(data: Dataset, rules: Rulebook | None = None, *, year: int) -> Assess
     book = rules if rules is not None else rulebook()
     year = int(year)
     data.table("regions", needed_by="年度目标管理考核 (assess)")
+    if year > data.as_of.year:
+        # No event after as_of was kept, so such a year would pass with full marks.
+        raise DatasetError(
+            f"考核年度 {year} 晚于数据截止日 {data.as_of}：该年度尚无数据，不能考核 "
+            f"(year {year} is after the dataset's as_of day {data.as_of})"
+        )
     p = book.for_year(year)
 
     fm = four_musts(data if data.has("cases") else _stand_in(data, "cases"), book, year)
@@ -588,6 +615,7 @@ def assess(data: Dataset, rules: Rulebook | None = None, *, year: int) -> Assess
     if data.has("officials") and dd.warnings.height:
         warnings.append(dd.warnings.select([pl.col(c).cast(t) for c, t in WARNINGS_SCHEMA.items()]))
     warnings.append(_unapplied_adjustments(data, year))
+    warnings.append(_unfinished_year(data, year))
     warnings.append(_unmapped_departments(data, p["sectors.departments"]))
     return Assessment(
         year=year,

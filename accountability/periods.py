@@ -52,6 +52,7 @@ import polars as pl
 
 from accountability.codes import SECTORS
 from accountability.dataset import Dataset
+from accountability.dates import parse_day
 from accountability.errors import DatasetError
 from accountability.regions import ancestors
 from accountability.rulebook import Rulebook, RulesAt, rulebook
@@ -105,14 +106,7 @@ _TABLE_LABELS = {
 
 
 def _to_date(day: dt.date | str) -> dt.date:
-    if isinstance(day, dt.datetime):
-        return day.date()
-    if isinstance(day, dt.date):
-        return day
-    try:
-        return dt.date.fromisoformat(str(day))
-    except ValueError as exc:
-        raise ValueError(f"日期格式应为 YYYY-MM-DD: {day!r}") from exc
+    return parse_day(day)
 
 
 def _year_earlier(day: dt.date) -> dt.date:

@@ -31,6 +31,7 @@ import polars as pl
 from accountability.codes import child_prefix_ok, division_code_ok, uscc_check_ok, uscc_shape_ok
 from accountability.columns import TABLES, Column, TableSpec
 from accountability.dataset import REJECTED_SCHEMA, Dataset
+from accountability.dates import parse_date_expr, parse_day
 from accountability.errors import DatasetError
 
 __all__ = [
@@ -210,7 +211,6 @@ _TRUE = ("true", "t", "1", "1.0", "是", "y", "yes", "对", "√")
 _FALSE = ("false", "f", "0", "0.0", "否", "n", "no", "×")
 _BOOL_MAP = {**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
 _LIST_SEPARATORS = r"[;；、,，]"
-_EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
 def _type_name(dtype: pl.DataType) -> str:
@@ -271,19 +271,7 @@ def _to_string(expr: pl.Expr, src: pl.DataType) -> pl.Expr:
 
 
 def _parse_date(text: pl.Expr, *, excel_serial: bool) -> pl.Expr:
-    s = (
-        text.str.replace(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "")
-        .str.replace_all(r"[/.年月]", "-")
-        .str.replace(r"日$", "")
-    )
-    parsed = pl.coalesce(
-        s.str.to_date("%Y-%m-%d", strict=False),
-        pl.when(s.str.contains(r"^\d{8}$")).then(s.str.to_date("%Y%m%d", strict=False)),
-    )
-    if excel_serial:
-        serial = pl.when(s.str.contains(r"^\d{1,5}$")).then(s.cast(pl.Int64, strict=False))
-        parsed = pl.coalesce(parsed, pl.lit(_EXCEL_EPOCH) + pl.duration(days=serial))
-    return parsed
+    return parse_date_expr(text, excel_serial=excel_serial)
 
 
 def _parse(
@@ -697,9 +685,9 @@ def _as_date(value: dt.date | str | None) -> dt.date:
     if isinstance(value, dt.date):
         return value
     try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise DatasetError(f"as_of {value!r} 不是日期 (expected YYYY-MM-DD)") from None
+        return parse_day(value)
+    except ValueError as exc:
+        raise DatasetError(f"as_of: {exc}") from None
 
 
 def _finish(

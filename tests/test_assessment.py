@@ -584,3 +584,15 @@ def test_departments_the_map_does_not_know_are_warnings():
     warned = result.warnings.filter(pl.col("rule") == "unknown_department")
     assert warned.select("table", "value").rows() == [("cases", "安监站")]
     assert "sectors.departments" in warned["message"].item()
+
+
+def test_a_year_after_as_of_is_an_error_and_an_unfinished_year_a_warning():
+    from accountability.errors import DatasetError
+
+    data = _small()
+    with pytest.raises(DatasetError, match=f"晚于数据截止日 {data.as_of}"):
+        assess(data, year=data.as_of.year + 1)
+    if data.as_of < dt.date(data.as_of.year, 12, 31):
+        result = assess(data, year=data.as_of.year)
+        assert "year_not_ended" in result.warnings["rule"].to_list()
+    assert "year_not_ended" not in assess(data, year=2024).warnings["rule"].to_list()

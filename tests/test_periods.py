@@ -397,3 +397,14 @@ def test_cli_missing_folder_exits_2(tmp_path: Path) -> None:
         app, ["compare", str(tmp_path / "nope"), "--from", "2024-01-01", "--to", "2024-10-31"]
     )
     assert result.exit_code == 2
+
+
+def test_spans_accept_the_date_forms_the_tables_accept() -> None:
+    from accountability.periods import previous_span
+
+    assert previous_span("2024/1/1", "2024年10月31日") == (
+        dt.date(2023, 1, 1),
+        dt.date(2023, 10, 31),
+    )
+    with pytest.raises(ValueError, match="不是日期"):
+        previous_span("2024-13-01", "2024-12-31")

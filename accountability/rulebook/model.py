@@ -18,21 +18,18 @@ from typing import Any
 
 import attrs
 
+from accountability.dates import parse_day
 from accountability.errors import RulebookError
 
 __all__ = ["DatedValue", "Parameter", "Rulebook", "RulesAt", "canonical_value", "to_date"]
 
 
 def to_date(day: dt.date | str) -> dt.date:
-    """A date from a `date`, a `datetime` or an ISO string."""
-    if isinstance(day, dt.datetime):
-        return day.date()
-    if isinstance(day, dt.date):
-        return day
+    """A date from a `date`, a `datetime` or text (2024-12-31, 2024/12/31, …)."""
     try:
-        return dt.date.fromisoformat(str(day))
+        return parse_day(day)
     except ValueError as exc:
-        raise RulebookError(f"日期格式不正确: {day!r} (expected YYYY-MM-DD)") from exc
+        raise RulebookError(f"日期格式不正确: {exc}") from exc
 
 
 @attrs.frozen
@@ -68,7 +65,7 @@ class Parameter:
         return self.values[0].start is not None
 
     def where(self, sub: str = "") -> str:
-        """"file:line" of this parameter, or of `sub` inside it ("value.0.min")."""
+        """ "file:line" of this parameter, or of `sub` inside it ("value.0.min")."""
         if self.file is None:
             return self.source or "?"
         parts = sub.split(".") if sub else []
