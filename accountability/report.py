@@ -874,11 +874,14 @@ def markdown_report(assessment: _AssessmentLike, *, explain: bool = True) -> str
         marker = ""
         if note:
             marker = f"注{len(notes) + 1}"
-            notes.append(f"- {marker}：{_md(rec.get('region_code'))} {_md(rec.get('name') or '')}："
-                         f"{_md(note)}")
+            notes.append(
+                f"- {marker}：{_md(rec.get('region_code'))} {_md(rec.get('name') or '')}："
+                f"{_md(note)}"
+            )
         rank = rec.get("rank")
         lines.append(
-            "| " + " | ".join(
+            "| "
+            + " | ".join(
                 [
                     "—" if rank is None else str(rank),
                     _md(rec.get("region_code") or ""),
@@ -889,7 +892,8 @@ def markdown_report(assessment: _AssessmentLike, *, explain: bool = True) -> str
                     _yes(rec.get("yellow_card")),
                     marker,
                 ]
-            ) + " |"
+            )
+            + " |"
         )
     if notes:
         lines += ["", "## 说明", "", *notes]
@@ -897,8 +901,14 @@ def markdown_report(assessment: _AssessmentLike, *, explain: bool = True) -> str
         lines += ["", "## 各地区得分明细"]
         for code in regions["region_code"].to_list():
             text = assessment.explain(code, "region")  # type: ignore[attr-defined]
-            lines += ["", f"### {_md(code)} {_md(names.get(code) or '')}", "", "```text",
-                      text.replace("```", "ʼʼʼ"), "```"]
+            lines += [
+                "",
+                f"### {_md(code)} {_md(names.get(code) or '')}",
+                "",
+                "```text",
+                text.replace("```", "ʼʼʼ"),
+                "```",
+            ]
     return "\n".join(lines) + "\n"
 
 

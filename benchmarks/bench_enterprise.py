@@ -205,7 +205,8 @@ def main() -> None:
 
     def baseline() -> pl.DataFrame:
         acc = (
-            tables["accidents"].lazy()
+            tables["accidents"]
+            .lazy()
             .filter(pl.col("occurred_on").is_between(start, end) & pl.col("liability"))
             .group_by("enterprise_id")
             .agg(pl.len().alias("accidents"), (pl.col("deaths") > 0).sum().alias("fatal"))
@@ -218,7 +219,8 @@ def main() -> None:
                                              "criminal")])
         )  # fmt: skip
         haz = (
-            tables["hazards"].lazy()
+            tables["hazards"]
+            .lazy()
             .filter(pl.col("due_on") <= end)
             .group_by("enterprise_id")
             .agg(
@@ -228,7 +230,8 @@ def main() -> None:
             )
         )
         return (
-            tables["enterprises"].lazy()
+            tables["enterprises"]
+            .lazy()
             .join(acc, on="enterprise_id", how="left")
             .join(cas, on="enterprise_id", how="left")
             .join(haz, on="enterprise_id", how="left")
@@ -251,7 +254,8 @@ def main() -> None:
     t_base, _ = best_of(args.repeat, baseline)
     t_rate, ratings = best_of(args.repeat, lambda: enterprise_ratings(data, rules, year))
     t_plan, plan = best_of(
-        args.repeat, lambda: inspection_plan(ratings, rules, capacity={"应急管理局": 2_000_000})  # type: ignore[arg-type]
+        args.repeat,
+        lambda: inspection_plan(ratings, rules, capacity={"应急管理局": 2_000_000}),  # type: ignore[arg-type]
     )
     ents = ratings.enterprises  # type: ignore[attr-defined]
     classes = dict(ents.group_by("risk_class").len().sort("risk_class").iter_rows())

@@ -30,8 +30,13 @@ NAV_TITLE = "规则库"
 def _cell(text: str) -> str:
     """Text safe inside a Markdown table cell."""
     return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        .replace("|", "\\|").replace("\n", "<br>").replace("*", "\\*").replace("_", "\\_")
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("|", "\\|")
+        .replace("\n", "<br>")
+        .replace("*", "\\*")
+        .replace("_", "\\_")
     )
 
 
@@ -105,7 +110,7 @@ def index_page(book: Rulebook) -> str:
         "",
         "## 本地规则库",
         "",
-        "省、市以一个小的规则文件适配默认规则：`extends = \"default\"` 先载入默认规则库，"
+        '省、市以一个小的规则文件适配默认规则：`extends = "default"` 先载入默认规则库，'
         "再按参数键整体替换参数（数组、表亦整体替换），每项覆盖须给出自己的依据 `basis`。"
         "未知参数、类型或单位不符、分值之和不为 100、分数线未按序排列、同一 `from` 日期出现两次、"
         "缺少依据，均报错并指明文件、行号和参数键。",
@@ -140,9 +145,7 @@ def pages(book: Rulebook | None = None) -> dict[str, str]:
 def nav_entries(book: Rulebook | None = None) -> list[Any]:
     """The nav list under 规则库: the overview, then one page per section."""
     book = book or rulebook()
-    return ["rulebook/index.md"] + [
-        {section_title(s): f"rulebook/{s}.md"} for s in sections(book)
-    ]
+    return ["rulebook/index.md"] + [{section_title(s): f"rulebook/{s}.md"} for s in sections(book)]
 
 
 # -- mkdocs hook -------------------------------------------------------------

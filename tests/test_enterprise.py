@@ -287,12 +287,30 @@ def test_committee_adjustments_apply_to_the_named_enterprise_before_the_clip():
     adjustments = builders.frame(
         "adjustments",
         [
-            {"subject_type": "enterprise", "subject_id": "E1", "year": YEAR, "points": -3.0,
-             "reason": "整改材料弄虚作假", "basis": "市安委会决定"},
-            {"subject_type": "enterprise", "subject_id": "E1", "year": YEAR - 1, "points": -50.0,
-             "reason": "上年事项", "basis": "市安委会决定"},
-            {"subject_type": "region", "subject_id": "E1", "year": YEAR, "points": -50.0,
-             "reason": "不是企业", "basis": "市安委会决定"},
+            {
+                "subject_type": "enterprise",
+                "subject_id": "E1",
+                "year": YEAR,
+                "points": -3.0,
+                "reason": "整改材料弄虚作假",
+                "basis": "市安委会决定",
+            },
+            {
+                "subject_type": "enterprise",
+                "subject_id": "E1",
+                "year": YEAR - 1,
+                "points": -50.0,
+                "reason": "上年事项",
+                "basis": "市安委会决定",
+            },
+            {
+                "subject_type": "region",
+                "subject_id": "E1",
+                "year": YEAR,
+                "points": -50.0,
+                "reason": "不是企业",
+                "basis": "市安委会决定",
+            },
         ],
     )
     data = data.replace(adjustments=adjustments)

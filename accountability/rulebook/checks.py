@@ -78,8 +78,11 @@ def _check_bands(param: Parameter, value: Any, at: str, name_field: str) -> None
                 f"{at}.{i}.min",
             )
     if mins and mins[-1] != 0.0:
-        raise _fail(param, "最低一档的分数线须为 0 (the lowest band starts at 0)",
-                    f"{at}.{len(mins) - 1}.min")
+        raise _fail(
+            param,
+            "最低一档的分数线须为 0 (the lowest band starts at 0)",
+            f"{at}.{len(mins) - 1}.min",
+        )
 
 
 def _check_value(param: Parameter, value: Any, at: str) -> None:
@@ -95,8 +98,9 @@ def _check_value(param: Parameter, value: Any, at: str) -> None:
             raise _fail(param, f"须给出 A–E 五个分节的分值，实为 {sorted(value)}", at)
         total = math.fsum(float(v) for v in value.values())
         if abs(total - 100.0) > 1e-9:
-            raise _fail(param, f"各分节分值之和须为 100，实为 {total:g} (weights must sum to 100)",
-                        at)
+            raise _fail(
+                param, f"各分节分值之和须为 100，实为 {total:g} (weights must sum to 100)", at
+            )
     elif key == "annual.grade_bands":
         _check_bands(param, value, at, "grade")
     elif key == "enterprise.risk_classes":
@@ -124,15 +128,18 @@ def _check_value(param: Parameter, value: Any, at: str) -> None:
             raise _fail(param, f"未知事故等级 {value!r}，应为 {list(ACCIDENT_GRADES)}", at)
     elif key == "annual.veto_effect":
         if value not in ("grade", "zero"):
-            raise _fail(param, f"veto_effect 须为 \"grade\" 或 \"zero\"，实为 {value!r}", at)
+            raise _fail(param, f'veto_effect 须为 "grade" 或 "zero"，实为 {value!r}', at)
     elif key == "annual.e1_min_level":
         if value not in STANDARDIZATION_LEVELS:
             raise _fail(param, f"未知标准化等级 {value!r}，应为 {list(STANDARDIZATION_LEVELS)}", at)
     elif key == "enterprise.standardization_bonus":
         bad = [lvl for lvl in value if lvl not in STANDARDIZATION_LEVELS]
         if bad:
-            raise _fail(param, f"未知标准化等级 {bad}，应为 {list(STANDARDIZATION_LEVELS)}",
-                        f"{at}.{bad[0]}")
+            raise _fail(
+                param,
+                f"未知标准化等级 {bad}，应为 {list(STANDARDIZATION_LEVELS)}",
+                f"{at}.{bad[0]}",
+            )
     elif key == "sectors.departments":
         for dept, sectors in value.items():
             bad = [s for s in sectors if s not in SECTORS]
@@ -145,12 +152,16 @@ def _check_value(param: Parameter, value: Any, at: str) -> None:
     elif key == "dual_duty.duty_requirements":
         for role, activities in value.items():
             if role not in OFFICIAL_ROLES:
-                raise _fail(param, f"未知职务类别 {role!r}，应为 {list(OFFICIAL_ROLES)}",
-                            f"{at}.{role}")
+                raise _fail(
+                    param, f"未知职务类别 {role!r}，应为 {list(OFFICIAL_ROLES)}", f"{at}.{role}"
+                )
             bad = [a for a in activities if a not in DUTY_ACTIVITIES]
             if bad:
-                raise _fail(param, f"未知履职事项 {bad}，应为 {list(DUTY_ACTIVITIES)}",
-                            f"{at}.{role}.{bad[0]}")
+                raise _fail(
+                    param,
+                    f"未知履职事项 {bad}，应为 {list(DUTY_ACTIVITIES)}",
+                    f"{at}.{role}.{bad[0]}",
+                )
     if key in _POSITIVE_KEYS and not value > 0:
         raise _fail(param, f"取值须大于 0，实为 {value!r} (must be positive)", at)
 
@@ -158,8 +169,9 @@ def _check_value(param: Parameter, value: Any, at: str) -> None:
     for table, sub in counts:
         for grade, n in table.items():
             if grade not in ACCIDENT_GRADES:
-                raise _fail(param, f"未知事故等级 {grade!r}，应为 {list(ACCIDENT_GRADES)}",
-                            f"{sub}.{grade}")
+                raise _fail(
+                    param, f"未知事故等级 {grade!r}，应为 {list(ACCIDENT_GRADES)}", f"{sub}.{grade}"
+                )
             if not float(n).is_integer():
                 raise _fail(param, f"起数须为整数，实为 {n!r}", f"{sub}.{grade}")
 
@@ -183,18 +195,29 @@ def _check_across(book: Rulebook) -> None:
         for day in days or [None]:
             try:
                 value = param.value_at(day) if day else param.values[0].value
-                names = [b.get("grade", b.get("class")) for b in
-                         (bands.value_at(day) if day else bands.values[0].value)]
+                names = [
+                    b.get("grade", b.get("class"))
+                    for b in (bands.value_at(day) if day else bands.values[0].value)
+                ]
             except RulebookError:
                 continue  # one of them is not yet in force that day
-            index = next((i for i, d in reversed(list(enumerate(param.values)))
-                          if day is None or d.start is None or d.start <= day), 0)
+            index = next(
+                (
+                    i
+                    for i, d in reversed(list(enumerate(param.values)))
+                    if day is None or d.start is None or d.start <= day
+                ),
+                0,
+            )
             at = _value_path(param, index)
             when = f"（{day} 起）" if day else ""
             if isinstance(value, dict):
                 if set(value) != set(names):
-                    raise _fail(param, f"{when}须为 {other} 的每一等级给出取值 {names}，"
-                                f"实为 {list(value)}", at)
+                    raise _fail(
+                        param,
+                        f"{when}须为 {other} 的每一等级给出取值 {names}，实为 {list(value)}",
+                        at,
+                    )
             elif value not in names:
                 raise _fail(param, f"{when}{value!r} 不是 {other} 中的等级 {names}", at)
 

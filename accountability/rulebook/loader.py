@@ -46,13 +46,15 @@ _TOP_LEVEL = ("extends", "meta")
 _META_FIELDS = ("name", "description", "effective_from")
 
 # Tables whose keys are free (a map, not a record): their values share one shape.
-_FREE_KEYED = frozenset({
-    "annual.section_weights",
-    "sectors.departments",
-    "enterprise.standardization_bonus",
-    "enterprise.inspections_per_year",
-    "dual_duty.duty_requirements",
-})
+_FREE_KEYED = frozenset(
+    {
+        "annual.section_weights",
+        "sectors.departments",
+        "enterprise.standardization_bonus",
+        "enterprise.inspections_per_year",
+        "dual_duty.duty_requirements",
+    }
+)
 
 _KIND_ZH = {"bool": "布尔值", "number": "数值", "string": "字符串", "array": "数组", "table": "表"}
 
@@ -199,8 +201,9 @@ def _show_path(path: tuple[str, ...]) -> str:
     return "value" + "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in path)
 
 
-def _conform(template: Any, new: Any, free: Callable[[tuple[str, ...]], bool],
-             path: tuple[str, ...] = ()) -> Any:
+def _conform(
+    template: Any, new: Any, free: Callable[[tuple[str, ...]], bool], path: tuple[str, ...] = ()
+) -> Any:
     """`new` in `template`'s shape (numbers converted to its kind), or a _ShapeError."""
     t_kind, n_kind = _kind(template), _kind(new)
     if t_kind != n_kind:
@@ -260,12 +263,16 @@ def _parse_parameter(source: _Source, key: str, raw: Any) -> Parameter:
             )
     basis = raw.get("basis")
     if not isinstance(basis, str) or not basis.strip():
-        raise source.error(key, "缺少依据 basis（文件与条款，或“参考值”） (basis missing)",
-                           at=f"{key}.basis" if "basis" in raw else key)
+        raise source.error(
+            key,
+            "缺少依据 basis（文件与条款，或“参考值”） (basis missing)",
+            at=f"{key}.basis" if "basis" in raw else key,
+        )
     for field in ("label", "unit", "note"):
         if field in raw and not isinstance(raw[field], str):
-            raise source.error(key, f"{field} 必须是字符串 ({field} must be a string)",
-                               at=f"{key}.{field}")
+            raise source.error(
+                key, f"{field} 必须是字符串 ({field} must be a string)", at=f"{key}.{field}"
+            )
     if ("value" in raw) == ("values" in raw):
         raise source.error(
             key, "需要且只能给出 value 或 values 之一 (exactly one of value / values)"
@@ -283,7 +290,8 @@ def _parse_parameter(source: _Source, key: str, raw: Any) -> Parameter:
             conformed.append(attrs.evolve(dated, value=_conform(first, dated.value, free)))
         except _ShapeError as exc:
             raise source.error(
-                key, f"各期取值形状不一致: {exc.message} (dated values differ in shape)",
+                key,
+                f"各期取值形状不一致: {exc.message} (dated values differ in shape)",
                 at=".".join((key, "values", str(i), "value", *exc.path)),
             ) from None
     return Parameter(
@@ -304,19 +312,25 @@ def _parse_dated(
 ) -> tuple[tuple[DatedValue, ...], dict[str, int]]:
     """Dated values in date order, and `lines` renumbered to that order."""
     if not isinstance(dated, list) or not dated:
-        raise source.error(key, "values 必须是非空数组 [{ from = 日期, value = … }]",
-                           at=f"{key}.values")
+        raise source.error(
+            key, "values 必须是非空数组 [{ from = 日期, value = … }]", at=f"{key}.values"
+        )
     seen: dict[dt.date, int] = {}
     items: list[tuple[DatedValue, int]] = []
     for i, entry in enumerate(dated):
         at = f"{key}.values.{i}"
         if not isinstance(entry, dict) or set(entry) != {"from", "value"}:
-            raise source.error(key, "每个取值须为 { from = YYYY-MM-DD, value = … }"
-                               " (each dated value is { from, value })", at=at)
+            raise source.error(
+                key,
+                "每个取值须为 { from = YYYY-MM-DD, value = … }"
+                " (each dated value is { from, value })",
+                at=at,
+            )
         start = entry["from"]
         if not isinstance(start, dt.date) or isinstance(start, dt.datetime):
-            raise source.error(key, f"from 必须是日期 YYYY-MM-DD，而不是 {start!r}",
-                               at=f"{at}.from")
+            raise source.error(
+                key, f"from 必须是日期 YYYY-MM-DD，而不是 {start!r}", at=f"{at}.from"
+            )
         if start in seen:
             raise source.error(
                 key,
@@ -366,7 +380,8 @@ def _override(source: _Source, key: str, new: Parameter, old: Parameter) -> Para
         except _ShapeError as exc:
             head = ("value",) if dated.start is None else ("values", str(i), "value")
             raise source.error(
-                key, f"与被覆盖的参数不一致: {exc.message} (override must keep the parent's shape)",
+                key,
+                f"与被覆盖的参数不一致: {exc.message} (override must keep the parent's shape)",
                 at=".".join((key, *head, *exc.path)),
             ) from None
     if new.unit is not None and new.unit != old.unit:
@@ -384,7 +399,7 @@ def _override(source: _Source, key: str, new: Parameter, old: Parameter) -> Para
 
 def _parent_path(source: _Source, extends: Any) -> Path:
     if not isinstance(extends, str) or not extends.strip():
-        raise source.error("extends", "extends 必须是 \"default\" 或规则文件路径")
+        raise source.error("extends", 'extends 必须是 "default" 或规则文件路径')
     if extends == "default":
         return DEFAULT_PATH
     parent = (source.path.parent / extends).resolve()
@@ -457,4 +472,3 @@ def load_rulebook(path: str | Path) -> Rulebook:
 def rulebook() -> Rulebook:
     """The built-in default rulebook (RUBRIC.md), every number with its basis."""
     return load_rulebook(DEFAULT_PATH)
-

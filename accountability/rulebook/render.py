@@ -58,9 +58,7 @@ def format_value(value: Any, *, nested: bool = False) -> str:
 
 def format_dated(param: Parameter) -> list[tuple[str, str]]:
     """Each value of a parameter as (from-date text, value text), in date order."""
-    return [
-        (d.start.isoformat() if d.start else "", format_value(d.value)) for d in param.values
-    ]
+    return [(d.start.isoformat() if d.start else "", format_value(d.value)) for d in param.values]
 
 
 def value_on(param: Parameter, day: dt.date) -> tuple[int | None, Any]:
