@@ -746,14 +746,14 @@ def html_summary(assessment: _AssessmentLike) -> str:
 def _notes(rec: Mapping[str, Any]) -> str:
     parts: list[str] = []
     for flag, reasons, label in (
-        ("vetoed", "veto_reasons", "否决"),
-        ("yellow_card", "yellow_card_reasons", "黄牌"),
+        ("vetoed", "veto_reasons", "一票否决"),
+        ("yellow_card", "yellow_card_reasons", "黄牌警告"),
     ):
         if rec.get(flag):
             why = rec.get(reasons)
             if isinstance(why, list):
                 why = "；".join(str(x) for x in why)
-            parts.append(f"{label}: {why}" if why else label)
+            parts.append(f"{label}：{why}" if why else label)
     if rec.get("grade_capped"):
         parts.append("较大及以上事故，等次限为良好")
     if rec.get("incomplete"):
@@ -813,7 +813,7 @@ def format_ranking(assessment: _AssessmentLike) -> Any:
         if note:
             marker = f"注{len(notes) + 1}"
             code, name = rec.get("region_code"), rec.get("name") or ""
-            notes.append(Text(f"{marker}  {code} {name}：{note}"))
+            notes.append(Text(f"{marker}  {code} {name} — {note}"))
         table.add_row(
             Text("—" if rank is None else str(rank)),
             Text(str(rec.get("region_code") or "")),
@@ -875,7 +875,7 @@ def markdown_report(assessment: _AssessmentLike, *, explain: bool = True) -> str
         if note:
             marker = f"注{len(notes) + 1}"
             notes.append(
-                f"- {marker}：{_md(rec.get('region_code'))} {_md(rec.get('name') or '')}："
+                f"- {marker}：{_md(rec.get('region_code'))} {_md(rec.get('name') or '')} — "
                 f"{_md(note)}"
             )
         rank = rec.get("rank")

@@ -144,7 +144,7 @@ def test_assess_prints_the_ranking_table(fake: list[dict], folder: Path) -> None
     assert result.exit_code == 0, result.output
     for header in ("排名", "区划代码", "名称", "得分", "等次", "一票否决", "黄牌警告", "说明"):
         assert header in result.stdout
-    assert "资阳区" in result.stdout and "黄牌:" in result.stdout
+    assert "资阳区" in result.stdout and "黄牌警告：" in result.stdout
     codes = [c for c in ("430900", "430903", "430902") if c in result.stdout]
     assert sorted(codes, key=result.stdout.index) == ["430900", "430903", "430902"]  # city first
     assert fake[0]["year"] == 2024

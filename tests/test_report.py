@@ -433,7 +433,7 @@ def test_format_ranking_prints_every_region_with_its_notes() -> None:
     for header in ("排名", "区划代码", "名称", "得分", "等次", "一票否决", "黄牌警告", "说明"):
         assert header in out
     assert "[bold]赫山区[/bold]" in out  # no markup is interpreted
-    assert "否决: 瞒报事故 1 起" in out
+    assert "一票否决：瞒报事故 1 起" in out
     assert "未考核: B、C" in out
     assert "72.25" in out
     lines = [line for line in out.splitlines() if re.match(r"\s+(\d+|—)\s+4309", line)]
