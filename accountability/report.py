@@ -21,11 +21,15 @@ import html
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
+import attrs
 import polars as pl
 
 from accountability.codes import REGION_LEVELS
+
+if TYPE_CHECKING:
+    from accountability.assessment import Assessment
 
 __all__ = [
     "COLUMN_LABELS",
@@ -40,23 +44,6 @@ __all__ = [
     "write_markdown",
     "write_parquet",
 ]
-
-
-class _AssessmentLike(Protocol):  # the attributes the writers read
-    year: int
-    regions: pl.DataFrame
-    enterprises: pl.DataFrame
-    cases: pl.DataFrame
-    officials: pl.DataFrame
-    departments: pl.DataFrame
-    line_items: pl.DataFrame
-    rejected: pl.DataFrame
-    warnings: pl.DataFrame
-    fingerprint: str
-    rulebook_name: str
-    library_version: str
-    as_of: dt.date
-    schema_version: str
 
 
 # frame attribute → sheet name (order = sheet order after the cover)
@@ -339,7 +326,7 @@ def _column_widths(
 # --- Excel -----------------------------------------------------------------------------
 
 
-def _frames(assessment: _AssessmentLike) -> dict[str, pl.DataFrame]:
+def _frames(assessment: Assessment) -> dict[str, pl.DataFrame]:
     out: dict[str, pl.DataFrame] = {}
     for name in SHEETS:
         frame = getattr(assessment, name, None)
@@ -366,7 +353,7 @@ def _flag_count(frame: pl.DataFrame, column: str) -> int | None:
     return int(frame.get_column(column).cast(pl.Boolean).fill_null(False).sum())
 
 
-def write_excel(assessment: _AssessmentLike, path: str | Path) -> Path:
+def write_excel(assessment: Assessment, path: str | Path) -> Path:
     """Write the assessment to an .xlsx workbook: a cover sheet 封面 then one sheet per frame.
 
     Chinese headers, frozen header row, autofilter, fitted widths; numbers as numbers,
@@ -428,7 +415,7 @@ def write_excel(assessment: _AssessmentLike, path: str | Path) -> Path:
 
 
 def _write_cover(
-    workbook: Any, assessment: _AssessmentLike, frames: dict[str, pl.DataFrame], fmt: dict[str, Any]
+    workbook: Any, assessment: Assessment, frames: dict[str, pl.DataFrame], fmt: dict[str, Any]
 ) -> None:
     ws = workbook.add_worksheet(COVER_SHEET)
     ws.set_column(0, 0, 24)
@@ -546,7 +533,7 @@ def _write_frame(
 # --- parquet ---------------------------------------------------------------------------
 
 
-def _meta(assessment: _AssessmentLike, frames: Mapping[str, pl.DataFrame]) -> dict[str, Any]:
+def _meta(assessment: Assessment, frames: Mapping[str, pl.DataFrame]) -> dict[str, Any]:
     as_of = assessment.as_of
     return {
         "year": assessment.year,
@@ -561,7 +548,7 @@ def _meta(assessment: _AssessmentLike, frames: Mapping[str, pl.DataFrame]) -> di
     }
 
 
-def write_parquet(assessment: _AssessmentLike, directory: str | Path) -> Path:
+def write_parquet(assessment: Assessment, directory: str | Path) -> Path:
     """Write one `<frame>.parquet` per frame and `meta.json` (year, fingerprint, versions,
     as_of, schema version, rows per frame) into `directory`, for systems that import
     the result.  Returns the directory.
@@ -671,7 +658,7 @@ def _region_order(regions: pl.DataFrame) -> pl.DataFrame:
     return regions.sort(keys, nulls_last=True, maintain_order=True)
 
 
-def html_summary(assessment: _AssessmentLike) -> str:
+def html_summary(assessment: Assessment) -> str:
     """A compact HTML summary for notebooks: year, rulebook, counts and the regions'
     score, grade, veto and rank.  Every text is HTML-escaped.
 
@@ -762,7 +749,61 @@ def _notes(rec: Mapping[str, Any]) -> str:
     return "；".join(parts)
 
 
-def format_ranking(assessment: _AssessmentLike) -> Any:
+RANKING_HEADERS = ("排名", "区划代码", "名称", "得分", "等次", "一票否决", "黄牌警告", "说明")
+
+
+@attrs.frozen
+class _RankRow:
+    """One line of the ranking, as plain text that each writer styles or escapes."""
+
+    title: str | None  # the parent block this row opens ("益阳市下辖"), if any
+    level: str
+    cells: tuple[str, ...]  # in RANKING_HEADERS order; 说明 holds the note's marker
+    note: str | None  # "430900 益阳市 — 一票否决：…", printed under the table
+
+
+def _ranking_rows(regions: pl.DataFrame) -> list[_RankRow]:
+    """The regions in ranking order, one block per parent, with numbered notes."""
+    regions = _region_order(regions)
+    names = dict(zip(regions["region_code"].to_list(), regions["name"].to_list(), strict=True))
+    rows: list[_RankRow] = []
+    previous: tuple[object, object] | None = None
+    notes = 0
+    for rec in regions.iter_rows(named=True):
+        group = (rec.get("level"), rec.get("parent_code"))
+        title = None
+        if group != previous:
+            parent = rec.get("parent_code")
+            title = f"{names.get(parent) or parent}下辖" if parent else "最上级"
+        previous = group
+        code, name = str(rec.get("region_code") or ""), str(rec.get("name") or "")
+        note, marker = _notes(rec), ""
+        if note:
+            notes += 1
+            marker = f"注{notes}"
+        rank = rec.get("rank")
+        cells = (
+            "—" if rank is None else str(rank),
+            code,
+            name,
+            _fmt_score(rec.get("score")),
+            str(rec.get("grade") or "—"),
+            _yes(rec.get("vetoed")),
+            _yes(rec.get("yellow_card")),
+            marker,
+        )
+        rows.append(
+            _RankRow(
+                title,
+                str(rec.get("level") or ""),
+                cells,
+                f"{code} {name} — {note}" if note else None,
+            )
+        )
+    return rows
+
+
+def format_ranking(assessment: Assessment) -> Any:
     """The regions as a rich table (排名, 区划代码, 名称, 得分, 等次, 一票否决, 黄牌警告,
     说明), one block per parent region (rank is among siblings), and below it the
     notes the 说明 column points to, so that a narrow terminal still reads cleanly.
@@ -775,8 +816,6 @@ def format_ranking(assessment: _AssessmentLike) -> Any:
     from rich.table import Table
     from rich.text import Text
 
-    regions = _region_order(assessment.regions)
-    names = dict(zip(regions["region_code"].to_list(), regions["name"].to_list(), strict=True))
     table = Table(
         title=Text(
             f"{assessment.year} 年度目标管理考核排名 (规则集 {assessment.rulebook_name} "
@@ -785,48 +824,28 @@ def format_ranking(assessment: _AssessmentLike) -> Any:
         show_lines=False,
         box=box.SIMPLE_HEAD,
     )
-    for header, justify in (
-        ("排名", "right"),
-        ("区划代码", "left"),
-        ("名称", "left"),
-        ("得分", "right"),
-        ("等次", "center"),
-        ("一票否决", "center"),
-        ("黄牌警告", "center"),
-        ("说明", "left"),
-    ):
-        table.add_column(header, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    justify = ("right", "left", "left", "right", "center", "center", "center", "left")
+    for header, side in zip(RANKING_HEADERS, justify, strict=True):
+        table.add_column(header, justify=side, overflow="fold")  # type: ignore[arg-type]
     notes: list[Text] = []
-    previous: tuple[object, object] | None = None
-    for rec in regions.iter_rows(named=True):
-        group = (rec.get("level"), rec.get("parent_code"))
-        if group != previous:
-            if previous is not None:
+    for row in _ranking_rows(assessment.regions):
+        if row.title is not None:
+            if table.row_count:
                 table.add_section()
-            parent = rec.get("parent_code")
-            title = f"{names.get(parent) or parent}下辖" if parent else "最上级"
-            table.add_row("", "", Text(title, style="dim italic"), *[""] * 5)
-        previous = group
-        rank = rec.get("rank")
-        note = _notes(rec)
-        marker = ""
-        if note:
-            marker = f"注{len(notes) + 1}"
-            code, name = rec.get("region_code"), rec.get("name") or ""
-            notes.append(Text(f"{marker}  {code} {name} — {note}"))
+            table.add_row("", "", Text(row.title, style="dim italic"), *[""] * 5)
+        rank, code, name, score, grade, vetoed, yellow, marker = row.cells
         table.add_row(
-            Text("—" if rank is None else str(rank)),
-            Text(str(rec.get("region_code") or "")),
-            Text(str(rec.get("name") or "")),
-            Text(_fmt_score(rec.get("score"))),
-            Text(
-                str(rec.get("grade") or "—"),
-                style="bold red" if rec.get("grade") == "不合格" else "",
-            ),
-            Text(_yes(rec.get("vetoed")), style="red"),
-            Text(_yes(rec.get("yellow_card")), style="yellow"),
+            Text(rank),
+            Text(code),
+            Text(name),
+            Text(score),
+            Text(grade, style="bold red" if grade == "不合格" else ""),
+            Text(vetoed, style="red"),
+            Text(yellow, style="yellow"),
             Text(marker),
         )
+        if row.note:
+            notes.append(Text(f"{marker}  {row.note}"))
     return Group(table, *notes)
 
 
@@ -838,15 +857,13 @@ def _md(value: object) -> str:
     return str(value).translate(_MD_SPECIAL).replace("\r", "").replace("\n", "<br>")
 
 
-def markdown_report(assessment: _AssessmentLike, *, explain: bool = True) -> str:
+def markdown_report(assessment: Assessment, *, explain: bool = True) -> str:
     """The assessment as Markdown for publication: the header facts, the ranking by
     parent region with grade, veto and yellow card, the notes, and (with `explain`)
     every region's full breakdown as plain text.
 
     Every cell is escaped, so a region name or reason can never inject markup.
     """
-    regions = _region_order(assessment.regions)
-    names = dict(zip(regions["region_code"].to_list(), regions["name"].to_list(), strict=True))
     lines = [
         f"# {assessment.year} 年度安全生产目标管理考核结果",
         "",
@@ -855,55 +872,28 @@ def markdown_report(assessment: _AssessmentLike, *, explain: bool = True) -> str
         f" · 输出格式版本 {_md(assessment.schema_version)}",
         "",
     ]
-    previous: tuple[object, object] | None = None
-    notes: list[str] = []
-    for rec in regions.iter_rows(named=True):
-        group = (rec.get("level"), rec.get("parent_code"))
-        if group != previous:
-            parent = rec.get("parent_code")
-            title = f"{names.get(parent) or parent}下辖" if parent else "最上级"
+    rows = _ranking_rows(assessment.regions)
+    for row in rows:
+        if row.title is not None:
             lines += [
                 "",
-                f"## {_md(title)}（{_md(rec.get('level') or '')}级）",
+                f"## {_md(row.title)}（{_md(row.level)}级）",
                 "",
-                "| 排名 | 区划代码 | 名称 | 得分 | 等次 | 一票否决 | 黄牌警告 | 说明 |",
+                "| " + " | ".join(RANKING_HEADERS) + " |",
                 "| ---: | --- | --- | ---: | :---: | :---: | :---: | --- |",
             ]
-        previous = group
-        note = _notes(rec)
-        marker = ""
-        if note:
-            marker = f"注{len(notes) + 1}"
-            notes.append(
-                f"- {marker}：{_md(rec.get('region_code'))} {_md(rec.get('name') or '')} — "
-                f"{_md(note)}"
-            )
-        rank = rec.get("rank")
-        lines.append(
-            "| "
-            + " | ".join(
-                [
-                    "—" if rank is None else str(rank),
-                    _md(rec.get("region_code") or ""),
-                    _md(rec.get("name") or ""),
-                    _fmt_score(rec.get("score")),
-                    _md(rec.get("grade") or "—"),
-                    _yes(rec.get("vetoed")),
-                    _yes(rec.get("yellow_card")),
-                    marker,
-                ]
-            )
-            + " |"
-        )
+        lines.append("| " + " | ".join(_md(cell) for cell in row.cells) + " |")
+    notes = [f"- {row.cells[-1]}：{_md(row.note)}" for row in rows if row.note]
     if notes:
         lines += ["", "## 说明", "", *notes]
-    if explain and hasattr(assessment, "explain"):
+    if explain:
         lines += ["", "## 各地区得分明细"]
-        for code in regions["region_code"].to_list():
-            text = assessment.explain(code, "region")  # type: ignore[attr-defined]
+        for row in rows:
+            code, name = row.cells[1], row.cells[2]
+            text = assessment.explain(code, "region")
             lines += [
                 "",
-                f"### {_md(code)} {_md(names.get(code) or '')}",
+                f"### {_md(code)} {_md(name)}",
                 "",
                 "```text",
                 text.replace("```", "ʼʼʼ"),
@@ -912,7 +902,7 @@ def markdown_report(assessment: _AssessmentLike, *, explain: bool = True) -> str
     return "\n".join(lines) + "\n"
 
 
-def write_markdown(assessment: _AssessmentLike, path: str | Path, *, explain: bool = True) -> Path:
+def write_markdown(assessment: Assessment, path: str | Path, *, explain: bool = True) -> Path:
     """Write `markdown_report(assessment)` to `path` (UTF-8)."""
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -22,35 +22,18 @@ from polars.testing import assert_frame_equal
 from rich.console import Console
 
 from accountability import report
+from accountability.assessment import Assessment
 from accountability.dataset import REJECTED_SCHEMA
 from accountability.lineitems import LINE_ITEM_SCHEMA
 
 INJECTION = '=HYPERLINK("http://x","点击")'
 
 
-@attrs.frozen
-class StandIn:
-    year: int
-    regions: pl.DataFrame
-    enterprises: pl.DataFrame
-    cases: pl.DataFrame
-    officials: pl.DataFrame
-    departments: pl.DataFrame
-    line_items: pl.DataFrame
-    rejected: pl.DataFrame
-    warnings: pl.DataFrame
-    fingerprint: str
-    rulebook_name: str
-    library_version: str
-    as_of: dt.date
-    schema_version: str
-
-
 LEVEL = pl.Enum(["省", "市", "县"])
 SECTOR = pl.Enum(["煤矿", "消防", "危险化学品"])
 
 
-def stand_in(region_name: str = "赫山区") -> StandIn:
+def stand_in(region_name: str = "赫山区") -> Assessment:
     regions = pl.DataFrame(
         {
             "region_code": ["430900", "430902", "430903", "430921"],
@@ -139,7 +122,7 @@ def stand_in(region_name: str = "赫山区") -> StandIn:
         },
         schema=REJECTED_SCHEMA,
     )
-    return StandIn(
+    return Assessment(
         year=2024,
         regions=regions,
         enterprises=enterprises,
