@@ -23,18 +23,15 @@ from rich.text import Text
 
 from accountability.cli.app import app, console, err_console
 from accountability.errors import DatasetError
+from accountability.report import column_label
 
 SHOW_ROWS = 50
 # Below this terminal width the issue table would cut messages off: list instead.
 WIDE = 120
+# The rejected/warnings columns take the labels every other output gives them.
 ISSUE_HEADERS: dict[str, str] = {
     "kind": "类别",
-    "table": "数据表",
-    "row": "行号",
-    "column": "列",
-    "rule": "规则",
-    "message": "说明",
-    "value": "原值",
+    **{name: column_label(name) for name in ("table", "row", "column", "rule", "message", "value")},
 }
 
 
