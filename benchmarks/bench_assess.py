@@ -25,13 +25,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import resource
-import sys
 import time
-from collections.abc import Callable
 
 import numpy as np
 import polars as pl
+from measure import best_of, peak_rss_mb
 
 from accountability.assessment import assess
 from accountability.columns import TABLES
@@ -445,20 +443,6 @@ def baseline(tables: dict[str, pl.DataFrame], year: int) -> pl.DataFrame:
         pl.coalesce(f"{c}_below", c).alias(c) for c in value_cols
     )
     return rolled.select("region_code", "name", *value_cols).sort("region_code").collect()
-
-
-def best_of(repeat: int, fn: Callable[[], object]) -> tuple[float, object]:
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
-
-
-def peak_rss_mb() -> float:
-    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return kb / 1024 if sys.platform != "darwin" else kb / 1024 / 1024
 
 
 def main() -> None:

@@ -22,13 +22,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import resource
-import sys
 import time
-from collections.abc import Callable
 
 import numpy as np
 import polars as pl
+from measure import best_of, peak_rss_mb
 
 from accountability.codes import SECTORS
 from accountability.columns import TABLES
@@ -168,20 +166,6 @@ def generate(n: int, seed: int = 20241231) -> dict[str, pl.DataFrame]:
         ),
     )
     return {"enterprises": enterprises, "accidents": accidents, "cases": cases, "hazards": hazards}
-
-
-def best_of(repeat: int, fn: Callable[[], object]) -> tuple[float, object]:
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
-
-
-def peak_rss_mb() -> float:
-    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return kb / 1024 if sys.platform != "darwin" else kb / 1024 / 1024
 
 
 def main() -> None:

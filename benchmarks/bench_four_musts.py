@@ -21,10 +21,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import time
-from collections.abc import Callable
 
 import numpy as np
 import polars as pl
+from measure import best_of
 
 from accountability.columns import TABLES
 from accountability.dataset import Dataset
@@ -92,15 +92,6 @@ def generate_cases(
     )
     spec = TABLES["cases"]
     return frame.select(pl.col(c).cast(t) for c, t in spec.dtypes.items())
-
-
-def best_of(repeat: int, fn: Callable[[], object]) -> tuple[float, object]:
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 def main() -> None:
