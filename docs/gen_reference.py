@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+from generated_pages import add_generated, write_pages
 
 from accountability.columns import TABLES, TableSpec
 from accountability.report import SHEETS, column_label
@@ -313,14 +314,7 @@ def pages() -> dict[str, str]:
 
 def on_files(files: Any, config: Any) -> Any:
     """Add the generated pages to the site (in memory; nothing is written to docs/)."""
-    from mkdocs.structure.files import File
-
-    for path, content in pages().items():
-        existing = files.get_file_from_path(path)
-        if existing is not None:
-            files.remove(existing)
-        files.append(File.generated(config, path, content=content))
-    return files
+    return add_generated(files, config, pages())
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
@@ -328,16 +322,7 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 1:
-        print("usage: python docs/gen_reference.py OUTDIR", file=sys.stderr)
-        return 2
-    out = Path(argv[0])
-    for path, content in pages().items():
-        target = out / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content, encoding="utf-8")
-        print(target)
-    return 0
+    return write_pages(argv, pages(), "gen_reference.py")
 
 
 if __name__ == "__main__":

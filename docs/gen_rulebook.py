@@ -18,6 +18,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from generated_pages import add_generated, write_pages
+
 from accountability.rulebook import Rulebook, rulebook
 from accountability.rulebook.model import Parameter
 from accountability.rulebook.render import format_dated, section_title
@@ -162,27 +164,11 @@ def on_config(config: Any) -> Any:
 
 def on_files(files: Any, config: Any) -> Any:
     """Add the generated pages to the site (in memory; nothing is written to docs/)."""
-    from mkdocs.structure.files import File
-
-    for path, content in pages().items():
-        existing = files.get_file_from_path(path)
-        if existing is not None:
-            files.remove(existing)
-        files.append(File.generated(config, path, content=content))
-    return files
+    return add_generated(files, config, pages())
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 1:
-        print("usage: python docs/gen_rulebook.py OUTDIR", file=sys.stderr)
-        return 2
-    out = Path(argv[0])
-    for path, content in pages().items():
-        target = out / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content, encoding="utf-8")
-        print(target)
-    return 0
+    return write_pages(argv, pages(), "gen_rulebook.py")
 
 
 if __name__ == "__main__":

@@ -650,10 +650,15 @@ def test_diff_reports_added_and_removed(tmp_path):
 
 
 def _gen_module():
+    # As mkdocs loads a hook: its folder on sys.path while it runs, for its siblings.
     spec = importlib.util.spec_from_file_location("gen_rulebook", ROOT / "docs" / "gen_rulebook.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    sys.path.insert(0, str(ROOT / "docs"))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(ROOT / "docs"))
     return module
 
 
