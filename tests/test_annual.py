@@ -14,8 +14,8 @@ from typing import Any
 import attrs
 import polars as pl
 import pytest
+from builders import frame
 
-from accountability.columns import TABLES
 from accountability.dataset import Dataset
 from accountability.rulebook import DatedValue, Rulebook, rulebook
 from accountability.scorers.annual import (
@@ -41,29 +41,6 @@ REGION_ROWS = [
     {"region_code": H, "name": "赫山区", "parent_code": CITY, "level": "县"},
     {"region_code": N, "name": "南县", "parent_code": CITY, "level": "县"},
 ]
-
-
-def _default(col: Any) -> Any:
-    if col.default is not None:
-        return col.default
-    if col.nullable:
-        return None
-    if col.dtype == pl.Boolean():
-        return False
-    if col.dtype == pl.Int64():
-        return 0
-    if col.dtype == pl.Float64():
-        return 0.0
-    return None
-
-
-def frame(table: str, rows: list[dict[str, Any]]) -> pl.DataFrame:
-    """A table in canonical dtypes; columns a row leaves out take neutral defaults."""
-    spec = TABLES[table]
-    if not rows:
-        return pl.DataFrame(schema=spec.dtypes)
-    full = [{c.name: row.get(c.name, _default(c)) for c in spec.columns} for row in rows]
-    return pl.DataFrame(full, schema=spec.dtypes, orient="row")
 
 
 def regions(extra: list[dict[str, Any]] | None = None) -> pl.DataFrame:
