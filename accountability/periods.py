@@ -105,10 +105,6 @@ _TABLE_LABELS = {
 }
 
 
-def _to_date(day: dt.date | str) -> dt.date:
-    return parse_day(day)
-
-
 def _year_earlier(day: dt.date) -> dt.date:
     year = day.year - 1
     last = calendar.monthrange(day.year, day.month)[1]
@@ -125,7 +121,7 @@ def previous_span(start: dt.date | str, end: dt.date | str) -> tuple[dt.date, dt
     >>> previous_span("2024-01-01", "2024-10-31")
     (datetime.date(2023, 1, 1), datetime.date(2023, 10, 31))
     """
-    return _year_earlier(_to_date(start)), _year_earlier(_to_date(end))
+    return _year_earlier(parse_day(start)), _year_earlier(parse_day(end))
 
 
 def round_half_away(numerator: int, denominator: int) -> float:
@@ -286,7 +282,7 @@ def compare_periods(
     >>> t.filter(scope="总计", indicator="事故起数")["change_pct"].item()  # doctest: +SKIP
     -14.21
     """
-    cur = (_to_date(start), _to_date(end))
+    cur = (parse_day(start), parse_day(end))
     if cur[0] > cur[1]:
         raise ValueError(f"起始日期 {cur[0]} 晚于结束日期 {cur[1]}")
     prev = previous_span(*cur)

@@ -270,10 +270,6 @@ def _to_string(expr: pl.Expr, src: pl.DataType) -> pl.Expr:
     return expr.cast(pl.String())
 
 
-def _parse_date(text: pl.Expr, *, excel_serial: bool) -> pl.Expr:
-    return parse_date_expr(text, excel_serial=excel_serial)
-
-
 def _parse(
     name: str, col: Column, src: pl.DataType, *, excel_serial: bool
 ) -> tuple[pl.Expr, pl.Expr]:
@@ -324,7 +320,7 @@ def _parse(
     if target == pl.Date():
         if isinstance(src, pl.Datetime):
             return c.dt.date(), raw
-        return _parse_date(src_text, excel_serial=excel_serial), raw
+        return parse_date_expr(src_text, excel_serial=excel_serial), raw
     if isinstance(target, pl.Enum):
         cats = list(target.categories)
         return pl.when(src_text.is_in(cats)).then(src_text).cast(target), raw
