@@ -16,7 +16,7 @@ import unicodedata
 
 import polars as pl
 
-__all__ = ["DATE_FORMS", "parse_date_expr", "parse_day"]
+__all__ = ["DATE_FORMS", "default_year", "parse_date_expr", "parse_day"]
 
 DATE_FORMS = "2024-03-05、2024/3/5、2024年3月5日、20240305"
 
@@ -56,3 +56,13 @@ def parse_day(value: dt.date | str) -> dt.date:
     if day is None:
         raise ValueError(f"{value!r} 不是日期，应为 {DATE_FORMS} 等形式 (not a date)")
     return day
+
+
+def default_year(as_of: dt.date) -> int:
+    """The year a scorer rates when none is given: the last calendar year ended by
+    `as_of` (the same for four_musts, dual_duty and enterprise_ratings).
+
+    >>> default_year(dt.date(2025, 1, 15)), default_year(dt.date(2024, 12, 31))
+    (2024, 2024)
+    """
+    return as_of.year if (as_of.month, as_of.day) == (12, 31) else as_of.year - 1

@@ -54,6 +54,7 @@ from accountability.accidents import counted_deaths, grade_accidents
 from accountability.codes import ACCIDENT_GRADES, ACCOUNTABILITY_STEPS, HEAD_ROLES
 from accountability.columns import TABLES
 from accountability.dataset import WARNINGS_SCHEMA, Dataset
+from accountability.dates import default_year
 from accountability.errors import RulebookError
 from accountability.lineitems import LINE_ITEM_SCHEMA, SORT_KEY, concat_line_items
 from accountability.regions import ancestors
@@ -65,7 +66,6 @@ __all__ = [
     "DUTY_SCHEMA",
     "OFFICIAL_SCHEMA",
     "DualDutyResult",
-    "default_year",
     "dual_duty",
 ]
 
@@ -149,15 +149,6 @@ class DualDutyResult:
     line_items: pl.DataFrame
     warnings: pl.DataFrame
     year: int = 0
-
-
-def default_year(as_of: dt.date) -> int:
-    """The last calendar year ended by `as_of`.
-
-    >>> default_year(dt.date(2025, 1, 15)), default_year(dt.date(2024, 12, 31))
-    (2024, 2024)
-    """
-    return as_of.year if (as_of.month, as_of.day) == (12, 31) else as_of.year - 1
 
 
 # --- small expression helpers --------------------------------------------------------

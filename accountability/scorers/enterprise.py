@@ -58,9 +58,9 @@ from accountability.accidents import counted_deaths, grade_accidents, grade_at_l
 from accountability.codes import ACCIDENT_GRADES
 from accountability.columns import TABLES, StatusDtype
 from accountability.dataset import Dataset
+from accountability.dates import default_year
 from accountability.lineitems import LINE_ITEM_SCHEMA, SORT_KEY, concat_line_items
 from accountability.rulebook import Rulebook, RulesAt, rulebook
-from accountability.scorers.dual_duty import default_year
 
 __all__ = ["ENTERPRISE_COLUMNS", "EnterpriseRatings", "enterprise_ratings"]
 

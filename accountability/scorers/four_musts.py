@@ -51,11 +51,11 @@ import polars as pl
 
 from accountability.columns import LevelDtype
 from accountability.dataset import Dataset
+from accountability.dates import default_year
 from accountability.errors import RulebookError
 from accountability.lineitems import concat_line_items, empty_line_items
 from accountability.regions import ancestors
 from accountability.rulebook import Rulebook, RulesAt, rulebook
-from accountability.scorers.dual_duty import default_year
 
 __all__ = [
     "CASE_COLUMNS",
