@@ -2,7 +2,11 @@
 
 Nothing in a rule file is executed or evaluated: TOML is parsed as data, and every
 value is checked against the parameter it sets.  Every error names the file, the line
-and the key (`path:line: key: message`).
+and the key (`path:line: key: message`).  All the faults of a file (and of the files
+it extends) are collected and raised as one RulebookError whose `problems` lists them
+by file and line, so a rule file is fixed in one pass; only a TOML syntax error, an
+unreadable or missing file and a broken `extends` stop the loading at once.  A file
+that gives no parameter and extends nothing is an error (规则文件为空).
 
 Overrides.  A file that says `extends = "default"` (or a path, relative to the file;
 chains are allowed, cycles are an error) loads its parent first.  Each parameter it
@@ -34,6 +38,7 @@ from typing import Any
 import attrs
 
 from accountability.errors import RulebookError
+from accountability.rulebook.checks import Problem, problems_of, render_problems
 from accountability.rulebook.model import DatedValue, Parameter, Rulebook
 from accountability.rulebook.positions import key_positions, locate
 
@@ -98,9 +103,13 @@ class _Source:
         line = self.line(key)
         return f"{self.path}:{line}" if line else str(self.path)
 
-    def error(self, key: str, message: str, at: str | None = None) -> RulebookError:
+    def problem(self, key: str, message: str, at: str | None = None) -> Problem:
         """`path:line: key: message`, the line being that of `at` (default: `key`)."""
-        return RulebookError(f"{self.where(at or key)}: {key}: {message}")
+        return Problem(str(self.path), self.line(at or key), key, message)
+
+    def error(self, key: str, message: str, at: str | None = None) -> RulebookError:
+        """A fault that stops the loading: `path:line: key: message`."""
+        return RulebookError(str(self.problem(key, message, at)))
 
     def lines_of(self, key: str) -> dict[str, int]:
         """Lines of everything written under parameter `key`, by sub-path."""
@@ -250,57 +259,98 @@ def _conform(
     return new
 
 
-def _parse_parameter(source: _Source, key: str, raw: Any) -> Parameter:
+@attrs.define
+class _Report:
+    """What loading found wrong so far, across every file read."""
+
+    problems: list[Problem] = attrs.Factory(list)
+    basis_missing: set[str] = attrs.Factory(set)  # keys whose missing basis is reported
+
+    def add(self, problem: Problem) -> None:
+        self.problems.append(problem)
+
+
+def _parse_parameter(source: _Source, key: str, raw: Any, report: _Report) -> Parameter | None:
+    """The parameter `raw` sets, or None when it cannot be read (its faults reported)."""
     if not isinstance(raw, dict):
-        raise source.error(
-            key, "参数必须是一个表 [section.name]，含 value、basis 等字段 (a parameter is a table)"
+        report.add(
+            source.problem(
+                key,
+                "参数必须是一个表 [section.name]，含 value、basis 等字段 (a parameter is a table)",
+            )
         )
+        return None
     for field in raw:
         if field not in _PARAM_FIELDS:
             zh, en = _hint(field, list(_PARAM_FIELDS))
-            raise source.error(
-                key, f"未知字段 {field!r}{zh} (unknown field{en})", at=f"{key}.{field}"
+            report.add(
+                source.problem(
+                    key, f"未知字段 {field!r}{zh} (unknown field{en})", at=f"{key}.{field}"
+                )
             )
     basis = raw.get("basis")
     if not isinstance(basis, str) or not basis.strip():
-        raise source.error(
-            key,
-            "缺少依据 basis（文件与条款，或“参考值”） (basis missing)",
-            at=f"{key}.basis" if "basis" in raw else key,
-        )
-    for field in ("label", "unit", "note"):
-        if field in raw and not isinstance(raw[field], str):
-            raise source.error(
-                key, f"{field} 必须是字符串 ({field} must be a string)", at=f"{key}.{field}"
+        report.add(
+            source.problem(
+                key,
+                "缺少依据 basis（文件与条款，或“参考值”） (basis missing)",
+                at=f"{key}.basis" if "basis" in raw else key,
             )
-    if ("value" in raw) == ("values" in raw):
-        raise source.error(
-            key, "需要且只能给出 value 或 values 之一 (exactly one of value / values)"
         )
+        report.basis_missing.add(key)
+        basis = ""
+    texts: dict[str, str | None] = {}
+    for field in ("label", "unit", "note"):
+        texts[field] = raw.get(field)
+        if field in raw and not isinstance(raw[field], str):
+            report.add(
+                source.problem(
+                    key, f"{field} 必须是字符串 ({field} must be a string)", at=f"{key}.{field}"
+                )
+            )
+            texts[field] = None
+    if ("value" in raw) == ("values" in raw):
+        report.add(
+            source.problem(
+                key, "需要且只能给出 value 或 values 之一 (exactly one of value / values)"
+            )
+        )
+        return None
     lines = source.lines_of(key)
     if "value" in raw:
         values: tuple[DatedValue, ...] = (DatedValue(None, _normalise(raw["value"])),)
     else:
-        values, lines = _parse_dated(source, key, raw["values"], lines)
+        dated = _parse_dated(source, key, raw["values"], lines, report)
+        if dated is None:
+            return None
+        values, lines = dated
     free = _free_keyed(key)
     first = values[0].value
     conformed = [values[0]]
-    for i, dated in enumerate(values[1:], start=1):
+    sound = True
+    for i, dated_value in enumerate(values[1:], start=1):
         try:
-            conformed.append(attrs.evolve(dated, value=_conform(first, dated.value, free)))
+            conformed.append(
+                attrs.evolve(dated_value, value=_conform(first, dated_value.value, free))
+            )
         except _ShapeError as exc:
-            raise source.error(
-                key,
-                f"各期取值形状不一致: {exc.message} (dated values differ in shape)",
-                at=".".join((key, "values", str(i), "value", *exc.path)),
-            ) from None
+            sound = False
+            report.add(
+                source.problem(
+                    key,
+                    f"各期取值形状不一致: {exc.message} (dated values differ in shape)",
+                    at=".".join((key, "values", str(i), "value", *exc.path)),
+                )
+            )
+    if not sound:
+        return None
     return Parameter(
         key=key,
-        label=raw.get("label", ""),
+        label=texts["label"] or "",
         basis=basis.strip(),
         values=tuple(conformed),
-        unit=raw.get("unit"),
-        note=raw.get("note"),
+        unit=texts["unit"],
+        note=texts["note"],
         source=source.where(key),
         file=str(source.path),
         lines=lines,
@@ -308,38 +358,57 @@ def _parse_parameter(source: _Source, key: str, raw: Any) -> Parameter:
 
 
 def _parse_dated(
-    source: _Source, key: str, dated: Any, lines: dict[str, int]
-) -> tuple[tuple[DatedValue, ...], dict[str, int]]:
-    """Dated values in date order, and `lines` renumbered to that order."""
+    source: _Source, key: str, dated: Any, lines: dict[str, int], report: _Report
+) -> tuple[tuple[DatedValue, ...], dict[str, int]] | None:
+    """Dated values in date order, and `lines` renumbered to that order; None when any
+    entry cannot be read (each fault reported)."""
     if not isinstance(dated, list) or not dated:
-        raise source.error(
-            key, "values 必须是非空数组 [{ from = 日期, value = … }]", at=f"{key}.values"
+        report.add(
+            source.problem(
+                key, "values 必须是非空数组 [{ from = 日期, value = … }]", at=f"{key}.values"
+            )
         )
+        return None
     seen: dict[dt.date, int] = {}
     items: list[tuple[DatedValue, int]] = []
+    sound = True
     for i, entry in enumerate(dated):
         at = f"{key}.values.{i}"
         if not isinstance(entry, dict) or set(entry) != {"from", "value"}:
-            raise source.error(
-                key,
-                "每个取值须为 { from = YYYY-MM-DD, value = … }"
-                " (each dated value is { from, value })",
-                at=at,
+            sound = False
+            report.add(
+                source.problem(
+                    key,
+                    "每个取值须为 { from = YYYY-MM-DD, value = … }"
+                    " (each dated value is { from, value })",
+                    at=at,
+                )
             )
+            continue
         start = entry["from"]
         if not isinstance(start, dt.date) or isinstance(start, dt.datetime):
-            raise source.error(
-                key, f"from 必须是日期 YYYY-MM-DD，而不是 {start!r}", at=f"{at}.from"
+            sound = False
+            report.add(
+                source.problem(
+                    key, f"from 必须是日期 YYYY-MM-DD，而不是 {start!r}", at=f"{at}.from"
+                )
             )
+            continue
         if start in seen:
-            raise source.error(
-                key,
-                f"两个取值的 from 相同: {start}（第 {seen[start] + 1} 与第 {i + 1} 个）"
-                " (two values with the same from)",
-                at=f"{at}.from",
+            sound = False
+            report.add(
+                source.problem(
+                    key,
+                    f"两个取值的 from 相同: {start}（第 {seen[start] + 1} 与第 {i + 1} 个）"
+                    " (two values with the same from)",
+                    at=f"{at}.from",
+                )
             )
+            continue
         seen[start] = i
         items.append((DatedValue(start, _normalise(entry["value"])), i))
+    if not sound:
+        return None
     items.sort(key=lambda item: item[0].start or dt.date.min)
     order = {file_i: sorted_i for sorted_i, (_, file_i) in enumerate(items)}
     renumbered = {}
@@ -351,44 +420,62 @@ def _parse_dated(
     return tuple(d for d, _ in items), renumbered
 
 
-def _parameters_of(source: _Source, data: dict[str, Any]) -> dict[str, Parameter]:
+def _parameters_of(source: _Source, data: dict[str, Any], report: _Report) -> dict[str, Parameter]:
     params: dict[str, Parameter] = {}
     for section, body in data.items():
         if section in _TOP_LEVEL:
             continue
         if not isinstance(body, dict):
             zh, en = _hint(section, list(_TOP_LEVEL))
-            raise source.error(
-                section,
-                f"未知的顶层键{zh}；顶层只能是 extends、meta 或规则分节 [section.name]"
-                f" (unknown top-level key{en})",
+            report.add(
+                source.problem(
+                    section,
+                    f"未知的顶层键{zh}；顶层只能是 extends、meta 或规则分节 [section.name]"
+                    f" (unknown top-level key{en})",
+                )
             )
+            continue
         for name, raw in body.items():
             key = f"{section}.{name}"
-            params[key] = _parse_parameter(source, key, raw)
+            param = _parse_parameter(source, key, raw, report)
+            if param is not None:
+                params[key] = param
     return params
 
 
-def _override(source: _Source, key: str, new: Parameter, old: Parameter) -> Parameter:
-    """`new` replacing `old`: same shape and unit; label and unit inherited if left out."""
+def _override(
+    source: _Source, key: str, new: Parameter, old: Parameter, report: _Report
+) -> Parameter | None:
+    """`new` replacing `old`: same shape and unit; label and unit inherited if left out.
+
+    None when it does not keep the parent's shape or unit (each fault reported)."""
     free = _free_keyed(key)
     template = old.values[0].value
     values = []
+    sound = True
     for i, dated in enumerate(new.values):
         try:
             values.append(attrs.evolve(dated, value=_conform(template, dated.value, free)))
         except _ShapeError as exc:
+            sound = False
             head = ("value",) if dated.start is None else ("values", str(i), "value")
-            raise source.error(
-                key,
-                f"与被覆盖的参数不一致: {exc.message} (override must keep the parent's shape)",
-                at=".".join((key, *head, *exc.path)),
-            ) from None
+            report.add(
+                source.problem(
+                    key,
+                    f"与被覆盖的参数不一致: {exc.message} (override must keep the parent's shape)",
+                    at=".".join((key, *head, *exc.path)),
+                )
+            )
     if new.unit is not None and new.unit != old.unit:
+        sound = False
         expected = f"应为 {old.unit!r}" if old.unit is not None else "该参数没有单位"
-        raise source.error(
-            key, f"单位错误: {expected}，而不是 {new.unit!r} (wrong unit)", at=f"{key}.unit"
+        report.add(
+            source.problem(
+                key, f"单位错误: {expected}，而不是 {new.unit!r} (wrong unit)", at=f"{key}.unit"
+            )
         )
+    if not sound:
+        return None
     return attrs.evolve(
         new,
         values=tuple(values),
@@ -408,41 +495,59 @@ def _parent_path(source: _Source, extends: Any) -> Path:
     return parent
 
 
-def _load(
-    path: Path, chain: tuple[Path, ...]
-) -> tuple[dict[str, Parameter], list[dict[str, Any]], tuple[str, ...]]:
-    """Resolved parameters, the `meta` tables and the files read, parent first."""
-    path = path.resolve()
-    source, data = _read(path)
+def _meta_of(source: _Source, data: dict[str, Any], report: _Report) -> dict[str, Any]:
     meta = data.get("meta", {})
     if not isinstance(meta, dict):
-        raise source.error("meta", "meta 必须是表 [meta]")
+        report.add(source.problem("meta", "meta 必须是表 [meta]"))
+        return {}
     for field in meta:
         if field not in _META_FIELDS:
             zh, en = _hint(field, list(_META_FIELDS))
-            raise source.error(f"meta.{field}", f"未知字段 {field!r}{zh} (unknown field{en})")
-    own = _parameters_of(source, data)
+            report.add(
+                source.problem(f"meta.{field}", f"未知字段 {field!r}{zh} (unknown field{en})")
+            )
+    return meta
+
+
+def _load(
+    path: Path, chain: tuple[Path, ...], report: _Report
+) -> tuple[dict[str, Parameter], list[dict[str, Any]], tuple[str, ...]]:
+    """Resolved parameters, the `meta` tables and the files read, parent first.
+
+    Faults of single parameters go to `report` (the parameter is left out, or the
+    parent's kept); a file that cannot be read or extended raises at once.
+    """
+    path = path.resolve()
+    source, data = _read(path)
+    meta = _meta_of(source, data, report)
+    if not any(k != "meta" for k in data):
+        report.add(Problem(str(path), None, "", "规则文件为空 (empty rule file)"))
+    own = _parameters_of(source, data, report)
     if "extends" not in data:
         return own, [meta], (str(path),)
     parent_path = _parent_path(source, data["extends"])
     if parent_path in (*chain, path):
         cycle = " → ".join(str(p) for p in (*chain, path, parent_path))
         raise source.error("extends", f"extends 形成循环 (circular extends): {cycle}")
-    parent, metas, files = _load(parent_path, (*chain, path))
+    parent, metas, files = _load(parent_path, (*chain, path), report)
     merged = dict(parent)
     for key, param in own.items():
         if key not in parent:
             zh, en = _hint(key, sorted(parent))
-            raise source.error(key, f"未知参数{zh} (unknown key{en})")
-        merged[key] = _override(source, key, param, parent[key])
+            report.add(source.problem(key, f"未知参数{zh} (unknown key{en})"))
+            continue
+        overridden = _override(source, key, param, parent[key], report)
+        if overridden is not None:
+            merged[key] = overridden
     return merged, [*metas, meta], (*files, str(path))
 
 
 def load_rulebook(path: str | Path) -> Rulebook:
     """Load a rule file; `extends = "default"` (or a path) loads its parent first.
 
-    The word "default" loads the built-in rulebook.  Raises `RulebookError`
-    (`file:line: key: message`) on any fault.
+    The word "default" loads the built-in rulebook.  Raises one `RulebookError` on
+    any fault, its `problems` listing every fault found (`file:line: key: message`),
+    sorted by file and line.
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "city.toml"
@@ -450,13 +555,19 @@ def load_rulebook(path: str | Path) -> Rulebook:
     ...                  'value = 0.4\\nbasis = "市细则"\\n', encoding="utf-8")
     >>> load_rulebook(p).for_year(2024)["annual.b2_coverage_target"]
     0.4
+    >>> _ = p.write_text('extends = "default"\\n[annual.b2_coverage_target]\\n'
+    ...                  'value = 35\\n', encoding="utf-8")
+    >>> try:
+    ...     load_rulebook(p)
+    ... except RulebookError as error:
+    ...     print(len(error.problems))
+    2
     """
-    from accountability.rulebook.checks import check_rulebook
-
     if str(path) == "default":
         path = DEFAULT_PATH
     path = Path(path)
-    params, metas, files = _load(path, ())
+    report = _Report()
+    params, metas, files = _load(path, (), report)
     own = metas[-1]
     book = Rulebook(
         name=str(own.get("name", path.stem)),
@@ -464,11 +575,13 @@ def load_rulebook(path: str | Path) -> Rulebook:
         sources=files,
         description=str(own.get("description", "")),
     )
-    check_rulebook(book)
+    problems = [*report.problems, *problems_of(book, basis_reported=report.basis_missing)]
+    if problems:
+        raise RulebookError(problems=render_problems(problems))
     return book
 
 
 @cache
 def rulebook() -> Rulebook:
-    """The built-in default rulebook (RUBRIC.md), every number with its basis."""
+    """The built-in default rulebook, every number with its unit, label and basis."""
     return load_rulebook(DEFAULT_PATH)

@@ -1,0 +1,539 @@
+"""PARAMETERS: the unit, role and range of every parameter of the default rulebook.
+
+A rule file gives each parameter a value; this module says what that value must be.
+Each parameter has one `ParamSpec`: the kind of quantity it is (`unit`: 分, 比例,
+起 …), the part it plays in a rule (`role`: 分值, 目标, 阈值 …), where its numbers
+may lie (`bounds`), and for the parameters a number cannot describe, the names it
+may take (`choices`), the band parameter its names come from (`names_from`) or a
+small function that checks a structured table (`check`).  The rulebook's checks
+read these records; nothing here reads a rule file.
+
+>>> spec = param_spec("annual.b2_coverage_target")
+>>> spec.unit, spec.role, str(spec.bounds)
+('比例', '目标', '> 0 且 ≤ 1')
+>>> [f.message for f in spec.faults(35)]
+['比例须在 0 与 1 之间，实为 35 (a share lies between 0 and 1)']
+>>> [f.suggestion for f in spec.faults(35)]
+['是否应为 0.35？(did you mean 0.35?)']
+>>> param_spec("annual.nonsense") is None
+True
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Callable, Iterator, Mapping
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from accountability.codes import (
+    ACCIDENT_GRADES,
+    DUTY_ACTIVITIES,
+    OFFICIAL_ROLES,
+    SECTORS,
+    STANDARDIZATION_LEVELS,
+)
+
+__all__ = [
+    "PARAMETERS",
+    "ROLES",
+    "UNITS",
+    "Bounds",
+    "Fault",
+    "ParamSpec",
+    "number_faults",
+    "param_spec",
+]
+
+# The part a parameter plays in a rule, as a line item citing several bases names it.
+ROLES: tuple[str, ...] = ("分值", "目标", "阈值", "窗口", "口径", "分数线", "效果")
+
+ANNUAL_SECTIONS = ("A", "B", "C", "D", "E")
+
+
+@attrs.frozen
+class Fault:
+    """One thing wrong with a value: where inside it (`at`, "" for the value itself,
+    "1.min" for a field of an entry), what, and how to fix it if that can be said."""
+
+    at: str
+    message: str
+    suggestion: str = ""
+
+
+@attrs.frozen
+class Bounds:
+    """Where each number of a value may lie: from `low` (excluded if `open_low`) up to
+    `high` (included), whole if `whole`.
+
+    >>> str(Bounds(1, whole=True)), str(Bounds(0, open_low=True))
+    ('≥ 1 的整数', '> 0')
+    """
+
+    low: float | None = 0.0
+    open_low: bool = False
+    high: float | None = None
+    whole: bool = False
+
+    def __str__(self) -> str:
+        parts = []
+        if self.low is not None:
+            parts.append(f"{'>' if self.open_low else '≥'} {self.low:g}")
+        if self.high is not None:
+            parts.append(f"≤ {self.high:g}")
+        text = " 且 ".join(parts) or "任意数"
+        return f"{text} 的整数" if self.whole else text
+
+    def fault(self, number: float, at: str, unit: str) -> Fault | None:
+        """What is wrong with `number` (found at `at`), or None."""
+        shown = "value" + (f".{at}" if at else "")
+        if not math.isfinite(number):
+            return Fault(at, f"取值须为有限数，实为 {float(number)} (not a finite number)")
+        if self.low is not None and self.open_low and number <= self.low:
+            return Fault(at, f"取值须大于 {self.low:g}，实为 {number!r} (must be positive)")
+        if self.low is not None and number < self.low:
+            if self.low == 0:
+                suggestion = ""
+                if unit.startswith("分"):
+                    suggestion = (
+                        f"分值以正数记载（扣分由评分程序减去），是否应为 {-number:g}？"
+                        f"(points are written as positive numbers; did you mean {-number:g}?)"
+                    )
+                return Fault(at, f"取值不能为负: {shown} = {number:g} (negative value)", suggestion)
+            return Fault(
+                at, f"取值须至少为 {self.low:g}，实为 {number!r} (must be at least {self.low:g})"
+            )
+        if self.high is not None and number > self.high:
+            if unit == "比例":
+                suggestion = ""
+                if 1 < number <= 100:
+                    suggestion = f"是否应为 {number / 100:g}？(did you mean {number / 100:g}?)"
+                return Fault(
+                    at,
+                    f"比例须在 0 与 1 之间，实为 {number:g} (a share lies between 0 and 1)",
+                    suggestion,
+                )
+            return Fault(
+                at, f"取值须不大于 {self.high:g}，实为 {number!r} (must be at most {self.high:g})"
+            )
+        if self.whole and not float(number).is_integer():
+            low, high = math.floor(number), math.ceil(number)
+            noun = _COUNT_NOUN.get(unit, "取值")
+            return Fault(
+                at,
+                f"{noun}须为整数，实为 {number!r} (a whole number expected)",
+                f"是否应为 {low} 或 {high}？(did you mean {low} or {high}?)",
+            )
+        return None
+
+
+NON_NEGATIVE = Bounds(0.0)
+POSITIVE = Bounds(0.0, open_low=True)
+SHARE = Bounds(0.0, high=1.0)
+TARGET_SHARE = Bounds(0.0, open_low=True, high=1.0)
+COUNT = Bounds(0.0, whole=True)
+AT_LEAST_ONE = Bounds(1.0, whole=True)
+
+# Every unit a parameter may have, with the bounds of its numbers.  Units whose values
+# are names or tables still bound the numbers inside them: finite and not negative.
+UNITS: Mapping[str, Bounds] = MappingProxyType(
+    {
+        "分": NON_NEGATIVE,  # points
+        "分/起": NON_NEGATIVE,  # points per accident or case
+        "分/人": NON_NEGATIVE,  # points per person
+        "分/项": NON_NEGATIVE,  # points per item (a hazard)
+        "比例": SHARE,  # a share in [0, 1]
+        "倍": POSITIVE,  # a ratio
+        "起": COUNT,  # accidents or cases
+        "人": COUNT,  # people
+        "次": COUNT,  # times
+        "次/年": COUNT,  # times a year
+        "月": AT_LEAST_ONE,  # months
+        "天": AT_LEAST_ONE,  # days
+        "等级": NON_NEGATIVE,  # an accident grade (codes.ACCIDENT_GRADES)
+        "标准化等级": NON_NEGATIVE,  # a standardisation level (codes.STANDARDIZATION_LEVELS)
+        "等次": NON_NEGATIVE,  # a band's name, from the bands parameter `names_from`
+        "布尔": NON_NEGATIVE,  # true or false
+        "文本": NON_NEGATIVE,  # one of `choices`
+        "行业领域": NON_NEGATIVE,  # a list of sectors (codes.SECTORS)
+        "分数线": NON_NEGATIVE,  # ordered bands [{ name, min }], the lowest at 0
+        "表": NON_NEGATIVE,  # a structured table, checked by the spec's `check`
+    }
+)
+
+# Units a rule file writes as `unit = "…"`: a parameter of one of these that states a
+# unit must state this one.
+WRITTEN_UNITS = frozenset(
+    {"分", "分/起", "分/人", "分/项", "比例", "倍", "起", "人", "次", "次/年", "月", "天"}
+)
+
+_COUNT_NOUN = {
+    "起": "起数",
+    "人": "人数",
+    "次": "次数",
+    "次/年": "次数",
+    "月": "月数",
+    "天": "天数",
+}
+
+_UNIT_CHOICES: Mapping[str, tuple[str, ...]] = {
+    "等级": ACCIDENT_GRADES,
+    "标准化等级": STANDARDIZATION_LEVELS,
+    "行业领域": SECTORS,
+}
+_CHOICE_NOUN = {"等级": "事故等级", "标准化等级": "标准化等级", "行业领域": "行业领域"}
+
+Check = Callable[[Any], Iterator[Fault]]
+
+
+def _join(*parts: str) -> str:
+    return ".".join(p for p in parts if p)
+
+
+def _did_you_mean(word: object, options: tuple[str, ...]) -> str:
+    if not isinstance(word, str):
+        return ""
+    close = difflib.get_close_matches(word, options, n=1)
+    return f"是否应为 {close[0]}？(did you mean {close[0]}?)" if close else ""
+
+
+def numbers(value: Any, at: str = "") -> Iterator[tuple[str, int | float]]:
+    """Every number in a value (booleans are not numbers) with its sub-path ("0.min")."""
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int | float):
+        yield at, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from numbers(v, _join(at, str(k)))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from numbers(v, _join(at, str(i)))
+
+
+def number_faults(value: Any, bounds: Bounds = NON_NEGATIVE, unit: str = "") -> Iterator[Fault]:
+    """A fault for every number of `value` outside `bounds`: all a parameter that has no
+    spec is checked for (finite, not negative)."""
+    for at, number in numbers(value):
+        fault = bounds.fault(number, at, unit)
+        if fault is not None:
+            yield fault
+
+
+# -- the checks of structured tables ------------------------------------------------
+
+
+def _section_weights(value: Any) -> Iterator[Fault]:
+    """A–E, summing to 100."""
+    if set(value) != set(ANNUAL_SECTIONS):
+        yield Fault("", f"须给出 A–E 五个分节的分值，实为 {sorted(value)}")
+        return
+    total = math.fsum(float(v) for v in value.values())
+    if abs(total - 100.0) > 1e-9:
+        yield Fault(
+            "",
+            f"各分节分值之和须为 100，实为 {total:g} (weights must sum to 100)",
+            f"差 {100.0 - total:g} 分 (off by {100.0 - total:g})",
+        )
+
+
+def _bands(name_field: str) -> Check:
+    """Named bands `[{ <name_field> = …, min = … }]`: distinct names, `min` strictly
+    falling, the lowest at 0."""
+
+    def check(value: Any) -> Iterator[Fault]:
+        if not value:
+            yield Fault("", "至少须有一档分数线 (at least one band)")
+            return
+        names = [b[name_field] for b in value]
+        if len(set(names)) != len(names):
+            yield Fault("", f"等次名称重复: {names} (duplicate band)")
+        mins = [float(b["min"]) for b in value]
+        for i in range(1, len(mins)):
+            if mins[i] >= mins[i - 1]:
+                yield Fault(f"{i}.min", f"分数线须从高到低严格排列，实为 {mins} (unordered bands)")
+        if mins[-1] != 0.0:
+            yield Fault(
+                f"{len(mins) - 1}.min", "最低一档的分数线须为 0 (the lowest band starts at 0)"
+            )
+
+    return check
+
+
+def _accident_bands(value: Any) -> Iterator[Fault]:
+    """特别重大, 重大, 较大 in that order; each threshold strictly falling."""
+    grades = [b.get("grade") for b in value]
+    if grades != ["特别重大", "重大", "较大"]:
+        yield Fault("", f"事故等级须依次为 特别重大、重大、较大，实为 {grades}")
+        return
+    for field in ("deaths", "serious_injuries", "direct_loss_10k_yuan"):
+        lows = [float(b[field]) for b in value]
+        for i in range(1, len(lows)):
+            if lows[i] >= lows[i - 1]:
+                yield Fault(
+                    f"{i}.{field}",
+                    f"{field} 下限须从高到低严格排列，实为 {lows} (unordered bands)",
+                )
+    for i, band in enumerate(value):
+        for field in ("deaths", "serious_injuries"):
+            fault = COUNT.fault(band[field], f"{i}.{field}", "人")
+            if fault is not None:
+                yield fault
+
+
+def _repeat_windows(value: Any) -> Iterator[Fault]:
+    """`[{ days, fines }]`: both whole and at least 1; no two windows of the same days."""
+    for i, window in enumerate(value):
+        for field in ("days", "fines"):
+            if window[field] < 1:
+                yield Fault(f"{i}.{field}", f"{field} 须至少为 1")
+            elif not float(window[field]).is_integer():
+                fault = COUNT.fault(
+                    window[field], f"{i}.{field}", "天" if field == "days" else "次"
+                )
+                if fault is not None:
+                    yield fault
+    days = [w["days"] for w in value]
+    for i, d in enumerate(days):
+        if d in days[:i]:
+            yield Fault(f"{i}.days", f"窗口天数重复: {d} (two windows of the same days)")
+
+
+def _grade_names(table: Any, at: str) -> Iterator[Fault]:
+    for grade in table:
+        if grade not in ACCIDENT_GRADES:
+            yield Fault(
+                _join(at, str(grade)),
+                f"未知事故等级 {grade!r}，应为 {list(ACCIDENT_GRADES)}",
+                _did_you_mean(grade, ACCIDENT_GRADES),
+            )
+
+
+def _grade_counts(value: Any) -> Iterator[Fault]:
+    """`{ 事故等级 = 起数 }`."""
+    yield from _grade_names(value, "")
+
+
+def _veto(value: Any) -> Iterator[Fault]:
+    """`{ grade_counts = { 事故等级 = 起数 }, concealed = 起数 }`."""
+    if isinstance(value.get("grade_counts"), dict):
+        yield from _grade_names(value["grade_counts"], "grade_counts")
+
+
+def _standardization_bonus(value: Any) -> Iterator[Fault]:
+    bad = [lvl for lvl in value if lvl not in STANDARDIZATION_LEVELS]
+    if bad:
+        yield Fault(bad[0], f"未知标准化等级 {bad}，应为 {list(STANDARDIZATION_LEVELS)}")
+
+
+def _departments(value: Any) -> Iterator[Fault]:
+    """`{ 部门 = [行业领域, …] }`."""
+    for dept, sectors in value.items():
+        bad = [s for s in sectors if s not in SECTORS]
+        if bad:
+            yield Fault(dept, f"未知行业领域 {bad}")
+
+
+def _duty_requirements(value: Any) -> Iterator[Fault]:
+    """`{ 职务类别 = { 履职事项 = 次数 } }`."""
+    for role, activities in value.items():
+        if role not in OFFICIAL_ROLES:
+            yield Fault(
+                role,
+                f"未知职务类别 {role!r}，应为 {list(OFFICIAL_ROLES)}",
+                _did_you_mean(role, OFFICIAL_ROLES),
+            )
+        bad = [a for a in activities if a not in DUTY_ACTIVITIES]
+        if bad:
+            yield Fault(
+                f"{role}.{bad[0]}",
+                f"未知履职事项 {bad}，应为 {list(DUTY_ACTIVITIES)}",
+                _did_you_mean(bad[0], DUTY_ACTIVITIES),
+            )
+
+
+# -- the record ---------------------------------------------------------------------
+
+
+def _dotted(_: Any, __: attrs.Attribute[str], key: str) -> None:
+    section, _dot, name = key.partition(".")
+    if not section or not name:
+        raise ValueError(f"a parameter key is section.name, not {key!r}")
+
+
+def _unit_bounds(spec: ParamSpec) -> Bounds:
+    return UNITS[spec.unit]
+
+
+def _unit_choices(spec: ParamSpec) -> tuple[str, ...]:
+    return _UNIT_CHOICES.get(spec.unit, ())
+
+
+@attrs.frozen
+class ParamSpec:
+    """What one parameter's value must be.
+
+    `unit` is the kind of quantity (a key of UNITS) and sets the default `bounds` of
+    every number in the value and, for 等级 / 标准化等级 / 行业领域, the `choices`;
+    `role` is the part it plays in a rule (one of ROLES); `names_from` names the
+    bands parameter whose names the value must use (a name, or a table with one entry
+    per name); `check` is a table's own check, yielding a Fault per problem.
+    """
+
+    key: str = attrs.field(validator=_dotted)
+    unit: str = attrs.field(validator=attrs.validators.in_(UNITS))
+    role: str = attrs.field(validator=attrs.validators.in_(ROLES))
+    bounds: Bounds = attrs.field(
+        default=attrs.Factory(_unit_bounds, takes_self=True),
+        validator=attrs.validators.instance_of(Bounds),
+    )
+    choices: tuple[str, ...] = attrs.field(
+        default=attrs.Factory(_unit_choices, takes_self=True), converter=tuple
+    )
+    names_from: str | None = None
+    check: Check | None = attrs.field(default=None, eq=False)
+
+    @property
+    def name(self) -> str:
+        """The key's last part: `veto_effect`."""
+        return self.key.split(".", 1)[1]
+
+    def faults(self, value: Any) -> Iterator[Fault]:
+        """Every fault of one (dated) value: its numbers, its names, its table's check.
+
+        May raise KeyError, TypeError, AttributeError or ValueError on a value whose
+        shape is not the parameter's (the caller reports it as malformed).
+        """
+        yield from number_faults(value, self.bounds, self.unit)
+        yield from self._choice_faults(value)
+        if self.check is not None:
+            yield from self.check(value)
+
+    def _choice_faults(self, value: Any) -> Iterator[Fault]:
+        if self.unit == "布尔":
+            if not isinstance(value, bool):
+                yield Fault("", f"取值须为 true 或 false，实为 {value!r} (a boolean expected)")
+        elif self.unit == "行业领域":
+            if not isinstance(value, list):
+                yield Fault(
+                    "", f"取值须为行业领域数组，实为 {value!r} (a list of sectors expected)"
+                )
+                return
+            bad = [s for s in value if s not in SECTORS]
+            if bad:
+                yield Fault(
+                    "", f"未知行业领域 {bad}，应为 {list(SECTORS)}", _did_you_mean(bad[0], SECTORS)
+                )
+        elif self.choices and value not in self.choices:
+            if self.unit == "文本":
+                allowed = " 或 ".join(f'"{c}"' for c in self.choices)
+                message = f"{self.name} 须为 {allowed}，实为 {value!r}"
+            else:
+                noun = _CHOICE_NOUN.get(self.unit, self.unit)
+                message = f"未知{noun} {value!r}，应为 {list(self.choices)}"
+            yield Fault("", message, _did_you_mean(value, self.choices))
+
+
+def _specs(*specs: ParamSpec) -> Mapping[str, ParamSpec]:
+    out: dict[str, ParamSpec] = {}
+    for spec in specs:
+        if spec.key in out:
+            raise ValueError(f"two specs for {spec.key}")
+        out[spec.key] = spec
+    return MappingProxyType(out)
+
+
+_P = ParamSpec
+
+# One record per parameter of the default rulebook, in its order.
+PARAMETERS: Mapping[str, ParamSpec] = _specs(
+    # 事故等级
+    _P("accident_grading.count_missing_as_deaths", "布尔", "口径"),
+    _P("accident_grading.bands", "表", "阈值", check=_accident_bands),
+    # 行业领域分组与部门监管职责
+    _P("sectors.industry_trade", "行业领域", "口径"),
+    _P("sectors.road", "行业领域", "口径"),
+    _P("sectors.coal", "行业领域", "口径"),
+    _P("sectors.departments", "表", "口径", check=_departments),
+    # 年度目标管理考核
+    _P("annual.base", "分", "分值", bounds=POSITIVE),
+    _P("annual.section_weights", "分", "分值", check=_section_weights),
+    _P("annual.a1_points_per_death", "分/人", "分值"),
+    _P("annual.a2_points_rise", "分", "分值"),
+    _P("annual.a2_points_flat", "分", "分值"),
+    _P("annual.a3_points_total", "分", "分值"),
+    _P("annual.a4_points_per_accident", "分/起", "分值"),
+    _P("annual.a4_min_grade", "等级", "阈值"),
+    _P("annual.a5_points_per_late_report", "分/起", "分值"),
+    _P("annual.b1_points", "分", "分值"),
+    _P("annual.b2_points", "分", "分值"),
+    _P("annual.b2_coverage_target", "比例", "目标", bounds=TARGET_SHARE),
+    _P("annual.c1_points", "分", "分值"),
+    _P("annual.c2_points", "分", "分值"),
+    _P("annual.c3_points", "分", "分值"),
+    _P("annual.c4_points_per_hazard", "分/项", "分值"),
+    _P("annual.d1_points", "分", "分值"),
+    _P("annual.e1_points", "分", "分值"),
+    _P("annual.e1_target_share", "比例", "目标", bounds=TARGET_SHARE),
+    _P("annual.e1_min_level", "标准化等级", "阈值"),
+    _P("annual.e2_points", "分", "分值"),
+    _P("annual.grade_bands", "分数线", "分数线", check=_bands("grade")),
+    _P("annual.grade_cap_accident_grade", "等级", "阈值"),
+    _P("annual.grade_cap", "等次", "效果", names_from="annual.grade_bands"),
+    _P("annual.veto_effect", "文本", "效果", choices=("grade", "zero")),
+    _P("annual.veto_city", "起", "阈值", check=_veto),
+    _P("annual.veto_county", "起", "阈值", check=_veto),
+    _P("annual.veto_province", "起", "阈值", check=_veto),
+    _P("annual.yellow_card_city", "起", "阈值", check=_veto),
+    _P("annual.yellow_card_county", "起", "阈值", check=_veto),
+    _P("annual.yellow_card_province", "起", "阈值", check=_veto),
+    # 四个一律
+    _P("four_musts.repeat_windows", "表", "窗口", check=_repeat_windows),
+    # 一岗双责
+    _P("dual_duty.accountability_grade_counts", "起", "阈值", check=_grade_counts),
+    _P("dual_duty.accountability_concealed", "起", "阈值"),
+    _P("dual_duty.yellow_card_grade_counts", "起", "阈值", check=_grade_counts),
+    _P("dual_duty.sector_rise_min_deaths", "人", "阈值"),
+    _P("dual_duty.sector_rise_ratio", "倍", "阈值"),
+    _P("dual_duty.summons_grade_counts", "起", "阈值", check=_grade_counts),
+    _P("dual_duty.summons_fatal_accidents", "起", "阈值"),
+    _P("dual_duty.duty_requirements", "次", "目标", check=_duty_requirements),
+    # 企业主体责任
+    _P("enterprise.base", "分", "分值", bounds=POSITIVE),
+    _P("enterprise.accident_general_fatal", "分/起", "分值"),
+    _P("enterprise.accident_general_nonfatal", "分/起", "分值"),
+    _P("enterprise.accident_larger", "分/起", "分值"),
+    _P("enterprise.zero_score_grade", "等级", "阈值"),
+    _P("enterprise.case_illegal", "分/起", "分值"),
+    _P("enterprise.case_failed_rectification", "分/起", "分值"),
+    _P("enterprise.case_unlawful", "分/起", "分值"),
+    _P("enterprise.case_criminal", "分/起", "分值"),
+    _P("enterprise.hazard_major_overdue", "分/项", "分值"),
+    _P("enterprise.hazard_general_late", "分/项", "分值"),
+    _P("enterprise.hazard_general_cap", "分", "分值"),
+    _P("enterprise.no_license", "分", "分值"),
+    _P("enterprise.standardization_bonus", "分", "分值", check=_standardization_bonus),
+    _P("enterprise.risk_classes", "分数线", "分数线", check=_bands("class")),
+    _P(
+        "enterprise.inspections_per_year",
+        "次/年",
+        "目标",
+        names_from="enterprise.risk_classes",
+    ),
+    _P("enterprise.dishonest_grade", "等级", "阈值"),
+    _P("enterprise.dishonest_larger_count", "起", "阈值"),
+    _P("enterprise.dishonest_window_months", "月", "窗口"),
+    _P("enterprise.dishonest_class", "等次", "效果", names_from="enterprise.risk_classes"),
+)
+
+
+def param_spec(key: str) -> ParamSpec | None:
+    """The spec of parameter `key`, or None for a parameter the default rulebook lacks.
+
+    >>> param_spec("enterprise.dishonest_window_months").bounds
+    Bounds(low=1.0, open_low=False, high=None, whole=True)
+    """
+    return PARAMETERS.get(key)
