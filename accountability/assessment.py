@@ -597,13 +597,7 @@ def assess(data: Dataset, rules: Rulebook | None = None, *, year: int) -> Assess
     er = enterprise_ratings(
         data if data.has("enterprises") else _stand_in(data, "enterprises"), book, year
     )
-    yearly = annual(
-        data,
-        book,
-        year=year,
-        four_musts_by_region=fm.by_region if data.has("cases") else None,
-        officials=dd.officials if data.has("officials") else None,
-    )
+    yearly = annual(data, book, year=year, four_musts_cases=fm.cases, officials=dd.officials)
 
     items = (
         concat_line_items(yearly.line_items, fm.line_items, dd.line_items, er.line_items)

@@ -11,9 +11,12 @@ row's region_code to `ancestors(...)` and group by `ancestor_code`.
 
 from __future__ import annotations
 
+import attrs
 import polars as pl
 
-__all__ = ["ancestors", "roll_up"]
+__all__ = ["Hierarchy", "ancestors", "roll_up", "rolled"]
+
+_IDS = pl.List(pl.String())
 
 MAX_DEPTH = 8  # 省 → 市 → 县 and room for deeper local schemes; cycles stop here
 
@@ -48,6 +51,76 @@ def ancestors(regions: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
         pl.concat(parts)
         .unique(["region_code", "ancestor_code"], keep="first")
         .with_columns(pl.col("distance").cast(pl.Int32))
+    )
+
+
+@attrs.frozen
+class Hierarchy:
+    """The region hierarchy, built once per assessment and shared by every roll-up:
+    `codes` (region_code, parent_code) and `up` (region_code, rollup_code: itself and
+    every region above it)."""
+
+    codes: pl.LazyFrame
+    up: pl.LazyFrame
+
+    @classmethod
+    def of(cls, regions: pl.DataFrame | pl.LazyFrame | Hierarchy) -> Hierarchy:
+        if isinstance(regions, Hierarchy):
+            return regions
+        codes = regions.lazy().select(
+            pl.col("region_code").cast(pl.String), pl.col("parent_code").cast(pl.String)
+        )
+        up = (
+            ancestors(codes)
+            .select("region_code", pl.col("ancestor_code").alias("rollup_code"))
+            .cache()
+        )
+        return cls(codes=codes, up=up)
+
+
+def rolled(
+    rows: pl.LazyFrame,
+    regions: pl.DataFrame | pl.LazyFrame | Hierarchy,
+    *,
+    counts: dict[str, pl.Expr] | None = None,
+    ids: dict[str, pl.Expr] | None = None,
+    fsums: dict[str, pl.Expr] | None = None,
+) -> pl.LazyFrame:
+    """Per region, its own rows and those of every region below it, for every region
+    (none missing): `counts` (Int64, 0 where no rows), `ids` (sorted id lists, empty
+    where none) and `fsums` (float sums: the values sorted per group, then summed — a
+    float sum inside a group_by can follow row order even after .sort(); a sorted
+    list's sum cannot).
+
+    >>> regions = pl.DataFrame({"region_code": ["430900", "430902"],
+    ...     "parent_code": [None, "430900"]})
+    >>> rows = pl.LazyFrame({"region_code": ["430902", "430902"], "id": ["b", "a"]})
+    >>> rolled(rows, regions, counts={"n": pl.len()}, ids={"ids": pl.col("id").sort()}
+    ...     ).sort("region_code").collect().rows()
+    [('430900', 2, ['a', 'b']), ('430902', 2, ['a', 'b'])]
+    """
+    links = Hierarchy.of(regions)
+    counts, ids, fsums = counts or {}, ids or {}, fsums or {}
+    aggs = [
+        *[e.cast(pl.Int64).alias(n) for n, e in counts.items()],
+        *[e.alias(n) for n, e in ids.items()],
+        *[e.cast(pl.Float64).sort().alias(n) for n, e in fsums.items()],
+    ]
+    agg = (
+        rows.with_columns(pl.col("region_code").cast(pl.String))
+        .join(links.up, on="region_code", how="inner")
+        .group_by("rollup_code")
+        .agg(aggs)
+        .rename({"rollup_code": "region_code"})
+    )
+    return (
+        links.codes.select("region_code")
+        .join(agg, on="region_code", how="left")
+        .with_columns(
+            *[pl.col(n).fill_null(0) for n in counts],
+            *[pl.col(n).fill_null(pl.lit([], dtype=_IDS)) for n in ids],
+            *[pl.col(n).fill_null(pl.lit([], dtype=pl.List(pl.Float64))).list.sum() for n in fsums],
+        )
     )
 
 

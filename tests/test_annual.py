@@ -3,7 +3,7 @@ then section caps, the rescale, adjustments and clip, veto and yellow card by le
 the grade cap, ranks and veto_effect = "zero".
 
 The section functions take frames, so 四个一律 (B1) and 一岗双责 (D1) are fed their
-``by_region`` / ``officials`` frames directly here.
+``cases`` / ``officials`` frames directly here.
 """
 
 from __future__ import annotations
@@ -86,20 +86,22 @@ def has_item(items: pl.DataFrame, region: str, rule: str) -> bool:
     return items.filter((pl.col(col) == region) & (pl.col("rule_id") == rule)).height > 0
 
 
-def by_region(rows: list[tuple[str, int, float, list[str]]]) -> pl.DataFrame:
-    """A four_musts ``by_region`` frame: (region, cases_requiring, rate, noncompliant ids)."""
+def case_rows(region: str, requiring: int, noncompliant: list[str]) -> pl.DataFrame:
+    """A 四个一律 ``cases`` frame for one region: `requiring` cases K1, K2, … that
+    required a measure, those named in `noncompliant` not compliant."""
+    ids = [f"K{i + 1}" for i in range(requiring)]
     return pl.DataFrame(
         {
-            "region_code": [r[0] for r in rows],
-            "cases_requiring": [r[1] for r in rows],
-            "compliance_rate": [r[2] for r in rows],
-            "noncompliant_case_ids": [r[3] for r in rows],
+            "case_id": ids,
+            "region_code": [region] * requiring,
+            "requires_measure": [True] * requiring,
+            "compliant": [i not in noncompliant for i in ids],
         },
         schema={
+            "case_id": pl.String,
             "region_code": pl.String,
-            "cases_requiring": pl.Int64,
-            "compliance_rate": pl.Float64,
-            "noncompliant_case_ids": pl.List(pl.String),
+            "requires_measure": pl.Boolean,
+            "compliant": pl.Boolean,
         },
     )
 
@@ -290,7 +292,7 @@ def _ents(region: str, n: int, prefix: str, **kw: Any) -> list[dict[str, Any]]:
 
 def test_b1_four_musts_compliance_rate():
     b = section_b(
-        by_region([(N, 4, 0.75, ["K3"]), (CITY, 4, 0.75, ["K3"])]),
+        case_rows(N, 4, ["K3"]),
         frame("inspections", []),
         frame("enterprises", []),
         regions(),
@@ -810,7 +812,7 @@ def test_reasons_state_the_rate_the_target_and_the_formula():
         "需许可企业 5 家，标准化三级及以上 1 家，达标率 20%，目标 80%，未达标，"
         "扣 5 ×（1 − 20% ÷ 80%）= 3.75 分"
     )
-    b = section_b(by_region([(N, 4, 0.75, ["K3"])]), frame("inspections", []),
+    b = section_b(case_rows(N, 4, ["K3"]), frame("inspections", []),
                   frame("enterprises", []), regions(), None, YEAR).collect()  # fmt: skip
     assert item(b, N, "B1")["reason"] == (
         "本年需执行四个一律的案件 4 起，执行到位 3 起，执行率 75%，扣 14 ×（1 − 75%）= 3.5 分"

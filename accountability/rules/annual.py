@@ -1,0 +1,664 @@
+"""年度目标管理考核: the records of the annual assessment of regions.
+
+Sections A–E each hold rules that deduct points (`Count`, `Share` or `Formula`); each
+section's deductions are capped at its weight (``X.cap``); then the finishing steps
+(``rescale``, ``adjustment``, ``clip``) and the decisions (``grade_cap``, ``veto``,
+``veto.zero``, ``yellow_card``), which are line items too.  The order of this list is
+the order the points are added and shown.
+
+Counting conventions every record follows:
+
+- A region's figures include its own rows and those of every region below it (a 市
+  includes its 县); targets and region statistics are the region's own row only.
+- Accidents are the liability accidents (``liability`` not false), graded by the
+  bands in force on each accident's date; deaths count missing persons while
+  ``accident_grading.count_missing_as_deaths`` is on.
+- A rule whose denominator is empty deducts nothing and says so in a 0-point line
+  item ("无隐患数据"), so that no data never passes silently for full marks.
+
+>>> from accountability.rules.registry import REGISTRY
+>>> [r.id for r in REGISTRY.section("C")]
+['C1', 'C2', 'C3', 'C4']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import polars as pl
+
+from accountability.accidents import grade_at_least
+from accountability.codes import STANDARDIZATION_LEVELS
+from accountability.regions import Hierarchy, rolled
+from accountability.rules.conditions import (
+    general_due_in_period,
+    in_operation,
+    major_found_in_period,
+    major_overdue,
+    rectified_on_time,
+)
+from accountability.rules.model import Context, Count, Formula, Rule, Share
+from accountability.wording import deduct, deduction, number, number_text
+
+__all__ = ["A3_INDICATORS", "ANNUAL_RULES", "SECTION_NAMES", "with_missing"]
+
+SCORER = "annual"
+SECTION_NAMES: dict[str, str] = {
+    "A": "事故控制",
+    "B": "打非治违",
+    "C": "隐患排查治理",
+    "D": "责任落实",
+    "E": "基础工作",
+}
+MISSING = "accident_grading.count_missing_as_deaths"
+GRADING = "accident_grading.bands"
+
+# The rate indicators of A3: target indicator, Chinese name, sector group key (None:
+# every sector), factor (per 100,000 employees, per 10,000 vehicles), denominator.
+A3_INDICATORS: tuple[tuple[str, str, str | None, float, str], ...] = (
+    ("deaths_per_100m_gdp", "亿元GDP死亡率", None, 1.0, "gdp_100m_yuan"),
+    (
+        "industry_deaths_per_100k",
+        "工矿商贸十万从业人员死亡率",
+        "sectors.industry_trade",
+        100_000.0,
+        "industry_employees",
+    ),
+    ("road_deaths_per_10k_vehicles", "道路交通万车死亡率", "sectors.road", 10_000.0,
+     "motor_vehicles"),
+    ("coal_deaths_per_mt", "煤矿百万吨死亡率", "sectors.coal", 1.0, "coal_output_mt"),
+)  # fmt: skip
+_EMPTY_IDS = pl.lit([], dtype=pl.List(pl.String()))
+Frames = Mapping[str, pl.LazyFrame]
+
+
+def with_missing(ctx: Context) -> str:
+    """ "（含失踪）" while missing persons count with deaths, else ""."""
+    return "（含失踪）" if ctx[MISSING] else ""
+
+
+def _ids(col: str, cond: pl.Expr | None = None) -> pl.Expr:
+    expr = pl.col(col).cast(pl.String)
+    if cond is not None:
+        expr = expr.filter(cond)
+    return expr.unique().sort()
+
+
+# --- A 事故控制 ----------------------------------------------------------------------------
+
+
+def _a1(frames: Frames, links: Hierarchy, ctx: Context) -> pl.LazyFrame:
+    per = frames["figures"].join(
+        frames["targets"].select("region_code", "limit_deaths"), on="region_code", how="left"
+    )
+    rate = ctx["annual.a1_points_per_death"]
+    deaths, limit = pl.col("deaths"), pl.col("limit_deaths")
+    over = deaths.cast(pl.Float64) - limit
+    applies = limit.is_not_null() & (deaths.cast(pl.Float64) > limit)
+    per = per.with_columns(
+        pl.when(applies).then(deduction(over * rate)).otherwise(pl.lit(0.0)).alias("points"),
+        over.alias("over"),
+    )
+    # "死亡（含失踪）12 人" while missing persons count, else "死亡 12 人"
+    word = f"死亡{with_missing(ctx)}" if with_missing(ctx) else "死亡 "
+    reason = (
+        pl.when(limit.is_null())
+        .then(pl.format(f"{word}{{}} 人；未下达本年死亡人数控制指标，A1 不适用，不扣分", deaths))
+        .when(applies)
+        .then(
+            pl.format(
+                f"{word}{{}} 人，控制指标 {{}} 人，超 {{}} 人，每人扣 {number_text(rate)} 分，{{}}",
+                deaths,
+                number(limit),
+                number(pl.col("over")),
+                deduct(pl.col("points")),
+            )
+        )
+        .otherwise(
+            pl.format(f"{word}{{}} 人，控制指标 {{}} 人，未超，不扣分", deaths, number(limit))
+        )
+    )
+    return per.select("region_code", "points", reason.alias("reason"),
+                      pl.col("deaths_ids").alias("evidence"))  # fmt: skip
+
+
+def _a2(frames: Frames, links: Hierarchy, ctx: Context) -> pl.LazyFrame:
+    """Year on year; where the accidents table has no row dated in the previous year
+    (liability or not), a 0-point note instead."""
+    year = ctx.year
+    prev = Context.of(ctx.rules, year - 1)
+    has_prev = frames["accidents_raw"].filter(prev.within("occurred_on")).select(
+        (pl.len() > 0).alias("has_prev")
+    )
+    rows = (
+        frames["accidents"]
+        .filter(ctx.within("occurred_on") | prev.within("occurred_on"))
+        .with_columns(ctx.within("occurred_on").alias("cur"))
+    )
+    cur, before = pl.col("cur"), ~pl.col("cur")
+    per = rolled(
+        rows,
+        links,
+        counts={
+            "n_cur": cur.sum(),
+            "n_prev": before.sum(),
+            "deaths_cur": pl.col("d").filter(cur).sum(),
+            "deaths_prev": pl.col("d").filter(before).sum(),
+            "injuries_cur": pl.col("serious_injuries").filter(cur).sum(),
+            "injuries_prev": pl.col("serious_injuries").filter(before).sum(),
+        },
+        ids={"ev": _ids("accident_id")},
+        fsums={
+            "loss_cur": pl.col("direct_loss_10k_yuan").filter(cur),
+            "loss_prev": pl.col("direct_loss_10k_yuan").filter(before),
+        },
+    ).with_columns(pl.col("loss_cur").round(6), pl.col("loss_prev").round(6))
+    per = per.join(has_prev, how="cross")
+    rise, flat = ctx["annual.a2_points_rise"], ctx["annual.a2_points_flat"]
+    metrics = (
+        ("n", "事故起数", "起", 0),
+        ("deaths", f"死亡人数{with_missing(ctx)}", "人", 0),
+        ("injuries", "重伤人数", "人", 0),
+        ("loss", "直接经济损失", "万元", 2),
+    )
+    pts_cols, parts = [], []
+    for key, label, unit, dec in metrics:
+        gap = "" if label.endswith("）") else " "  # "死亡人数（含失踪）2 人" / "重伤人数 2 人"
+        c, v = pl.col(f"{key}_cur").cast(pl.Float64), pl.col(f"{key}_prev").cast(pl.Float64)
+        pts_cols.append(
+            pl.when(c > v)
+            .then(pl.lit(rise))
+            .when((c == v) & (c != 0))
+            .then(pl.lit(flat))
+            .otherwise(pl.lit(0.0))
+        )
+        verdict = (
+            pl.when(c > v).then(pl.lit(f"上升，扣 {number_text(rise)} 分"))
+            .when((c == v) & (c != 0)).then(pl.lit(f"持平且不为零，扣 {number_text(flat)} 分"))
+            .when(c == 0).then(pl.lit("为零，不扣分"))
+            .otherwise(pl.lit("下降，不扣分"))
+        )  # fmt: skip
+        parts.append(
+            pl.format(
+                f"{label}{gap}{{}} {unit}（上年 {{}} {unit}），{{}}",
+                number(c, dec),
+                number(v, dec),
+                verdict,
+            )
+        )
+    on = pl.col("has_prev")
+    per = per.with_columns(
+        pl.when(on).then(deduction(pl.sum_horizontal(pts_cols))).otherwise(pl.lit(0.0))
+        .alias("points")
+    )  # fmt: skip
+    reason = (
+        pl.when(on)
+        .then(
+            pl.format(
+                f"与 {year - 1} 年同比：{{}}；合计{{}}",
+                pl.concat_str(parts, separator="；"),
+                deduct(pl.col("points")),
+            )
+        )
+        .otherwise(pl.lit(f"数据集无上年（{year - 1} 年）事故数据，A2 同比不适用，不扣分"))
+    )
+    ev = pl.when(on).then(pl.col("ev")).otherwise(_EMPTY_IDS)
+    return per.select("region_code", "points", reason.alias("reason"), ev.alias("evidence"))
+
+
+def _a3(frames: Frames, links: Hierarchy, ctx: Context) -> pl.LazyFrame:
+    per = frames["figures"].join(frames["targets"], on="region_code", how="left").join(
+        frames["region_stats"], on="region_code", how="left"
+    )
+    applicable, over, parts, evidence = [], [], [], []
+    for key, label, _group, factor, denom in A3_INDICATORS:
+        limit, den = pl.col(f"limit_{key}"), pl.col(denom)
+        ok = limit.is_not_null() & den.is_not_null() & (den > 0)
+        rate = pl.col(f"num_{key}").cast(pl.Float64) * factor / den
+        is_over = ok & (rate.round(9) > limit)
+        per = per.with_columns(
+            ok.fill_null(False).alias(f"ok_{key}"),
+            is_over.fill_null(False).alias(f"over_{key}"),
+            rate.alias(f"rate_{key}"),
+        )
+        applicable.append(pl.col(f"ok_{key}").cast(pl.Int64))
+        over.append(pl.col(f"over_{key}").cast(pl.Int64))
+        parts.append(
+            pl.when(pl.col(f"ok_{key}"))
+            .then(
+                pl.format(
+                    f"{label} {{}}，控制指标 {{}}，{{}}",
+                    number(pl.col(f"rate_{key}"), 4),
+                    number(limit, 4),
+                    pl.when(pl.col(f"over_{key}")).then(pl.lit("超标")).otherwise(pl.lit("未超")),
+                )
+            )
+            .when(limit.is_not_null())
+            .then(pl.lit(f"{label}有控制指标但统计分母缺失或为 0，不适用"))
+        )
+        evidence.append(
+            pl.when(pl.col(f"over_{key}")).then(pl.col(f"ev_{key}")).otherwise(_EMPTY_IDS)
+        )
+    total = float(ctx["annual.a3_points_total"])
+    per = per.with_columns(
+        pl.sum_horizontal(applicable).alias("n_app"), pl.sum_horizontal(over).alias("n_over")
+    ).with_columns(
+        pl.when(pl.col("n_app") > 0)
+        .then(deduction(pl.lit(total) / pl.col("n_app") * pl.col("n_over")))
+        .otherwise(pl.lit(0.0))
+        .alias("points")
+    )
+    reason = (
+        pl.when(pl.col("n_app") == 0)
+        .then(pl.lit("无适用的相对指标（需有本年控制指标且统计分母大于 0），A3 不适用，不扣分"))
+        .otherwise(
+            pl.format(
+                f"{{}}；适用指标 {{}} 项，超标 {{}} 项，每项扣 {number_text(total)} ÷ {{}} = {{}} 分，{{}}",  # noqa: E501
+                pl.concat_str(parts, separator="；", ignore_nulls=True),
+                pl.col("n_app"),
+                pl.col("n_over"),
+                pl.col("n_app"),
+                number(pl.lit(total) / pl.col("n_app")),
+                deduct(pl.col("points")),
+            )
+        )
+    )
+    ev = pl.concat_list(evidence).list.unique().list.sort()
+    return per.select("region_code", "points", reason.alias("reason"), ev.alias("evidence"))
+
+
+def _a4_min(ctx: Context) -> str:
+    return str(ctx["annual.a4_min_grade"])
+
+
+# --- B 打非治违 ----------------------------------------------------------------------------
+
+
+def _inspected_enterprises(frames: Frames, ctx: Context) -> pl.LazyFrame:
+    """Enterprises in operation, each with whether it was inspected in the period."""
+    inspected = (
+        frames["inspections"]
+        .filter(ctx.within("inspected_on"))
+        .select(pl.col("enterprise_id").cast(pl.String))
+        .unique()
+        .with_columns(pl.lit(True).alias("inspected"))
+    )
+    return (
+        frames["enterprises"]
+        .filter(in_operation(ctx))
+        .select("enterprise_id", "region_code")
+        .join(inspected, on="enterprise_id", how="left")
+        .with_columns(pl.col("inspected").fill_null(False))
+    )
+
+
+# --- E 基础工作 ----------------------------------------------------------------------------
+
+
+def _good_level(ctx: Context) -> pl.Expr:
+    min_level = ctx["annual.e1_min_level"]
+    good = list(STANDARDIZATION_LEVELS[: STANDARDIZATION_LEVELS.index(min_level) + 1])
+    return pl.col("standardization_level").cast(pl.String).is_in(good).fill_null(False)
+
+
+def _work_items(frames: Frames, ctx: Context) -> pl.LazyFrame:
+    return (
+        frames["work_items"]
+        .filter(pl.col("year") == ctx.year)
+        .with_columns(
+            pl.col("region_code").cast(pl.String),
+            pl.format("{}:{}", pl.col("region_code"), pl.col("item")).alias("wid"),
+        )
+    )
+
+
+def _target_met(frames: Frames, ctx: Context) -> pl.LazyFrame:
+    return frames["enterprises"].filter(
+        in_operation(ctx) & pl.col("license_required").fill_null(False)
+    )
+
+
+ANNUAL_RULES: tuple[Rule, ...] = (
+    Rule(
+        id="A1", scorer=SCORER, subject="region", section="A",
+        label="死亡人数超控制指标",
+        definition="本年死亡人数（含失踪）超过上级下达的死亡人数控制指标的，每超 1 人扣分。",
+        formula="a1_points_per_death × max(0, 死亡人数 − 控制指标)；无控制指标不适用",
+        params=("annual.a1_points_per_death", MISSING),
+        tables=("accidents",), optional_tables=("targets",),
+        compute=Formula(_a1),
+        readings=("只在严格超过控制指标时扣分；控制指标取本地区本年的一行（不汇总下级）。",),
+    ),
+    Rule(
+        id="A2", scorer=SCORER, subject="region", section="A",
+        label="事故四项指标同比",
+        definition="事故起数、死亡人数、重伤人数、直接经济损失四项指标与上年同比，"
+        "每项上升扣分，持平且不为零扣较少的分，下降或为零不扣分。",
+        formula="每项：上升 a2_points_rise；持平且不为零 a2_points_flat；否则 0",
+        params=("annual.a2_points_rise", "annual.a2_points_flat", MISSING),
+        tables=("accidents",),
+        compute=Formula(_a2),
+        readings=("数据集的事故表没有上年的记录时同比不适用，记 0 分说明项。",),
+    ),
+    Rule(
+        id="A3", scorer=SCORER, subject="region", section="A",
+        label="相对指标超控制指标",
+        definition="亿元GDP死亡率、工矿商贸十万从业人员死亡率、道路交通万车死亡率、"
+        "煤矿百万吨死亡率超过控制指标的，按适用指标数均分扣分总额。",
+        formula="a3_points_total ÷ 适用指标数 × 超标指标数",
+        params=("annual.a3_points_total", "sectors.industry_trade", "sectors.road",
+                "sectors.coal", MISSING),
+        tables=("accidents",), optional_tables=("targets", "region_stats"),
+        compute=Formula(_a3),
+        readings=("指标有本年控制指标且统计分母大于 0 时才适用；分母取本地区本年的一行。",),
+    ),
+    Rule(
+        id="A4", scorer=SCORER, subject="region", section="A",
+        label="较大及以上事故",
+        definition="本年每发生一起较大及以上（a4_min_grade 及以上）生产安全责任事故扣分。",
+        formula="a4_points_per_accident × 起数",
+        params=("annual.a4_points_per_accident", "annual.a4_min_grade", GRADING),
+        tables=("accidents",),
+        compute=Count(
+            table="accidents",
+            when=lambda ctx: ctx.within("occurred_on")
+            & grade_at_least(pl.col("grade"), _a4_min(ctx)),
+            id_column="accident_id",
+            points="annual.a4_points_per_accident",
+            what=lambda ctx: f"{_a4_min(ctx)}及以上事故",
+            unit="起",
+            none=lambda ctx: f"无{_a4_min(ctx)}及以上事故，不扣分",
+        ),
+    ),
+    Rule(
+        id="A5", scorer=SCORER, subject="region", section="A",
+        label="迟报事故",
+        definition="本年每有一起迟报的事故扣分。",
+        formula="a5_points_per_late_report × 起数",
+        params=("annual.a5_points_per_late_report",),
+        tables=("accidents",),
+        compute=Count(
+            table="accidents",
+            when=lambda ctx: ctx.within("occurred_on") & pl.col("reported_late").fill_null(False),
+            id_column="accident_id",
+            points="annual.a5_points_per_late_report",
+            what="迟报事故",
+            unit="起",
+            none="无迟报事故，不扣分",
+        ),
+    ),
+    Rule(
+        id="A.cap", scorer=SCORER, subject="region", section="A", kind="cap",
+        label="A 部分扣分封顶",
+        definition="A 部分扣分合计超过该部分分值的，超出部分返还。",
+        params=("annual.section_weights",),
+    ),
+    Rule(
+        id="B1", scorer=SCORER, subject="region", section="B",
+        label="四个一律执行率",
+        definition="本年发现的、依法需执行四个一律措施的执法案件中，措施执行到位的比例不足 100% 的，"
+        "按差额扣分。",
+        formula="b1_points × (1 − 执行率)；无需执行措施的案件不扣分",
+        params=("annual.b1_points",),
+        tables=("cases",),
+        compute=Share(
+            table="cases",
+            counted=lambda ctx: pl.col("requires_measure").fill_null(False),
+            value=lambda ctx: pl.col("compliant").fill_null(False),
+            failed=lambda ctx: pl.col("requires_measure").fill_null(False)
+            & ~pl.col("compliant").fill_null(False),
+            id_column="case_id",
+            points="annual.b1_points",
+            head="本年需执行四个一律的案件 {n} 起，执行到位 {k} 起",
+            rate="执行率",
+            empty="本年无需执行四个一律的案件（无案件数据），B1 不扣分",
+        ),
+        readings=("执行率的分母是至少需执行一项措施的案件；数据无法证明措施已执行的，按未执行计。",),
+    ),
+    Rule(
+        id="B2", scorer=SCORER, subject="region", section="B",
+        label="执法检查覆盖率",
+        definition="本年受到执法检查的企业占企业总数的比例低于目标的，按差距扣分。",
+        formula="b2_points × max(0, 1 − 覆盖率 ÷ b2_coverage_target)",
+        params=("annual.b2_points", "annual.b2_coverage_target"),
+        tables=("inspections", "enterprises"),
+        compute=Share(
+            table="enterprises",
+            rows=_inspected_enterprises,
+            counted=lambda ctx: pl.lit(True),
+            value=lambda ctx: pl.col("inspected"),
+            failed=lambda ctx: ~pl.col("inspected"),
+            id_column="enterprise_id",
+            points="annual.b2_points",
+            target="annual.b2_coverage_target",
+            head="企业 {n} 家，本年受执法检查 {k} 家",
+            rate="检查覆盖率",
+            empty="无企业数据，B2 不扣分",
+            evidence_when_deducted=True,
+        ),
+        readings=("按企业所在地区计不重复的企业数；本年以前已关闭的企业不计。",),
+    ),
+    Rule(
+        id="B.cap", scorer=SCORER, subject="region", section="B", kind="cap",
+        label="B 部分扣分封顶",
+        definition="B 部分扣分合计超过该部分分值的，超出部分返还。",
+        params=("annual.section_weights",),
+    ),
+    Rule(
+        id="C1", scorer=SCORER, subject="region", section="C",
+        label="一般隐患按期整改率",
+        definition="整改期限在本年的一般隐患中，按期（整改期限当日及以前）整改的比例不足 100% 的，"
+        "按差额扣分。",
+        formula="c1_points × (1 − 按期整改率)",
+        params=("annual.c1_points",),
+        tables=("hazards",),
+        compute=Share(
+            table="hazards",
+            counted=general_due_in_period,
+            value=rectified_on_time,
+            failed=lambda ctx: general_due_in_period(ctx) & ~rectified_on_time(ctx),
+            id_column="hazard_id",
+            points="annual.c1_points",
+            head="本年到期一般隐患 {n} 项，按期整改 {k} 项",
+            rate="按期整改率",
+            empty="本年无到期一般隐患（无隐患数据），C1 不扣分",
+        ),
+    ),
+    Rule(
+        id="C2", scorer=SCORER, subject="region", section="C",
+        label="重大隐患五落实",
+        definition="本年发现的重大隐患中，责任、措施、资金、时限、预案五落实到位的比例不足 100% 的，"
+        "按差额扣分。",
+        formula="c2_points × (1 − 五落实到位率)",
+        params=("annual.c2_points",),
+        tables=("hazards",),
+        compute=Share(
+            table="hazards",
+            counted=major_found_in_period,
+            value=lambda ctx: pl.col("five_in_place").fill_null(False),
+            failed=lambda ctx: major_found_in_period(ctx)
+            & ~pl.col("five_in_place").fill_null(False),
+            id_column="hazard_id",
+            points="annual.c2_points",
+            head="本年发现重大隐患 {n} 项，五落实到位 {k} 项",
+            rate="五落实到位率",
+            empty="本年未发现重大隐患（无隐患数据），C2 不扣分",
+        ),
+    ),
+    Rule(
+        id="C3", scorer=SCORER, subject="region", section="C",
+        label="重大隐患挂牌督办",
+        definition="本年发现的重大隐患中，挂牌督办的比例不足 100% 的，按差额扣分。",
+        formula="c3_points × (1 − 挂牌督办率)",
+        params=("annual.c3_points",),
+        tables=("hazards",),
+        compute=Share(
+            table="hazards",
+            counted=major_found_in_period,
+            value=lambda ctx: pl.col("listed").fill_null(False),
+            failed=lambda ctx: major_found_in_period(ctx) & ~pl.col("listed").fill_null(False),
+            id_column="hazard_id",
+            points="annual.c3_points",
+            head="本年发现重大隐患 {n} 项，挂牌督办 {k} 项",
+            rate="挂牌督办率",
+            empty="本年未发现重大隐患（无隐患数据），C3 不扣分",
+        ),
+    ),
+    Rule(
+        id="C4", scorer=SCORER, subject="region", section="C",
+        label="到期未整改重大隐患",
+        definition="整改期限在本年年底及以前、到年底仍未整改的重大隐患（不论哪一年到期），每项扣分。",
+        formula="c4_points_per_hazard × 项数",
+        params=("annual.c4_points_per_hazard",),
+        tables=("hazards",),
+        compute=Count(
+            table="hazards",
+            when=major_overdue,
+            id_column="hazard_id",
+            points="annual.c4_points_per_hazard",
+            what=lambda ctx: f"截至 {ctx.end.year} 年 {ctx.end.month} 月 {ctx.end.day} 日"
+            "到期未整改的重大隐患",
+            unit="项",
+            none=lambda ctx: f"截至 {ctx.end.year} 年 {ctx.end.month} 月 {ctx.end.day} 日"
+            "无到期未整改的重大隐患，不扣分",
+        ),
+    ),
+    Rule(
+        id="C.cap", scorer=SCORER, subject="region", section="C", kind="cap",
+        label="C 部分扣分封顶",
+        definition="C 部分扣分合计超过该部分分值的，超出部分返还。",
+        params=("annual.section_weights",),
+    ),
+    Rule(
+        id="D1", scorer=SCORER, subject="region", section="D",
+        label="一岗双责履职率",
+        definition="本地区及下级领导干部一岗双责平均履职率不足 100% 的，按差额扣分。",
+        formula="d1_points × (1 − 平均履职率)",
+        params=("annual.d1_points", "dual_duty.duty_requirements"),
+        tables=("officials", "duty_records"),
+        compute=Share(
+            table="officials",
+            counted=lambda ctx: pl.col("fulfilment").is_not_null(),
+            value=lambda ctx: pl.col("fulfilment"),
+            failed=lambda ctx: pl.col("fulfilment") < 1,
+            id_column="official_id",
+            points="annual.d1_points",
+            head="领导干部 {n} 人",
+            rate="平均履职率",
+            empty="无领导干部数据，D1 不扣分",
+            left_out=lambda ctx: pl.col("fulfilment").is_null(),
+            left_out_note="（所任职务无履职要求的 {n} 人不计）",
+            all_left_out="无需考核履职的领导干部{note}，D1 不扣分",
+        ),
+        readings=("没有履职记录的领导干部履职率为 0，计入平均；所任职务无履职要求的不计。",),
+    ),
+    Rule(
+        id="D.cap", scorer=SCORER, subject="region", section="D", kind="cap",
+        label="D 部分扣分封顶",
+        definition="D 部分扣分合计超过该部分分值的，超出部分返还。",
+        params=("annual.section_weights",),
+    ),
+    Rule(
+        id="E1", scorer=SCORER, subject="region", section="E",
+        label="安全生产标准化达标率",
+        definition="需取得安全生产许可的企业中，标准化达到 e1_min_level 及以上的比例低于目标的，"
+        "按差距扣分。",
+        formula="e1_points × max(0, 1 − 达标率 ÷ e1_target_share)",
+        params=("annual.e1_points", "annual.e1_target_share", "annual.e1_min_level"),
+        tables=("enterprises",),
+        compute=Share(
+            table="enterprises",
+            rows=_target_met,
+            counted=lambda ctx: pl.lit(True),
+            value=_good_level,
+            failed=lambda ctx: ~_good_level(ctx),
+            id_column="enterprise_id",
+            points="annual.e1_points",
+            target="annual.e1_target_share",
+            head=lambda ctx: f"需许可企业 {{n}} 家，标准化{ctx['annual.e1_min_level']}及以上 {{k}} 家",
+            rate="达标率",
+            empty="无需许可企业数据，E1 不扣分",
+            evidence_when_deducted=True,
+        ),
+        readings=("本年以前已关闭的企业不计。",),
+    ),
+    Rule(
+        id="E2", scorer=SCORER, subject="region", section="E",
+        label="年度工作目标完成率",
+        definition="本年各项工作目标完成率（每项至多 100%）的平均值不足 100% 的，按差额扣分。",
+        formula="e2_points × (1 − 平均完成率)",
+        params=("annual.e2_points",),
+        tables=("work_items",),
+        compute=Share(
+            table="work_items",
+            rows=_work_items,
+            counted=lambda ctx: pl.col("target") > 0,
+            value=lambda ctx: pl.min_horizontal(pl.lit(1.0), pl.col("achieved") / pl.col("target")),
+            failed=lambda ctx: (pl.col("target") > 0) & (pl.col("achieved") < pl.col("target")),
+            id_column="wid",
+            points="annual.e2_points",
+            head="本年工作目标 {n} 项（每项完成率至多 100%）",
+            rate="平均完成率",
+            empty="无年度工作目标数据，E2 不扣分",
+            left_out=lambda ctx: ~(pl.col("target") > 0),
+            left_out_note="（目标值为 0 的 {n} 项不计：{ids}）",
+            all_left_out="本年无目标值大于 0 的工作目标{note}，E2 不扣分",
+        ),
+        readings=("目标值为 0 的工作目标不计，并在说明中列出。",),
+    ),
+    Rule(
+        id="E.cap", scorer=SCORER, subject="region", section="E", kind="cap",
+        label="E 部分扣分封顶",
+        definition="E 部分扣分合计超过该部分分值的，超出部分返还。",
+        params=("annual.section_weights",),
+    ),
+    Rule(
+        id="rescale", scorer=SCORER, subject="region", kind="finishing",
+        label="未评部分折算",
+        definition="缺少数据表的部分不评，得分按已评部分的满分折算为百分制。",
+        formula="(已评部分满分 + 已评部分扣分) × base ÷ 已评部分满分",
+        params=("annual.section_weights", "annual.base"),
+    ),
+    Rule(
+        id="adjustment", scorer=SCORER, subject="region", kind="finishing",
+        label="委员会加分核减",
+        definition="考核委员会对本地区的加分或核减，各以其依据单列。",
+        tables=("adjustments",),
+    ),
+    Rule(
+        id="clip", scorer=SCORER, subject="region", kind="finishing",
+        label="得分限于 0 至满分",
+        definition="合计高于满分的记为满分，低于 0 分的记为 0 分。",
+        params=("annual.base",),
+    ),
+    Rule(
+        id="grade_cap", scorer=SCORER, subject="region", kind="decision",
+        label="等次上限",
+        definition="发生 grade_cap_accident_grade 及以上事故的地区，等次最高为 grade_cap。",
+        params=("annual.grade_cap_accident_grade", "annual.grade_cap", GRADING),
+        tables=("accidents",),
+    ),
+    Rule(
+        id="veto", scorer=SCORER, subject="region", kind="decision",
+        label="一票否决",
+        definition="某等级及以上事故或瞒报（谎报）事故达到本级规定起数的地区，实行一票否决，"
+        "等次定为最低一档。",
+        params=("annual.veto_province", "annual.veto_city", "annual.veto_county", GRADING),
+        tables=("accidents",),
+        readings=("事故起数按“该等级及以上”计；下级地区的事故计入上级。",),
+    ),
+    Rule(
+        id="veto.zero", scorer=SCORER, subject="region", kind="finishing",
+        label="一票否决得分记 0",
+        definition="veto_effect 为 zero 时，一票否决的地区得分记为 0 分。",
+        params=("annual.veto_effect",),
+    ),
+    Rule(
+        id="yellow_card", scorer=SCORER, subject="region", kind="decision",
+        label="黄牌警告",
+        definition="某等级及以上事故达到本级规定起数的地区给予黄牌警告，与一票否决分别判定。",
+        params=("annual.yellow_card_province", "annual.yellow_card_city",
+                "annual.yellow_card_county", GRADING),
+        tables=("accidents",),
+    ),
+)  # fmt: skip

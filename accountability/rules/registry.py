@@ -1,0 +1,15 @@
+"""REGISTRY: every rule of every family, in the order their line items are applied.
+
+>>> from accountability.rules.registry import REGISTRY
+>>> REGISTRY.order("annual")[:6]
+('A1', 'A2', 'A3', 'A4', 'A5', 'A.cap')
+"""
+
+from __future__ import annotations
+
+from accountability.rules.annual import ANNUAL_RULES, SECTION_NAMES
+from accountability.rules.model import Registry
+
+__all__ = ["REGISTRY"]
+
+REGISTRY = Registry(rules=ANNUAL_RULES, sections=SECTION_NAMES)

@@ -1,0 +1,465 @@
+"""Finishing the annual assessment: caps, rescale, adjustments, clip, grade, grade cap,
+veto (and veto.zero), yellow card, rank.
+
+The score is a running total: the base plus each point in the canonical order (the
+registry's order, then reason, points, basis).  Each cap, the rescale, the clip and
+veto.zero is computed as (the total it should give) − (the running total so far), so
+that adding it lands on that total exactly.  The decisions — grade cap, veto, yellow
+card — are 0-point line items naming their rule, parameters, basis and evidence; the
+region columns (`vetoed`, `veto_reasons`, `grade_capped`, …) are read from the same
+conditions, so an output never restates a rule's value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import polars as pl
+
+from accountability.lineitems import LINE_ITEM_SCHEMA, concat_line_items
+from accountability.regions import Hierarchy
+from accountability.rules.annual import GRADING, SECTION_NAMES
+from accountability.rules.model import Context, Registry, cite
+from accountability.scorers.annual.compile import ITEM_SCHEMA, empty_items
+from accountability.wording import number, number_text, signed
+
+__all__ = ["LEVEL_KEYS", "REGION_COLUMNS", "SECTIONS", "finish_plan", "order_index"]
+
+SECTIONS: tuple[str, ...] = tuple(SECTION_NAMES)
+LEVEL_KEYS: dict[str, str] = {"省": "province", "市": "city", "县": "county"}
+_IDS = pl.List(pl.String())
+_EMPTY_IDS = pl.lit([], dtype=_IDS)
+
+REGION_COLUMNS: dict[str, pl.DataType] = {
+    "region_code": pl.String(),
+    "name": pl.String(),
+    "level": pl.String(),
+    "parent_code": pl.String(),
+    "score": pl.Float64(),
+    "grade": pl.String(),
+    "vetoed": pl.Boolean(),
+    "veto_reasons": pl.List(pl.String()),
+    "yellow_card": pl.Boolean(),
+    "yellow_card_reasons": pl.List(pl.String()),
+    "grade_capped": pl.Boolean(),
+    "incomplete": pl.Boolean(),
+    "unassessed_sections": pl.List(pl.String()),
+    "rank": pl.Int64(),
+    **{s: pl.Float64() for s in SECTIONS},
+}
+
+
+def order_index(registry: Registry) -> pl.Expr:
+    """A rule id's place in the registry's order (unknown ids last)."""
+    order = {rule: i for i, rule in enumerate(registry.order("annual"))}
+    return pl.col("rule_id").replace_strict(order, default=len(order), return_dtype=pl.Int64)
+
+
+def _canonical(items: pl.LazyFrame, registry: Registry) -> pl.LazyFrame:
+    return items.sort("region_code", order_index(registry), "reason", "points", "basis")
+
+
+def _fold(total: pl.Expr, points: pl.Expr) -> pl.Expr:
+    """`total` plus each of the `points` (a list) in turn, left to right."""
+    return (
+        pl.concat_list(total.cast(pl.Float64), points.fill_null(pl.lit([], pl.List(pl.Float64))))
+        .list.eval(pl.element().cum_sum())
+        .list.last()
+    )
+
+
+def _then_add(frame: pl.LazyFrame, col: str) -> pl.LazyFrame:
+    """The running total `t` plus the (nullable) one-item column `col`."""
+    return frame.with_columns(
+        pl.when(pl.col(col).is_not_null())
+        .then(pl.col("t") + pl.col(col))
+        .otherwise(pl.col("t"))
+        .alias("t")
+    )
+
+
+def _zero_free(points: pl.Expr) -> pl.Expr:
+    """Points without -0.0 (keeps the expression's name)."""
+    return pl.when(points == 0).then(pl.lit(0.0)).otherwise(points).name.keep()
+
+
+def as_items(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """A frame in the section line-item form, points without -0.0."""
+    return frame.select([pl.col(c).cast(t) for c, t in ITEM_SCHEMA.items()]).with_columns(
+        _zero_free(pl.col("points"))
+    )
+
+
+def _one_item(
+    frame: pl.LazyFrame, rule_id: str, points: str, reason: pl.Expr, basis: str
+) -> pl.LazyFrame:
+    """One line item per region whose column `points` is not null."""
+    return as_items(
+        frame.filter(pl.col(points).is_not_null()).select(
+            "region_code",
+            pl.lit(rule_id).alias("rule_id"),
+            pl.col(points).alias("points"),
+            reason.alias("reason"),
+            pl.lit(basis).alias("basis"),
+            _EMPTY_IDS.alias("evidence"),
+        )
+    )
+
+
+def _adjustment_items(
+    adjustments: pl.DataFrame | None, codes: pl.LazyFrame, year: int
+) -> pl.LazyFrame:
+    """Committee adjustments of regions in `year`: the subject named only (no roll-up)."""
+    if adjustments is None or adjustments.height == 0:
+        return empty_items()
+    return as_items(
+        adjustments.lazy()
+        .filter((pl.col("subject_type").cast(pl.String) == "region") & (pl.col("year") == year))
+        .select(
+            pl.col("subject_id").cast(pl.String).alias("region_code"),
+            pl.lit("adjustment").alias("rule_id"),
+            pl.col("points").cast(pl.Float64),
+            pl.format(
+                "{} {} 分：{}",
+                pl.when(pl.col("points") > 0)
+                .then(pl.lit("委员会加分"))
+                .otherwise(pl.lit("委员会核减")),
+                number(pl.col("points").abs()),
+                pl.col("reason").fill_null(""),
+            ).alias("reason"),
+            pl.col("basis").cast(pl.String).fill_null(""),
+            _EMPTY_IDS.alias("evidence"),
+        )
+        .join(codes, on="region_code", how="semi")
+    )
+
+
+Condition = tuple[pl.Expr, pl.Expr, pl.Expr, str]
+
+
+def _decision_conditions(ctx: Context, kind: str, word: str) -> list[Condition]:
+    """(condition, reason, evidence, basis) for each count that triggers a veto ("veto")
+    or a yellow card ("yellow_card"), by region level; the basis cites the level's
+    parameter and the accident grading.
+
+    ``grade_counts = {"较大" = 2}`` counts accidents of that grade or worse (较大及以上)."""
+    level = pl.col("level").cast(pl.String)
+    found: list[Condition] = []
+
+    def add(cond: pl.Expr, what: str, lvl: str, n: str, ids: str, at_least: int) -> None:
+        reason = pl.format(
+            f"{what} {{}} 起（{{}}），{lvl}级达到 {at_least} 起即{word}",
+            pl.col(n),
+            pl.col(ids).list.join("、"),
+        )
+        found.append((cond, reason, pl.col(ids), cite((key, GRADING), ctx.rules)))
+
+    for lvl, suffix in LEVEL_KEYS.items():
+        key = f"annual.{kind}_{suffix}"
+        if key not in ctx.rules.rulebook:
+            continue
+        value = ctx[key]
+        for grade, count in (value.get("grade_counts") or {}).items():
+            if int(count) > 0:
+                cond = (level == lvl) & (pl.col(f"ge_{grade}") >= int(count))
+                add(cond, f"{grade}及以上事故", lvl, f"ge_{grade}", f"ids_{grade}", int(count))
+        concealed = int(value.get("concealed", 0) or 0)
+        if concealed > 0:
+            cond = (level == lvl) & (pl.col("concealed_n") >= concealed)
+            add(cond, "瞒报（谎报）事故", lvl, "concealed_n", "concealed_ids", concealed)
+    return found
+
+
+def _decision_items(
+    frame: pl.LazyFrame, conditions: list[Condition], rule_id: str
+) -> list[pl.LazyFrame]:
+    return [
+        as_items(
+            frame.filter(cond.fill_null(False)).select(
+                "region_code",
+                pl.lit(rule_id).alias("rule_id"),
+                pl.lit(0.0).alias("points"),
+                reason.alias("reason"),
+                pl.lit(basis).alias("basis"),
+                evidence.alias("evidence"),
+            )
+        )
+        for cond, reason, evidence, basis in conditions
+    ]
+
+
+def _triggered(conditions: list[Condition]) -> tuple[pl.Expr, pl.Expr]:
+    """(any condition holds, the reasons of those that hold)."""
+    if not conditions:
+        return pl.lit(False), _EMPTY_IDS
+    held = pl.any_horizontal([c for c, _, _, _ in conditions])
+    reasons = pl.concat_list(
+        [pl.when(c).then(r).cast(pl.String) for c, r, _, _ in conditions]
+    ).list.drop_nulls()
+    return held, reasons
+
+
+def finish_plan(
+    section_items: pl.LazyFrame,
+    regions: pl.DataFrame | pl.LazyFrame,
+    links: Hierarchy,
+    figures: pl.LazyFrame,
+    ctx: Context,
+    registry: Registry,
+    *,
+    assessed: Sequence[str],
+    missing_tables: Sequence[str],
+    adjustments: pl.DataFrame | None,
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """The lazy plans of (regions frame, line items): caps → rescale → adjustments →
+    clip → grade → grade cap → veto (and veto.zero) → yellow card → rank."""
+    p = ctx.rules
+    base = float(p["annual.base"])
+    weights = {s: float(w) for s, w in p["annual.section_weights"].items()}
+    assessed = tuple(s for s in SECTIONS if s in assessed)
+    unassessed = [s for s in SECTIONS if s not in assessed]
+    codes = links.codes.select("region_code")
+    items = as_items(section_items)
+    basis = {rule.id: rule.basis(p) for rule in registry.of("annual")}
+    section_of = {rule.id: rule.section for rule in registry.of("annual")}
+    in_section = pl.col("rule_id").replace_strict(section_of, default=None, return_dtype=pl.String)
+
+    # per region and section: the points in canonical order, and sorted (for the
+    # order-free section sum that decides the cap and the section column)
+    per = (
+        _canonical(items, registry)
+        .group_by("region_code", maintain_order=True)
+        .agg(
+            *[pl.col("points").filter(in_section == s).alias(f"seq_{s}") for s in assessed],
+            *[pl.col("points").filter(in_section == s).sort().alias(f"sum_{s}") for s in assessed],
+        )
+        .with_columns([pl.col(f"sum_{s}").list.sum() for s in assessed])
+    )
+    run = codes.join(per, on="region_code", how="left").with_columns(pl.lit(base).alias("t"))
+    for s in assessed:
+        w, total = weights[s], pl.col(f"sum_{s}")
+        run = run.with_columns(_fold(pl.col("t"), pl.col(f"seq_{s}")).alias("t_raw"))
+        run = run.with_columns(
+            pl.when(total < -w).then((pl.col("t") - w) - pl.col("t_raw")).alias(f"cap_{s}"),
+            pl.col("t_raw").alias("t"),
+            # weight + max(deductions, −weight): the section after its cap
+            (pl.lit(w) + total.fill_null(0.0).clip(lower_bound=-w)).alias(s),
+        ).pipe(_then_add, f"cap_{s}")
+    run = run.with_columns([pl.lit(None, dtype=pl.Float64).alias(s) for s in unassessed])
+    extra = [
+        _one_item(
+            run,
+            f"{s}.cap",
+            f"cap_{s}",
+            pl.format(
+                f"{s} {SECTION_NAMES[s]}扣分合计 {{}} 分，超过该部分分值 {number_text(weights[s])} 分，封顶返还 {{}} 分",  # noqa: E501
+                number(-pl.col(f"sum_{s}")),
+                number(pl.col(f"cap_{s}")),
+            ),
+            basis.get(f"{s}.cap", p.basis("annual.section_weights")),
+        )
+        for s in assessed
+    ]
+
+    # rescale to the assessed weights
+    missing_text = "、".join(missing_tables)
+    assessed_w = sum(weights[s] for s in assessed)
+    if unassessed and assessed:
+        got = pl.sum_horizontal([pl.col(s) for s in assessed])  # assessed weight + points
+        run = run.with_columns(
+            got.alias("got"), (got * base / assessed_w - pl.col("t")).alias("rescale")
+        ).pipe(_then_add, "rescale")
+        extra.append(
+            _one_item(
+                run,
+                "rescale",
+                "rescale",
+                pl.format(
+                    f"未评 {'、'.join(unassessed)} 部分（缺少数据表 {missing_text}）；"
+                    f"已评部分满分 {number_text(assessed_w)} 分、得分 {{}} 分，"
+                    f"折算为 {number_text(base)} 分制："
+                    f"{{}} × {number_text(base)} ÷ {number_text(assessed_w)} = {{}} 分，调整 {{}} 分",
+                    number(pl.col("got")),
+                    number(pl.col("got")),
+                    number(pl.col("t")),
+                    signed(pl.col("rescale")),
+                ),
+                basis["rescale"],
+            )
+        )
+    elif not assessed:
+        extra.append(
+            as_items(
+                codes.select(
+                    "region_code",
+                    pl.lit("rescale").alias("rule_id"),
+                    pl.lit(0.0).alias("points"),
+                    pl.lit(f"未评任何考核内容（缺少数据表 {missing_text}），不计分").alias(
+                        "reason"
+                    ),
+                    pl.lit(basis["rescale"]).alias("basis"),
+                    _EMPTY_IDS.alias("evidence"),
+                )
+            )
+        )
+
+    # committee adjustments, then the clip to [0, base]
+    if assessed:
+        adj = _adjustment_items(adjustments, codes, ctx.year)
+        extra.append(adj)
+        adj_seq = (
+            _canonical(adj, registry)
+            .group_by("region_code", maintain_order=True)
+            .agg(pl.col("points").alias("adj"))
+        )
+        run = run.join(adj_seq, on="region_code", how="left").with_columns(
+            _fold(pl.col("t"), pl.col("adj")).alias("t")
+        )
+    t = pl.col("t")
+    run = run.with_columns(
+        t.alias("t_adj"),
+        pl.when(t > base).then(pl.lit(base) - t).when(t < 0).then(-t).alias("clip"),
+    ).pipe(_then_add, "clip")
+
+    # veto, yellow card and grade cap, from the period's liability accidents (and below)
+    frame = (
+        regions.lazy()
+        .select(
+            pl.col("region_code").cast(pl.String),
+            pl.col("name").cast(pl.String),
+            pl.col("level").cast(pl.String),
+            pl.col("parent_code").cast(pl.String),
+        )
+        .join(figures, on="region_code", how="left")
+    )
+    veto_conditions = _decision_conditions(ctx, "veto", "一票否决")
+    yellow_conditions = _decision_conditions(ctx, "yellow_card", "黄牌警告")
+    vetoed, veto_reasons = _triggered(veto_conditions)
+    yellow, yellow_reasons = _triggered(yellow_conditions)
+    cap_grade = str(p["annual.grade_cap_accident_grade"])
+    frame = frame.with_columns(
+        vetoed.fill_null(False).alias("vetoed"),
+        veto_reasons.alias("veto_reasons"),
+        yellow.fill_null(False).alias("yellow_card"),
+        yellow_reasons.alias("yellow_card_reasons"),
+        (pl.col(f"ge_{cap_grade}") > 0).fill_null(False).alias("cap_applies"),
+    )
+    zero_on = pl.lit(bool(assessed) and p["annual.veto_effect"] == "zero")
+    run = (
+        run.join(frame.select("region_code", "vetoed"), on="region_code", how="left")
+        .with_columns(
+            t.alias("t_clip"),
+            pl.when(zero_on & pl.col("vetoed")).then(_zero_free(-t)).alias("zero"),
+        )
+        .pipe(_then_add, "zero")
+        .cache()
+    )
+    if assessed:
+        extra.append(
+            _one_item(
+                run,
+                "clip",
+                "clip",
+                pl.when(pl.col("t_adj") > base)
+                .then(
+                    pl.format(
+                        f"合计 {{}} 分，高于满分 {number_text(base)} 分，记为 {number_text(base)} 分",
+                        number(pl.col("t_adj")),
+                    )
+                )
+                .otherwise(pl.format("合计 {} 分，低于 0 分，记为 0 分", number(pl.col("t_adj")))),
+                basis["clip"],
+            )
+        )
+        extra.append(
+            _one_item(
+                run,
+                "veto.zero",
+                "zero",
+                pl.format("一票否决，得分 {} 分记为 0 分", number(pl.col("t_clip"))),
+                basis["veto.zero"],
+            )
+        )
+    score = t if assessed else pl.lit(None, dtype=pl.Float64)
+    frame = frame.join(
+        run.select("region_code", score.alias("score"), *SECTIONS), on="region_code", how="left"
+    )
+
+    # grade on the score rounded to 6 decimals; veto → worst; the cap → at most grade_cap
+    bands = p["annual.grade_bands"]
+    names = [b["grade"] for b in bands]
+    rounded = pl.col("score").round(6)
+    idx: Any = pl
+    for i, band in enumerate(bands):
+        idx = idx.when(rounded >= float(band["min"])).then(pl.lit(i))
+    idx = idx.otherwise(pl.lit(len(bands) - 1))
+    cap_name = str(p["annual.grade_cap"])
+    cap_idx = names.index(cap_name)
+    scored = pl.col("score").is_not_null()
+    capped = scored & pl.col("cap_applies") & (pl.col("gi") < cap_idx) & ~pl.col("vetoed")
+    band_name = pl.col("gi").replace_strict(list(range(len(names))), names, return_dtype=pl.String)
+    frame = (
+        frame.with_columns(idx.alias("gi"))
+        .with_columns(capped.alias("grade_capped"), band_name.alias("band_grade"))
+        .with_columns(
+            pl.when(pl.col("vetoed"))
+            .then(pl.lit(len(bands) - 1))
+            .when(pl.col("grade_capped"))
+            .then(pl.lit(cap_idx))
+            .otherwise(pl.col("gi"))
+            .alias("gi")
+        )
+        .with_columns(
+            pl.when(scored).then(band_name).alias("grade"),
+            # among siblings (same parent), vetoed last, then by score; ties share the
+            # better rank; a region with no score is left out
+            pl.when(scored)
+            .then(
+                pl.struct(pl.col("vetoed"), -rounded)
+                .rank("min")
+                .over(pl.col("parent_code").fill_null(""), scored)
+                .cast(pl.Int64)
+            )
+            .alias("rank"),
+            pl.lit(bool(unassessed)).alias("incomplete"),
+            pl.lit(unassessed, dtype=_IDS).alias("unassessed_sections"),
+        )
+    )
+    decisions = [
+        *_decision_items(
+            frame,
+            [(
+                pl.col("grade_capped"),
+                pl.format(
+                    f"发生{cap_grade}及以上事故 {{}} 起（{{}}），等次由{{}}限为{cap_name}",
+                    pl.col(f"ge_{cap_grade}"),
+                    pl.col(f"ids_{cap_grade}").list.join("、"),
+                    pl.col("band_grade"),
+                ),
+                pl.col(f"ids_{cap_grade}"),
+                basis["grade_cap"],
+            )],
+            "grade_cap",
+        ),
+        *_decision_items(frame, veto_conditions, "veto"),
+        *_decision_items(frame, yellow_conditions, "yellow_card"),
+    ]  # fmt: skip
+    out = frame.select([pl.col(c).cast(t) for c, t in REGION_COLUMNS.items()]).sort("region_code")
+
+    li = concat_line_items(
+        pl.concat([items, *extra, *decisions]).select(
+            pl.lit("region").alias("subject_type"),
+            pl.col("region_code").alias("subject_id"),
+            pl.lit("annual").alias("scorer"),
+            "rule_id",
+            "points",
+            "reason",
+            "basis",
+            "evidence",
+        )
+    ).sort(
+        ["subject_type", "subject_id", "scorer", "rule_id", "reason", "points", "basis"],
+        maintain_order=True,
+    )
+    return out, li.select(list(LINE_ITEM_SCHEMA))

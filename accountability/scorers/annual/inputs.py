@@ -1,0 +1,220 @@
+"""The shared inputs of the annual assessment: each table once, in the form the rules
+read it, plus the accident figures that A1, A3 and the decisions share.
+
+`frames(...)` gives the mapping a rule's `Count`, `Share` or `Formula` reads by table
+name; a table that is absent is an empty frame with its columns, so that a plan can
+always be built (the sections whose tables are missing are not assessed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import polars as pl
+
+from accountability.accidents import counted_deaths, grade_accidents, grade_at_least
+from accountability.codes import ACCIDENT_GRADES
+from accountability.columns import TABLES
+from accountability.regions import Hierarchy, rolled
+from accountability.rulebook import Rulebook
+from accountability.rules.annual import A3_INDICATORS
+from accountability.rules.model import Context
+
+__all__ = ["accident_figures", "frames", "own_targets", "prepare_accidents", "region_stats"]
+
+Frame = pl.DataFrame | pl.LazyFrame
+
+
+def _has_col(frame: Frame, name: str) -> bool:
+    if isinstance(frame, pl.DataFrame):
+        return name in frame.columns
+    return name in frame.collect_schema().names()
+
+
+def _empty(table: str) -> pl.LazyFrame:
+    return pl.LazyFrame(schema=TABLES[table].dtypes)
+
+
+def _ids(col: str, cond: pl.Expr | None = None) -> pl.Expr:
+    expr = pl.col(col).cast(pl.String)
+    if cond is not None:
+        expr = expr.filter(cond)
+    return expr.unique().sort()
+
+
+def prepare_accidents(accidents: Frame, rules: Rulebook) -> pl.LazyFrame:
+    """Liability accidents only, with `grade` and counted deaths `d` (missing persons
+    with deaths while the switch is on), each by the rules in force on its date."""
+    lf = accidents.lazy()
+    if not _has_col(accidents, "liability"):
+        lf = lf.with_columns(pl.lit(True).alias("liability"))
+    lf = lf.filter(pl.col("liability").fill_null(True))
+    lf = grade_accidents(lf, rules).with_columns(counted_deaths(rules).cast(pl.Int64).alias("d"))
+    return lf.with_columns(
+        pl.col("region_code").cast(pl.String), pl.col("accident_id").cast(pl.String)
+    )
+
+
+_FIGURES_INPUT = {
+    "region_code": pl.String(),
+    "accident_id": pl.String(),
+    "sector": pl.String(),
+    "occurred_on": pl.Date(),
+    "d": pl.Int64(),
+    "grade": pl.Enum(ACCIDENT_GRADES),
+    "reported_late": pl.Boolean(),
+    "concealed": pl.Boolean(),
+}
+
+
+def accident_figures(accs: pl.LazyFrame | None, links: Hierarchy, ctx: Context) -> pl.LazyFrame:
+    """Per region (and below), the period's liability accidents: counted deaths (A1),
+    the A3 numerators, counts by grade-or-worse (veto, yellow card, grade cap) and
+    concealed accidents, each with its accident ids."""
+    rows = (accs if accs is not None else pl.LazyFrame(schema=_FIGURES_INPUT)).filter(
+        ctx.within("occurred_on")
+    )
+    fatal = pl.col("d") > 0
+    concealed = pl.col("concealed").fill_null(False)
+    counts: dict[str, pl.Expr] = {"deaths": pl.col("d").sum()}
+    ids: dict[str, pl.Expr] = {"deaths_ids": _ids("accident_id", fatal)}
+    for key, _label, group, _factor, _denom in A3_INDICATORS:
+        cond = (
+            pl.lit(True)
+            if group is None
+            else pl.col("sector").cast(pl.String).is_in(list(ctx[group]))
+        )
+        counts[f"num_{key}"] = pl.col("d").filter(cond).sum()
+        ids[f"ev_{key}"] = _ids("accident_id", cond & fatal)
+    for g in ACCIDENT_GRADES:
+        cond = grade_at_least(pl.col("grade"), g)
+        counts[f"ge_{g}"] = cond.sum()
+        ids[f"ids_{g}"] = _ids("accident_id", cond)
+    counts["concealed_n"] = concealed.sum()
+    ids["concealed_ids"] = _ids("accident_id", concealed)
+    return rolled(rows, links, counts=counts, ids=ids)
+
+
+def own_targets(targets: Frame | None, year: int) -> pl.LazyFrame:
+    """The year's targets, one column `limit_<indicator>` each (the region's own row)."""
+    indicators = ["deaths", *[key for key, *_ in A3_INDICATORS]]
+    schema = {"region_code": pl.String(), "indicator": pl.String(), "limit": pl.Float64()}
+    rows = (
+        pl.LazyFrame(schema=schema)
+        if targets is None
+        else targets.lazy()
+        .filter(pl.col("year") == year)
+        .select(
+            pl.col("region_code").cast(pl.String),
+            pl.col("indicator").cast(pl.String),
+            pl.col("limit").cast(pl.Float64),
+        )
+    )
+    # (region, year, indicator) is the table's key: at most one value per column
+    return rows.group_by("region_code").agg(
+        [
+            pl.col("limit").filter(pl.col("indicator") == key).first().alias(f"limit_{key}")
+            for key in indicators
+        ]
+    )
+
+
+def region_stats(stats: Frame | None, year: int) -> pl.LazyFrame:
+    """The year's A3 denominators, the region's own row."""
+    denominators = [ind[4] for ind in A3_INDICATORS]
+    if stats is None:
+        return pl.LazyFrame(
+            schema={"region_code": pl.String(), **{c: pl.Float64() for c in denominators}}
+        )
+    return (
+        stats.lazy()
+        .filter(pl.col("year") == year)
+        .select(
+            pl.col("region_code").cast(pl.String),
+            *[pl.col(c).cast(pl.Float64) for c in denominators],
+        )
+    )
+
+
+def _enterprises(enterprises: Frame) -> pl.LazyFrame:
+    lf = enterprises.lazy()
+    if not _has_col(enterprises, "status"):
+        lf = lf.with_columns(pl.lit("在营").alias("status"))
+    if not _has_col(enterprises, "closed_on"):
+        lf = lf.with_columns(pl.lit(None, dtype=pl.Date).alias("closed_on"))
+    return lf.with_columns(
+        pl.col("region_code").cast(pl.String), pl.col("enterprise_id").cast(pl.String)
+    )
+
+
+def _cases(cases: Frame) -> pl.LazyFrame:
+    return cases.lazy().select(
+        pl.col("case_id").cast(pl.String),
+        pl.col("region_code").cast(pl.String),
+        pl.col("requires_measure").cast(pl.Boolean),
+        pl.col("compliant").cast(pl.Boolean),
+    )
+
+
+def _officials(officials: Frame) -> pl.LazyFrame:
+    return officials.lazy().select(
+        pl.col("official_id").cast(pl.String),
+        pl.col("region_code").cast(pl.String),
+        pl.col("fulfilment").cast(pl.Float64),
+    )
+
+
+def _hazards(hazards: Frame) -> pl.LazyFrame:
+    return hazards.lazy().with_columns(
+        pl.col("hazard_id").cast(pl.String), pl.col("region_code").cast(pl.String)
+    )
+
+
+_CASES = {"case_id": pl.String(), "region_code": pl.String(),
+          "requires_measure": pl.Boolean(), "compliant": pl.Boolean()}  # fmt: skip
+_OFFICIALS = {"official_id": pl.String(), "region_code": pl.String(), "fulfilment": pl.Float64()}
+
+
+def frames(
+    rules: Rulebook,
+    ctx: Context,
+    links: Hierarchy,
+    *,
+    accidents: Frame | None = None,
+    prepared: pl.LazyFrame | None = None,
+    figures: pl.LazyFrame | None = None,
+    targets: Frame | None = None,
+    stats: Frame | None = None,
+    cases: Frame | None = None,
+    inspections: Frame | None = None,
+    enterprises: Frame | None = None,
+    hazards: Frame | None = None,
+    officials: Frame | None = None,
+    work_items: Frame | None = None,
+) -> Mapping[str, pl.LazyFrame]:
+    """Every table in the form the annual rules read it (an absent one empty).
+
+    `cases` is the 四个一律 cases frame (case_id, region_code, requires_measure,
+    compliant) and `officials` the 一岗双责 officials frame (official_id, region_code,
+    fulfilment): section B and D read the results of those scorers."""
+    raw = accidents.lazy() if accidents is not None else _empty("accidents")
+    if prepared is None:
+        prepared = prepare_accidents(raw, rules) if accidents is not None else None
+    if figures is None:
+        figures = accident_figures(prepared, links, ctx)
+    return {
+        "accidents_raw": raw,
+        "accidents": prepared if prepared is not None else prepare_accidents(raw, rules),
+        "figures": figures,
+        "targets": own_targets(targets, ctx.year),
+        "region_stats": region_stats(stats, ctx.year),
+        "cases": _cases(cases) if cases is not None else pl.LazyFrame(schema=_CASES),
+        "inspections": (inspections if inspections is not None else _empty("inspections")).lazy(),
+        "enterprises": _enterprises(
+            enterprises if enterprises is not None else _empty("enterprises")
+        ),
+        "hazards": _hazards(hazards if hazards is not None else _empty("hazards")),
+        "officials": _officials(officials) if officials is not None
+        else pl.LazyFrame(schema=_OFFICIALS),
+        "work_items": (work_items if work_items is not None else _empty("work_items")).lazy(),
+    }  # fmt: skip

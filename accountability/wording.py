@@ -1,0 +1,110 @@
+"""What people read: one rounding rule and the sentence pieces every output shares.
+
+Points and shares shown to a person are rounded to `DECIMALS` places (half to even on
+the stored float, as polars rounds), written without trailing zeros and never as
+"-0"; the stored points keep full precision.  The same function words a number in a
+lazy plan (`number`) and in Python (`number_text`), so an explanation can never show
+"−6.67 分" beside "扣 6.6665 分".
+
+>>> number_text(6.6665), signed_text(-6.6665), percent_text(0.30000001)
+('6.67', '−6.67', '30%')
+>>> SUBJECT_LABELS["region"], SCORER_LABELS["four_musts"]
+('地区', '四个一律')
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+__all__ = [
+    "DECIMALS",
+    "SCORER_LABELS",
+    "SUBJECT_LABELS",
+    "deduct",
+    "deduction",
+    "number",
+    "number_text",
+    "percent",
+    "percent_text",
+    "signed",
+    "signed_text",
+]
+
+DECIMALS = 2
+
+SUBJECT_LABELS: dict[str, str] = {
+    "region": "地区",
+    "enterprise": "企业",
+    "official": "领导干部",
+    "department": "部门",
+    "case": "案件",
+}
+SCORER_LABELS: dict[str, str] = {
+    "annual": "年度目标管理考核",
+    "four_musts": "四个一律",
+    "dual_duty": "一岗双责",
+    "enterprise": "企业主体责任",
+}
+
+
+def number(expr: pl.Expr, decimals: int = DECIMALS) -> pl.Expr:
+    """A number as short text: rounded, no trailing ".0", no "-0"."""
+    r = expr.cast(pl.Float64).round(decimals)
+    r = pl.when(r == 0).then(pl.lit(0.0)).otherwise(r)
+    return r.cast(pl.String).str.replace(r"\.0$", "")
+
+
+def signed(expr: pl.Expr) -> pl.Expr:
+    """Points with their sign: "+3.23", "−13.5", "0"."""
+    r = expr.cast(pl.Float64).round(DECIMALS)
+    return (
+        pl.when(r > 0)
+        .then(pl.format("+{}", number(r)))
+        .when(r < 0)
+        .then(pl.format("−{}", number(-r)))
+        .otherwise(pl.lit("0"))
+    )
+
+
+def percent(share: pl.Expr) -> pl.Expr:
+    """A share in [0, 1] as a percentage: "92.66%"."""
+    return pl.format("{}%", number(share * 100))
+
+
+def deduct(points: pl.Expr) -> pl.Expr:
+    """A line item's points as the end of its reason: "扣 6 分" or "不扣分"."""
+    return pl.when(points < 0).then(pl.format("扣 {} 分", number(-points))).otherwise(
+        pl.lit("不扣分")
+    )
+
+
+def deduction(magnitude: pl.Expr) -> pl.Expr:
+    """A deduction's magnitude (≥ 0) as points (≤ 0), never -0.0."""
+    m = magnitude.cast(pl.Float64)
+    return pl.when(m == 0).then(pl.lit(0.0)).otherwise(-m)
+
+
+def _scalar(expr: pl.Expr) -> str:
+    return str(pl.select(expr).item())
+
+
+def number_text(value: Any, decimals: int = DECIMALS) -> str:
+    """`number` for one Python value (the very same rounding): 2.0 → "2", 1.25 → "1.25";
+    None → "—"; a bool → 是/否."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return _scalar(number(pl.lit(float(value)), decimals))
+
+
+def signed_text(value: float) -> str:
+    """`signed` for one Python value."""
+    return _scalar(signed(pl.lit(float(value))))
+
+
+def percent_text(share: float | None) -> str:
+    """`percent` for one Python value; None → "—"."""
+    return "—" if share is None else _scalar(percent(pl.lit(float(share))))
