@@ -127,8 +127,10 @@ def _a2(frames: Frames, links: Hierarchy, ctx: Context) -> pl.LazyFrame:
     (liability or not), a 0-point note instead."""
     year = ctx.year
     prev = Context.of(ctx.rules, year - 1)
-    has_prev = frames["accidents_raw"].filter(prev.within("occurred_on")).select(
-        (pl.len() > 0).alias("has_prev")
+    has_prev = (
+        frames["accidents_raw"]
+        .filter(prev.within("occurred_on"))
+        .select((pl.len() > 0).alias("has_prev"))
     )
     rows = (
         frames["accidents"]
@@ -207,8 +209,10 @@ def _a2(frames: Frames, links: Hierarchy, ctx: Context) -> pl.LazyFrame:
 
 
 def _a3(frames: Frames, links: Hierarchy, ctx: Context) -> pl.LazyFrame:
-    per = frames["figures"].join(frames["targets"], on="region_code", how="left").join(
-        frames["region_stats"], on="region_code", how="left"
+    per = (
+        frames["figures"]
+        .join(frames["targets"], on="region_code", how="left")
+        .join(frames["region_stats"], on="region_code", how="left")
     )
     applicable, over, parts, evidence = [], [], [], []
     for key, label, _group, factor, denom in A3_INDICATORS:
@@ -396,8 +400,8 @@ ANNUAL_RULES: tuple[Rule, ...] = (
     Rule(
         id="B1", scorer=SCORER, subject="region", section="B",
         label="四个一律执行率",
-        definition="本年发现的、依法需执行四个一律措施的执法案件中，措施执行到位的比例不足 100% 的，"
-        "按差额扣分。",
+        definition="本年发现的、依法需执行四个一律措施的执法案件中，"
+        "措施执行到位的比例不足 100% 的，按差额扣分。",
         formula="b1_points × (1 − 执行率)；无需执行措施的案件不扣分",
         params=("annual.b1_points",),
         tables=("cases",),
@@ -467,8 +471,8 @@ ANNUAL_RULES: tuple[Rule, ...] = (
     Rule(
         id="C2", scorer=SCORER, subject="region", section="C",
         label="重大隐患五落实",
-        definition="本年发现的重大隐患中，责任、措施、资金、时限、预案五落实到位的比例不足 100% 的，"
-        "按差额扣分。",
+        definition="本年发现的重大隐患中，责任、措施、资金、时限、预案五落实到位的"
+        "比例不足 100% 的，按差额扣分。",
         formula="c2_points × (1 − 五落实到位率)",
         params=("annual.c2_points",),
         tables=("hazards",),
@@ -575,7 +579,9 @@ ANNUAL_RULES: tuple[Rule, ...] = (
             id_column="enterprise_id",
             points="annual.e1_points",
             target="annual.e1_target_share",
-            head=lambda ctx: f"需许可企业 {{n}} 家，标准化{ctx['annual.e1_min_level']}及以上 {{k}} 家",
+            head=lambda ctx: (
+                f"需许可企业 {{n}} 家，标准化{ctx['annual.e1_min_level']}及以上 {{k}} 家"
+            ),
             rate="达标率",
             empty="无需许可企业数据，E1 不扣分",
             evidence_when_deducted=True,

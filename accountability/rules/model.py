@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import polars as pl
 
+from accountability.rules.parameters import param_spec
+
 if TYPE_CHECKING:
     from accountability.rulebook import RulesAt
 
@@ -169,12 +171,6 @@ class Rule:
 def cite(keys: tuple[str, ...], rules: RulesAt) -> str:
     """The distinct bases of `keys` in order, each with its parameter's role where
     they differ (a key the rulebook does not hold is skipped)."""
-    try:  # TEMPORARY until rules.parameters lands
-        from accountability.rules.parameters import param_spec
-    except ImportError:
-        def param_spec(key):  # type: ignore[no-redef]
-            return None
-
     found: list[tuple[str, str, str]] = []  # (role, basis, key)
     for key in keys:
         if key not in rules.rulebook:
@@ -187,7 +183,9 @@ def cite(keys: tuple[str, ...], rules: RulesAt) -> str:
         return found[0][1] if found else ""
     roles = [role for role, _, _ in found]
     return "；".join(
-        f"{role}（{key.split('.', 1)[-1]}）：{basis}" if roles.count(role) > 1 else f"{role}：{basis}"
+        f"{role}（{key.split('.', 1)[-1]}）：{basis}"
+        if roles.count(role) > 1
+        else f"{role}：{basis}"
         for role, basis, key in found
     )
 

@@ -61,6 +61,10 @@ from accountability.dataset import Dataset
 from accountability.dates import default_year
 from accountability.lineitems import LINE_ITEM_SCHEMA, SORT_KEY, concat_line_items
 from accountability.rulebook import Rulebook, RulesAt, rulebook
+from accountability.rules.enterprise import CASE_FLAGS
+from accountability.rules.model import Context, Count, Registry, Rule
+from accountability.rules.registry import REGISTRY
+from accountability.wording import number, number_text
 
 __all__ = ["ENTERPRISE_COLUMNS", "EnterpriseRatings", "enterprise_ratings"]
 
@@ -83,7 +87,6 @@ ENTERPRISE_COLUMNS: tuple[str, ...] = (
     "inspections_per_year",
 )
 
-CASE_FLAGS: tuple[str, ...] = ("illegal", "failed_rectification", "unlawful", "criminal")
 
 _NEEDED_TABLES = (("accidents", "事故扣分项"), ("cases", "案件扣分项"), ("hazards", "隐患扣分项"))
 _EMPTY_IDS = pl.lit([], dtype=pl.List(pl.String()))
@@ -106,17 +109,6 @@ class EnterpriseRatings:
 
 
 # --- small helpers -------------------------------------------------------------------
-
-
-def _num(expr: pl.Expr) -> pl.Expr:
-    """A number as users read it: 15 rather than 15.0; otherwise up to 6 decimals."""
-    rounded = expr.round(6)
-    whole = rounded == rounded.round(0)
-    return (
-        pl.when(whole)
-        .then(rounded.round(0).cast(pl.Int64).cast(pl.String))
-        .otherwise(rounded.cast(pl.String))
-    )
 
 
 def _items(frame: pl.LazyFrame, **exprs: pl.Expr) -> pl.LazyFrame:
@@ -142,15 +134,15 @@ def _month_shift(day: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def _rule_table(p: RulesAt, rows: list[tuple[str, str, str]]) -> pl.LazyFrame:
-    """(rule_id, what, unit) → with magnitude and basis from the rulebook."""
+def _rule_table(p: RulesAt, rules: list[Rule]) -> pl.LazyFrame:
+    """The `Count` records as a frame: rule_id, what, unit, magnitude, basis."""
     return pl.DataFrame(
         {
-            "rule_id": [key for key, _, _ in rows],
-            "what": [what for _, what, _ in rows],
-            "unit": [unit for _, _, unit in rows],
-            "magnitude": [float(p[key]) for key, _, _ in rows],
-            "basis": [p.basis(key) for key, _, _ in rows],
+            "rule_id": [r.id for r in rules],
+            "what": [str(r.compute.what) for r in rules],
+            "unit": [r.compute.unit for r in rules],
+            "magnitude": [float(p[r.compute.points]) for r in rules],
+            "basis": [r.basis(p) for r in rules],
         },
         schema={
             "rule_id": pl.String(),
@@ -181,7 +173,7 @@ def _count_deductions(events: pl.LazyFrame, rules: pl.LazyFrame) -> pl.LazyFrame
             pl.lit(" "),
             pl.col("unit"),
             pl.lit("，扣 "),
-            _num(pl.col("deducted")),
+            number(pl.col("deducted")),
             pl.lit(" 分"),
         ),
         basis=pl.col("basis"),
@@ -275,6 +267,8 @@ def enterprise_ratings(
     data: Dataset,
     rules: Rulebook | None = None,
     year: int | None = None,
+    *,
+    registry: Registry = REGISTRY,
 ) -> EnterpriseRatings:
     """Rate every enterprise for `year` (default: the last calendar year ended by
     ``data.as_of``, as in dual_duty and four_musts).
@@ -305,67 +299,21 @@ def enterprise_ratings(
     hazards = _hazards(data, end).join(ent_ids, on="enterprise_id", how="semi")
 
     zero_grade = str(p["enterprise.zero_score_grade"])
-    larger = ACCIDENT_GRADES[1]
-    general = ACCIDENT_GRADES[0]
-    case_labels = {f: TABLES["cases"].column(f).label for f in CASE_FLAGS}
-
-    rules_tbl = _rule_table(
-        p,
-        [
-            ("enterprise.accident_general_fatal", "一般事故（死亡）", "起"),
-            ("enterprise.accident_general_nonfatal", "一般事故（无人死亡）", "起"),
-            ("enterprise.accident_larger", f"{larger}事故 ", "起"),
-            *[(f"enterprise.case_{f}", f"{case_labels[f]}案件 ", "起") for f in CASE_FLAGS],
-            ("enterprise.hazard_major_overdue", "到期未整改重大隐患 ", "项"),
-            ("enterprise.hazard_general_late", "逾期整改或未整改一般隐患 ", "项"),
-        ],
-    )
-
-    # Accidents: 一般 fatal / not fatal, 较大; grades at or above the zero grade are
-    # handled by the zero line item below (and 特别重大 etc. never double-count).
-    grade_rule = (
-        pl.when(grade_at_least(pl.col("grade"), zero_grade))
-        .then(pl.lit(None, dtype=pl.String()))
-        .when((pl.col("grade") == general) & (pl.col("counted_deaths") >= 1))
-        .then(pl.lit("enterprise.accident_general_fatal"))
-        .when(pl.col("grade") == general)
-        .then(pl.lit("enterprise.accident_general_nonfatal"))
-        .when(pl.col("grade") == larger)
-        .then(pl.lit("enterprise.accident_larger"))
-        .otherwise(pl.lit(None, dtype=pl.String()))
-    )
-    accident_events = in_year.select(
-        "enterprise_id", grade_rule.alias("rule_id"), pl.col("accident_id").alias("evidence_id")
-    ).filter(pl.col("rule_id").is_not_null())
-
-    case_events = (
-        cases.unpivot(index=["case_id", "enterprise_id"], on=list(CASE_FLAGS), variable_name="flag")
-        .filter(pl.col("value"))
+    ctx = Context.of(p, year)
+    # The counted events of every `Count` record: (enterprise_id, rule_id, evidence_id).
+    tables = {"accidents": in_year, "cases": cases, "hazards": hazards}
+    counted = [r for r in registry.of(SCORER) if isinstance(r.compute, Count)]
+    events = [
+        tables[r.compute.table]
+        .filter(r.compute.when(ctx))
         .select(
             "enterprise_id",
-            pl.concat_str(pl.lit("enterprise.case_"), pl.col("flag")).alias("rule_id"),
-            pl.col("case_id").alias("evidence_id"),
+            pl.lit(r.id).alias("rule_id"),
+            pl.col(r.compute.id_column).alias("evidence_id"),
         )
-    )
-
-    unrectified_by_end = pl.col("rectified_on").is_null() | (pl.col("rectified_on") > end)
-    major_events = hazards.filter((pl.col("level") == "重大") & unrectified_by_end).select(
-        "enterprise_id",
-        pl.lit("enterprise.hazard_major_overdue").alias("rule_id"),
-        pl.col("hazard_id").alias("evidence_id"),
-    )
-    late = pl.col("rectified_on").is_null() | (pl.col("rectified_on") > pl.col("due_on"))
-    general_events = hazards.filter(
-        (pl.col("level") == "一般") & (pl.col("due_on") >= start) & late
-    ).select(
-        "enterprise_id",
-        pl.lit("enterprise.hazard_general_late").alias("rule_id"),
-        pl.col("hazard_id").alias("evidence_id"),
-    )
-
-    deductions = _count_deductions(
-        pl.concat([accident_events, case_events, major_events, general_events]), rules_tbl
-    )
+        for r in counted
+    ]
+    deductions = _count_deductions(pl.concat(events), _rule_table(p, counted))
 
     # Per enterprise, everything that is not an event count: one frame from which
     # the remaining line items and the result are read (so the plan shares it).
@@ -453,20 +401,20 @@ def enterprise_ratings(
         points=pl.col("cap_back"),
         reason=pl.concat_str(
             pl.lit("一般隐患扣分合计 "),
-            _num(-pl.col("general_late")),
-            pl.lit(f" 分，超过上限 {_py_num(cap)} 分，返还 "),
-            _num(pl.col("cap_back")),
+            number(-pl.col("general_late")),
+            pl.lit(f" 分，超过上限 {number_text(cap)} 分，返还 "),
+            number(pl.col("cap_back")),
             pl.lit(" 分"),
         ),
-        basis=pl.lit(p.basis("enterprise.hazard_general_cap")),
+        basis=pl.lit(registry["enterprise.hazard_general_cap"].basis(p)),
         evidence=pl.col("late_ids"),
     )
     licence = _items(
         per.filter(no_license),
         rule_id=pl.lit("enterprise.no_license"),
         points=pl.col("licence_pts"),
-        reason=pl.lit(f"需取得安全生产许可而未取得，扣 {_py_num(no_license_pts)} 分"),
-        basis=pl.lit(p.basis("enterprise.no_license")),
+        reason=pl.lit(f"需取得安全生产许可而未取得，扣 {number_text(no_license_pts)} 分"),
+        basis=pl.lit(registry["enterprise.no_license"].basis(p)),
         evidence=pl.concat_list(pl.col("enterprise_id")),
     )
     standardization = _items(
@@ -477,10 +425,10 @@ def enterprise_ratings(
             pl.lit("安全生产标准化"),
             pl.col("standardization_level").cast(pl.String),
             pl.lit("，加 "),
-            _num(pl.col("bonus")),
+            number(pl.col("bonus")),
             pl.lit(" 分"),
         ),
-        basis=pl.lit(p.basis("enterprise.standardization_bonus")),
+        basis=pl.lit(registry["enterprise.standardization_bonus"].basis(p)),
         evidence=pl.concat_list(pl.col("enterprise_id")),
     )
     committee = _items(
@@ -491,7 +439,7 @@ def enterprise_ratings(
             pl.when(pl.col("points") >= 0)
             .then(pl.lit("委员会加分 "))
             .otherwise(pl.lit("委员会核减 ")),
-            _num(pl.col("points").abs()),
+            number(pl.col("points").abs()),
             pl.lit(" 分："),
             pl.col("reason"),
         ),
@@ -506,16 +454,16 @@ def enterprise_ratings(
         .then(
             pl.concat_str(
                 pl.lit("各项合计 "),
-                _num(pl.col("raw")),
-                pl.lit(f" 分，超过满分 {_py_num(base)} 分，计 {_py_num(base)} 分"),
+                number(pl.col("raw")),
+                pl.lit(f" 分，超过满分 {number_text(base)} 分，计 {number_text(base)} 分"),
             )
         )
         .otherwise(
             pl.concat_str(
-                pl.lit("各项合计 "), _num(pl.col("raw")), pl.lit(" 分，低于 0 分，计 0 分")
+                pl.lit("各项合计 "), number(pl.col("raw")), pl.lit(" 分，低于 0 分，计 0 分")
             )
         ),
-        basis=pl.lit(p.basis("enterprise.base")),
+        basis=pl.lit(registry["enterprise.clip"].basis(p)),
         evidence=_EMPTY_IDS,
     )
     zero = _items(
@@ -527,7 +475,7 @@ def enterprise_ratings(
             pl.col("zero_n").cast(pl.String),
             pl.lit(" 起，得分记 0 分"),
         ),
-        basis=pl.lit(p.basis("enterprise.zero_score_grade")),
+        basis=pl.lit(registry["enterprise.zero_score_grade"].basis(p)),
         evidence=pl.col("zero_ids"),
     )
     dishonest_class = str(p["enterprise.dishonest_class"])
@@ -540,7 +488,7 @@ def enterprise_ratings(
             pl.col("dishonest_reasons").list.join("；"),
             pl.lit(f"，风险等级记 {dishonest_class}"),
         ),
-        basis=pl.lit(p.basis("enterprise.dishonest_grade")),
+        basis=pl.lit(registry["enterprise.dishonest"].basis(p)),
         evidence=pl.col("flag_evidence"),
     )
     notes = [
@@ -602,12 +550,6 @@ def enterprise_ratings(
     )
     enterprises, items = pl.collect_all([result, all_items])
     return EnterpriseRatings(enterprises=enterprises, line_items=items, year=year)
-
-
-def _py_num(value: float) -> str:
-    """The Python twin of `_num` for constants in reasons."""
-    value = round(float(value), 6)
-    return str(int(value)) if value == int(value) else str(value)
 
 
 def _dishonesty(

@@ -69,7 +69,7 @@ def _items(frame: pl.LazyFrame, rule: Rule, ctx: Context) -> pl.LazyFrame:
 
 
 def _count(rule: Rule, spec: Count, frames, links: Hierarchy, ctx: Context) -> pl.LazyFrame:
-    """"points per counted thing" (A4, A5, C4)."""
+    """ "points per counted thing" (A4, A5, C4)."""
     each = ctx[spec.points]
     what, none = spec.wording(ctx)
     per = rolled(
@@ -93,7 +93,7 @@ def _count(rule: Rule, spec: Count, frames, links: Hierarchy, ctx: Context) -> p
 
 
 def _share(rule: Rule, spec: Share, frames, links: Hierarchy, ctx: Context) -> pl.LazyFrame:
-    """"points × (1 − share)" or, with a target, "points × max(0, 1 − share ÷ target)";
+    """ "points × (1 − share)" or, with a target, "points × max(0, 1 − share ÷ target)";
     0 points and the `empty` note where nothing is counted."""
     # the conditions as columns first: a literal condition (every row counts) broadcasts
     flags = {"_counted": spec.counted(ctx), "_value": spec.value(ctx), "_failed": spec.failed(ctx)}
@@ -133,7 +133,9 @@ def _share(rule: Rule, spec: Share, frames, links: Hierarchy, ctx: Context) -> p
     verdict = pl.when(pl.col("points") < 0).then(formula).otherwise(pl.lit("不扣分"))
     if spec.target is not None:
         met = pl.when(pl.col("points") < 0).then(pl.lit("未达标")).otherwise(pl.lit("达标"))
-        verdict = pl.format(f"目标 {number_text(ctx[spec.target] * 100)}%，{{}}，{{}}", met, verdict)
+        verdict = pl.format(
+            f"目标 {number_text(ctx[spec.target] * 100)}%，{{}}，{{}}", met, verdict
+        )
     head = _format(_text(spec.head, ctx), n=pl.col("n"), k=pl.col("total").round(0).cast(pl.Int64))
     none = pl.lit(_text(spec.empty, ctx))
     if spec.left_out is not None:
@@ -143,11 +145,7 @@ def _share(rule: Rule, spec: Share, frames, links: Hierarchy, ctx: Context) -> p
         note = pl.when(pl.col("z") > 0).then(_format(spec.left_out_note, **note_cols))
         note = note.otherwise(pl.lit(""))
         head = pl.concat_str(head, note)
-        none = (
-            pl.when(note != "")
-            .then(_format(spec.all_left_out, note=note))
-            .otherwise(none)
-        )
+        none = pl.when(note != "").then(_format(spec.all_left_out, note=note)).otherwise(none)
     reason = (
         pl.when(has)
         .then(pl.format(f"{{}}，{spec.rate} {{}}，{{}}", head, percent(share), verdict))

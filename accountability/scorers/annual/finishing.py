@@ -279,7 +279,8 @@ def finish_plan(
                     f"未评 {'、'.join(unassessed)} 部分（缺少数据表 {missing_text}）；"
                     f"已评部分满分 {number_text(assessed_w)} 分、得分 {{}} 分，"
                     f"折算为 {number_text(base)} 分制："
-                    f"{{}} × {number_text(base)} ÷ {number_text(assessed_w)} = {{}} 分，调整 {{}} 分",
+                    f"{{}} × {number_text(base)} ÷ {number_text(assessed_w)} = {{}} 分，"
+                    "调整 {} 分",
                     number(pl.col("got")),
                     number(pl.col("got")),
                     number(pl.col("t")),
@@ -364,7 +365,8 @@ def finish_plan(
                 pl.when(pl.col("t_adj") > base)
                 .then(
                     pl.format(
-                        f"合计 {{}} 分，高于满分 {number_text(base)} 分，记为 {number_text(base)} 分",
+                        f"合计 {{}} 分，高于满分 {number_text(base)} 分，"
+                        f"记为 {number_text(base)} 分",
                         number(pl.col("t_adj")),
                     )
                 )

@@ -45,4 +45,3 @@ def section_a(
     links = Hierarchy.of(regions)
     tables = frames(book, ctx, links, accidents=accidents, targets=targets, stats=region_stats)
     return section_items("A", registry, tables, links, ctx)
-

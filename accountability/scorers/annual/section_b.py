@@ -30,7 +30,5 @@ def section_b(
     book = rules if rules is not None else rulebook()
     ctx = Context.of(book.for_year(year), year)
     links = Hierarchy.of(regions)
-    tables = frames(
-        book, ctx, links, cases=cases, inspections=inspections, enterprises=enterprises
-    )
+    tables = frames(book, ctx, links, cases=cases, inspections=inspections, enterprises=enterprises)
     return section_items("B", registry, tables, links, ctx)

@@ -1,0 +1,197 @@
+"""企业主体责任: the records of the enterprise rating.
+
+Every enterprise starts at ``enterprise.base``; each counted event (an accident, a
+case flag, a hazard) deducts its points (`Count` records: the scorer counts the rows
+of the table for which the condition holds, per enterprise); then the 一般-hazard cap,
+the licence and standardization items, committee adjustments, the clip to [0, base]
+and the zero for a 重大 or worse accident.  The risk class follows from the score, and
+serious dishonesty (严重失信) forces the class its parameter names.
+
+Counting conventions: the year's events (accidents by ``occurred_on``, cases by
+``found_on``); hazards as in the annual rules C1 and C4 (the same conditions, written
+once in `accountability.rules.conditions`); accidents and cases without an enterprise,
+or naming one the table does not hold, rate no one.
+
+>>> from accountability.rules.registry import REGISTRY
+>>> REGISTRY["enterprise.hazard_major_overdue"].compute.when.__name__
+'major_overdue'
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from accountability.accidents import grade_at_least
+from accountability.codes import ACCIDENT_GRADES
+from accountability.rules.conditions import general_rectified_late, major_overdue
+from accountability.rules.model import Context, Count, Rule
+
+__all__ = ["CASE_FLAGS", "ENTERPRISE_RULES"]
+
+SCORER = "enterprise"
+MISSING = "accident_grading.count_missing_as_deaths"
+GRADING = "accident_grading.bands"
+ZERO = "enterprise.zero_score_grade"
+GENERAL, LARGER = ACCIDENT_GRADES[0], ACCIDENT_GRADES[1]
+
+# case flag → (rule id suffix, Chinese label as in the cases table)
+CASE_FLAGS: dict[str, str] = {
+    "illegal": "非法生产经营建设",
+    "failed_rectification": "停产整顿仍不合格",
+    "unlawful": "违法违规生产经营",
+    "criminal": "涉嫌犯罪或失职渎职",
+}
+
+
+def _below_zero_grade(ctx: Context) -> pl.Expr:
+    """Not at or above the grade that sets the score to 0 (that rule takes those)."""
+    return ~grade_at_least(pl.col("grade"), str(ctx[ZERO]))
+
+
+def _fatal() -> pl.Expr:
+    return (pl.col("counted_deaths") >= 1).fill_null(False)
+
+
+def _general_fatal(ctx: Context) -> pl.Expr:
+    return _below_zero_grade(ctx) & (pl.col("grade") == GENERAL) & _fatal()
+
+
+def _general_nonfatal(ctx: Context) -> pl.Expr:
+    return _below_zero_grade(ctx) & (pl.col("grade") == GENERAL) & ~_fatal()
+
+
+def _larger(ctx: Context) -> pl.Expr:
+    return _below_zero_grade(ctx) & (pl.col("grade") == LARGER)
+
+
+def _case_rule(flag: str, label: str, definition: str) -> Rule:
+    key = f"enterprise.case_{flag}"
+    return Rule(
+        id=key, scorer=SCORER, subject="enterprise",
+        label=f"{label}案件",
+        definition=definition,
+        formula=f"case_{flag} × 案件数",
+        params=(key,),
+        tables=("cases",),
+        compute=Count(
+            table="cases", when=lambda ctx, flag=flag: pl.col(flag).fill_null(False),
+            id_column="case_id", points=key, what=f"{label}案件 ", unit="起", none="",
+        ),
+    )  # fmt: skip
+
+
+ENTERPRISE_RULES: tuple[Rule, ...] = (
+    Rule(
+        id="enterprise.accident_general_fatal", scorer=SCORER, subject="enterprise",
+        label="一般死亡事故",
+        definition="本年每发生一起有人死亡（含失踪）的一般生产安全责任事故扣分。",
+        formula="accident_general_fatal × 起数",
+        params=("enterprise.accident_general_fatal", MISSING, GRADING),
+        tables=("accidents",),
+        compute=Count(table="accidents", when=_general_fatal, id_column="accident_id",
+                      points="enterprise.accident_general_fatal", what="一般事故（死亡）",
+                      unit="起", none=""),
+    ),
+    Rule(
+        id="enterprise.accident_general_nonfatal", scorer=SCORER, subject="enterprise",
+        label="一般非死亡事故",
+        definition="本年每发生一起无人死亡的一般生产安全责任事故扣分。",
+        formula="accident_general_nonfatal × 起数",
+        params=("enterprise.accident_general_nonfatal", MISSING, GRADING),
+        tables=("accidents",),
+        compute=Count(table="accidents", when=_general_nonfatal, id_column="accident_id",
+                      points="enterprise.accident_general_nonfatal",
+                      what="一般事故（无人死亡）", unit="起", none=""),
+    ),
+    Rule(
+        id="enterprise.accident_larger", scorer=SCORER, subject="enterprise",
+        label="较大事故",
+        definition="本年每发生一起较大生产安全责任事故扣分。",
+        formula="accident_larger × 起数",
+        params=("enterprise.accident_larger", GRADING),
+        tables=("accidents",),
+        compute=Count(table="accidents", when=_larger, id_column="accident_id",
+                      points="enterprise.accident_larger", what=f"{LARGER}事故 ", unit="起",
+                      none=""),
+    ),
+    *[
+        _case_rule(flag, label, f"本年发现的每起{label}执法案件扣分。")
+        for flag, label in CASE_FLAGS.items()
+    ],
+    Rule(
+        id="enterprise.hazard_major_overdue", scorer=SCORER, subject="enterprise",
+        label="到期未整改重大隐患",
+        definition="整改期限在本年年底及以前、到年底仍未整改的重大隐患（不论哪一年到期），每项扣分。",
+        formula="hazard_major_overdue × 项数",
+        params=("enterprise.hazard_major_overdue",),
+        tables=("hazards",),
+        compute=Count(table="hazards", when=major_overdue, id_column="hazard_id",
+                      points="enterprise.hazard_major_overdue", what="到期未整改重大隐患 ",
+                      unit="项", none=""),
+    ),
+    Rule(
+        id="enterprise.hazard_general_late", scorer=SCORER, subject="enterprise",
+        label="逾期整改或未整改一般隐患",
+        definition="整改期限在本年的一般隐患逾期整改或未整改的，每项扣分。",
+        formula="hazard_general_late × 项数（合计至多 hazard_general_cap）",
+        params=("enterprise.hazard_general_late",),
+        tables=("hazards",),
+        compute=Count(table="hazards", when=general_rectified_late, id_column="hazard_id",
+                      points="enterprise.hazard_general_late",
+                      what="逾期整改或未整改一般隐患 ", unit="项", none=""),
+    ),
+    Rule(
+        id="enterprise.hazard_general_cap", scorer=SCORER, subject="enterprise", kind="cap",
+        label="一般隐患扣分上限",
+        definition="一般隐患扣分合计超过上限的，超出部分返还。",
+        params=("enterprise.hazard_general_cap",), tables=("hazards",),
+    ),
+    Rule(
+        id="enterprise.no_license", scorer=SCORER, subject="enterprise",
+        label="需许可而未取得许可",
+        definition="依法需取得安全生产许可而未取得的企业扣分。",
+        formula="no_license",
+        params=("enterprise.no_license",), tables=("enterprises",),
+    ),
+    Rule(
+        id="enterprise.standardization_bonus", scorer=SCORER, subject="enterprise",
+        kind="bonus",
+        label="安全生产标准化加分",
+        definition="安全生产标准化达到一级、二级、三级的企业分别加分，得分不超过满分。",
+        params=("enterprise.standardization_bonus",), tables=("enterprises",),
+    ),
+    Rule(
+        id="enterprise.adjustment", scorer=SCORER, subject="enterprise", kind="finishing",
+        label="委员会加分核减",
+        definition="考核委员会对企业的加分或核减，各以其依据单列，在限于 0 至满分之前计入。",
+        tables=("adjustments",),
+    ),
+    Rule(
+        id="enterprise.clip", scorer=SCORER, subject="enterprise", kind="finishing",
+        label="得分限于 0 至满分",
+        definition="各项合计高于满分的记为满分，低于 0 分的记为 0 分。",
+        params=("enterprise.base",),
+    ),
+    Rule(
+        id="enterprise.zero_score_grade", scorer=SCORER, subject="enterprise",
+        kind="finishing",
+        label="重大及以上事故得分记 0",
+        definition="本年发生 zero_score_grade 及以上事故的企业，得分记为 0 分。",
+        params=(ZERO, GRADING), tables=("accidents",),
+    ),
+    Rule(
+        id="enterprise.dishonest", scorer=SCORER, subject="enterprise", kind="decision",
+        label="严重失信",
+        definition="发生重大及以上事故、12 个月内 2 起及以上较大事故、瞒报谎报事故，"
+        "或未依法取得安全生产许可从事生产经营的企业，列为严重失信，风险等级记 D。",
+        params=("enterprise.dishonest_grade", "enterprise.dishonest_larger_count",
+                "enterprise.dishonest_window_months", "enterprise.dishonest_class"),
+        tables=("accidents", "cases", "enterprises"),
+        readings=("“12 个月内”：后一起在本年，前一起在其前一年同一日或以后。",),
+    ),
+    Rule(
+        id="enterprise.no_data", scorer=SCORER, subject="enterprise", kind="note",
+        label="缺少数据",
+        definition="未提供事故、案件或隐患数据表的，相应扣分项不评，并记 0 分说明项。",
+    ),
+)  # fmt: skip
