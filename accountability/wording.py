@@ -75,8 +75,8 @@ def percent(share: pl.Expr) -> pl.Expr:
 
 def deduct(points: pl.Expr) -> pl.Expr:
     """A line item's points as the end of its reason: "扣 6 分" or "不扣分"."""
-    return pl.when(points < 0).then(pl.format("扣 {} 分", number(-points))).otherwise(
-        pl.lit("不扣分")
+    return (
+        pl.when(points < 0).then(pl.format("扣 {} 分", number(-points))).otherwise(pl.lit("不扣分"))
     )
 
 

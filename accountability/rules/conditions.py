@@ -22,8 +22,8 @@ from accountability.rules.model import Context
 
 __all__ = [
     "general_due_in_period",
-    "in_operation",
     "general_rectified_late",
+    "in_operation",
     "major_found_in_period",
     "major_overdue",
     "rectified_on_time",
