@@ -157,7 +157,7 @@ class Rule:
     section: str | None = None
     formula: str = ""
     kind: str = attrs.field(default="deduction", validator=attrs.validators.in_(KINDS))
-    compute: Compute | None = None
+    compute: Any = None  # Count, Share, Formula, or a family's own spec (Gaps, Steps)
     optional_tables: tuple[str, ...] = ()
     readings: tuple[str, ...] = ()
 

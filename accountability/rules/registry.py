@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from accountability.rules.annual import ANNUAL_RULES, SECTION_NAMES
 from accountability.rules.enterprise import ENTERPRISE_RULES
+from accountability.rules.four_musts import FOUR_MUSTS_RULES
 from accountability.rules.model import Registry
 
 __all__ = ["REGISTRY"]
 
-REGISTRY = Registry(rules=(*ANNUAL_RULES, *ENTERPRISE_RULES), sections=SECTION_NAMES)
+REGISTRY = Registry(
+    rules=(*ANNUAL_RULES, *ENTERPRISE_RULES, *FOUR_MUSTS_RULES), sections=SECTION_NAMES
+)

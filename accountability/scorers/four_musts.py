@@ -1,7 +1,7 @@
 """四个一律: the measures each enforcement case required, whether they were taken.
 
-The 2012 打非治违 notice (国办发明电〔2012〕10号) and 《安全生产法》(2021) 第一百一十三条,
-as RUBRIC.md states them:
+The 2012 打非治违 notice (国办发明电〔2012〕10号) and 《安全生产法》(2021) 第一百一十三条;
+the measures and their gaps are the records of `accountability.rules.four_musts`:
 
 - 关闭取缔 (close): required when illegal, failed_rectification or the repeat rule;
   satisfied by closed.
@@ -52,10 +52,17 @@ import polars as pl
 from accountability.columns import LevelDtype
 from accountability.dataset import Dataset
 from accountability.dates import default_year
-from accountability.errors import RulebookError
 from accountability.lineitems import concat_line_items, empty_line_items
 from accountability.regions import ancestors
 from accountability.rulebook import Rulebook, RulesAt, rulebook
+from accountability.rules.four_musts import (
+    NOTICE_2012,
+    REPEAT_KEY,
+    RepeatWindow,
+    repeat_windows,
+)
+from accountability.rules.model import Context, Registry
+from accountability.rules.registry import REGISTRY
 
 __all__ = [
     "CASE_COLUMNS",
@@ -71,15 +78,7 @@ __all__ = [
 ]
 
 SCORER = "four_musts"
-REPEAT_KEY = "four_musts.repeat_windows"
 DEPARTMENTS_KEY = "sectors.departments"
-
-# Legal citations (text, not numbers): the basis of the measures themselves.
-NOTICE_2012 = (
-    "国务院办公厅关于集中开展安全生产领域“打非治违”专项行动的通知"
-    "（国办发明电〔2012〕10号）：四个一律"
-)
-_FAILED_RECTIFICATION_BASIS = NOTICE_2012 + "；《安全生产法》(2021)第一百一十三条第二项"
 
 # Kinds of gap, one count column each in the roll-ups (and a Boolean per case).
 GAP_COLUMNS: tuple[str, ...] = (
@@ -121,49 +120,6 @@ _STATS_COLUMNS: tuple[str, ...] = (
 )
 
 _IDS = pl.List(pl.String())
-
-
-# --- rulebook ----------------------------------------------------------------------------
-
-
-@attrs.frozen
-class RepeatWindow:
-    """One window of the repeat rule: `fines` or more fined major-hazard cases
-    within `days` days (inclusive) require closure."""
-
-    days: int
-    fines: int
-
-    @property
-    def column(self) -> str:
-        return f"repeat_fines_{self.days}"
-
-
-def repeat_windows(rules_at: RulesAt) -> tuple[RepeatWindow, ...]:
-    """The repeat rule's windows from `four_musts.repeat_windows`.
-
-    >>> from accountability.rulebook import rulebook
-    >>> repeat_windows(rulebook().for_year(2024))
-    (RepeatWindow(days=180, fines=3), RepeatWindow(days=365, fines=4))
-    """
-    raw = rules_at[REPEAT_KEY]
-    windows: list[RepeatWindow] = []
-    try:
-        for item in raw:
-            days, fines = item["days"], item["fines"]
-            if isinstance(days, bool) or isinstance(fines, bool):
-                raise TypeError
-            if int(days) != days or int(fines) != fines or days < 0 or fines < 1:
-                raise ValueError
-            windows.append(RepeatWindow(int(days), int(fines)))
-    except (TypeError, KeyError, ValueError):
-        raise RulebookError(
-            f"参数 {REPEAT_KEY} 应为 [{{ days = 天数, fines = 次数 }}, ...]，天数 ≥ 0、次数 ≥ 1"
-            f" (got {raw!r})"
-        ) from None
-    if len({w.days for w in windows}) != len(windows):
-        raise RulebookError(f"参数 {REPEAT_KEY} 的窗口天数重复 (got {raw!r})")
-    return tuple(windows)
 
 
 # --- the vectorised core -----------------------------------------------------------------
@@ -226,27 +182,9 @@ def repeat_counts(cases: pl.LazyFrame, windows: Sequence[RepeatWindow]) -> pl.La
     return pl.concat([cases, counts], how="horizontal")
 
 
-def _readable_yuan(amount: pl.Expr) -> pl.Expr:
-    """An amount in 元 as readable text: 万元 from 10000 on ("5万元", "12.3456万元"),
-    else 元 ("5000元", "99.5元"); no trailing zeros.  Vectorised.
-
-    >>> amounts = pl.Series([50000.0, 123456.0, 5000.0, 99.5])
-    >>> pl.select(_readable_yuan(pl.lit(amounts))).to_series().to_list()
-    ['5万元', '12.3456万元', '5000元', '99.5元']
-    """
-    in_wan = amount >= 10000
-    number = pl.when(in_wan).then((amount / 10000).round(4)).otherwise(amount.round(2))
-    text = (
-        pl.when(number == number.floor())
-        .then(number.cast(pl.Int64, strict=False).cast(pl.String))
-        .otherwise(number.cast(pl.String))
-    )
-    return pl.concat_str(text, pl.when(in_wan).then(pl.lit("万元")).otherwise(pl.lit("元")))
-
-
 @attrs.frozen
 class _Gap:
-    """One kind of gap: the case condition, its Chinese text, rule id and basis."""
+    """One gap of a measure record, compiled: condition, text, rule id, basis."""
 
     kind: str  # a GAP_COLUMNS entry
     rule_id: str
@@ -255,83 +193,20 @@ class _Gap:
     basis: str
 
 
-def _gaps(rules_at: RulesAt, windows: Sequence[RepeatWindow]) -> list[_Gap]:
-    """The gap kinds in the order a case lists them.  Needs the required_* columns."""
-    closed = pl.col("closed")
-    fine, ceiling = pl.col("fine_yuan"), pl.col("fine_max_yuan")
-    needs_penalty = pl.col("required_penalty")
-    repeat_text = pl.concat_str(
-        [
-            pl.when(pl.col(w.column) >= w.fines).then(
-                pl.concat_str(
-                    pl.lit(f"{w.days}日内受罚"), pl.col(w.column).cast(pl.String), pl.lit("次")
-                )
-            )
-            for w in windows
-        ]
-        or [pl.lit(None, pl.String())],
-        separator="、",
-        ignore_nulls=True,
-    )
+def _gaps(rules_at: RulesAt, registry: Registry = REGISTRY) -> list[_Gap]:
+    """The gaps of every 四个一律 record, in the order a case lists them.  Needs the
+    required_* columns (and `_repeat` and the repeat counts)."""
+    ctx = Context.of(rules_at, rules_at.day.year)
     return [
         _Gap(
-            "gap_not_closed",
-            "four_musts.close",
-            pl.col("illegal") & ~closed,
-            pl.lit("非法生产未关闭取缔"),
-            NOTICE_2012,
-        ),
-        _Gap(
-            "gap_not_closed",
-            "four_musts.close",
-            pl.col("failed_rectification") & ~closed,
-            pl.lit("停产整顿后仍不合格未关闭取缔"),
-            _FAILED_RECTIFICATION_BASIS,
-        ),
-        _Gap(
-            "gap_not_closed",
-            "four_musts.close_repeat",
-            pl.col("_repeat") & ~closed,
-            pl.format("重大隐患屡罚不改（{}）未关闭", repeat_text),
-            rules_at.basis(REPEAT_KEY),
-        ),
-        _Gap(
-            "gap_penalty_below_max",
-            "four_musts.penalty",
-            needs_penalty & (fine < ceiling).fill_null(False),
-            pl.format(
-                "未按上限处罚: 罚款 {}, 上限 {}", _readable_yuan(fine), _readable_yuan(ceiling)
-            ),
-            NOTICE_2012,
-        ),
-        _Gap(
-            "gap_penalty_unknown",
-            "four_musts.penalty_data",
-            needs_penalty & ceiling.is_null(),
-            pl.lit("处罚上限数据缺失"),
-            NOTICE_2012,
-        ),
-        _Gap(
-            "gap_penalty_unknown",
-            "four_musts.penalty_data",
-            needs_penalty & fine.is_null(),
-            pl.lit("罚款金额缺失"),
-            NOTICE_2012,
-        ),
-        _Gap(
-            "gap_not_suspended",
-            "four_musts.suspend",
-            pl.col("required_suspend") & ~(pl.col("suspended") | closed),
-            pl.lit("违法生产未责令停产整顿"),
-            NOTICE_2012,
-        ),
-        _Gap(
-            "gap_not_transferred",
-            "four_musts.accountability",
-            pl.col("required_accountability") & ~pl.col("transferred"),
-            pl.lit("涉嫌犯罪未移送司法机关"),
-            NOTICE_2012,
-        ),
+            gap.kind,
+            rule.id,
+            gap.when(ctx),
+            gap.text(ctx),
+            "；".join(b for b in (gap.law, rule.basis(rules_at)) if b),
+        )
+        for rule in registry.of(SCORER)
+        for gap in rule.compute.gaps
     ]
 
 
@@ -380,7 +255,7 @@ def _with_gaps(cases: pl.LazyFrame, rules_at: RulesAt, keep: pl.Expr | None = No
         ~pl.col("required_suspend") | pl.col("taken_suspend") | pl.col("taken_close"),
         ~pl.col("required_accountability") | pl.col("taken_accountability"),
     ]
-    gaps = _gaps(rules_at, windows)
+    gaps = _gaps(rules_at)
     kinds = {g.kind: pl.lit(False) for g in gaps}
     for g in gaps:
         kinds[g.kind] = kinds[g.kind] | g.when
@@ -610,7 +485,7 @@ def four_musts(
         .sort("region_code", "department")
     )
 
-    items = _line_items(year_cases, _gaps(rules_at, windows))
+    items = _line_items(year_cases, _gaps(rules_at))
     cases_df, region_df, dept_df, region_dept_df, items_df = pl.collect_all(
         [cases_out, by_region, by_department, by_region_department, items]
     )
