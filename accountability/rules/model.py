@@ -220,6 +220,17 @@ class Registry:
     def __contains__(self, rule_id: object) -> bool:
         return any(rule.id == rule_id for rule in self.rules)
 
+    def find(self, rule_id: str) -> Rule | None:
+        """The record of a line item's rule id: the rule itself, or the record whose id
+        is its dotted prefix ("dual_duty.duty.研究部署" → "dual_duty.duty")."""
+        best: Rule | None = None
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+            if rule_id.startswith(rule.id + ".") and (best is None or len(rule.id) > len(best.id)):
+                best = rule
+        return best
+
     def __iter__(self) -> Iterator[Rule]:
         return iter(self.rules)
 

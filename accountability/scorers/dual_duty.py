@@ -3,8 +3,8 @@ accountability step each official has reached, and how fully each has performed
 the duties the rulebook requires.
 
 Source: 《地方党政领导干部安全生产责任制规定》(2018); the numbers are the rulebook's
-`dual_duty.*` parameters and the sector → department map `sectors.departments`
-(RUBRIC.md, 一岗双责 and Readings).
+`dual_duty.*` parameters and the sector → department map `sectors.departments`;
+the steps are the records of `accountability.rules.dual_duty`.
 
 Attribution: an accident in region R and sector S (a 责任事故: `liability` true)
 reaches, among the officials in post on its date,
@@ -12,7 +12,7 @@ reaches, among the officials in post on its date,
 - each 分管负责人 of those regions whose portfolio includes S;
 - each 部门负责人 of those regions whose department regulates S.
 
-Readings chosen here (beyond RUBRIC.md):
+Readings chosen here:
 - A grade-count condition ``{grade = n}`` counts attributed accidents of that grade
   or worse; several entries in one parameter are alternatives (any one applies).
   A count condition needs at least one accident, whatever `n` says.
@@ -55,10 +55,13 @@ from accountability.codes import ACCIDENT_GRADES, ACCOUNTABILITY_STEPS, HEAD_ROL
 from accountability.columns import TABLES
 from accountability.dataset import WARNINGS_SCHEMA, Dataset
 from accountability.dates import default_year
-from accountability.errors import RulebookError
 from accountability.lineitems import LINE_ITEM_SCHEMA, SORT_KEY, concat_line_items
 from accountability.regions import ancestors
 from accountability.rulebook import Rulebook, RulesAt, rulebook
+from accountability.rules.dual_duty import CountStep
+from accountability.rules.model import Registry
+from accountability.rules.registry import REGISTRY
+from accountability.wording import number, number_text
 
 __all__ = [
     "ATTRIBUTION_SCHEMA",
@@ -152,32 +155,6 @@ class DualDutyResult:
 
 
 # --- small expression helpers --------------------------------------------------------
-
-
-def _num(expr: pl.Expr) -> pl.Expr:
-    """A number as text: at most 2 decimals, no trailing ".0"."""
-    return expr.cast(pl.Float64).round(2).cast(pl.String).str.replace(r"\.0$", "")
-
-
-def _num_text(value: float) -> str:
-    text = f"{round(float(value), 2):.2f}".rstrip("0").rstrip(".")
-    return text or "0"
-
-
-def _grade_label(grade: str) -> str:
-    return grade if grade == ACCIDENT_GRADES[-1] else f"{grade}及以上"
-
-
-def _grade_conditions(params: RulesAt, key: str) -> list[tuple[str, int]]:
-    value = params[key]
-    if not isinstance(value, dict):
-        raise RulebookError(f"{key} 应为 {{事故等级 = 起数}} (expected a table grade → count)")
-    out = []
-    for grade, count in value.items():
-        if grade not in ACCIDENT_GRADES:
-            raise RulebookError(f"{key}: 未知事故等级 {grade!r} (unknown grade)")
-        out.append((grade, int(count)))
-    return sorted(out, key=lambda gc: ACCIDENT_GRADES.index(gc[0]))
 
 
 def _ensure(frame: pl.DataFrame, table: str, optional: dict[str, Any]) -> pl.LazyFrame:
@@ -336,7 +313,7 @@ def dual_duty(
                     "分管（监管）行业领域死亡人数同比上升规则未适用"
                 ).alias("reason"),
                 pl.lit([], _IDS).alias("evidence"),
-                pl.lit(params.basis("dual_duty.sector_rise_ratio")).alias("basis"),
+                pl.lit(REGISTRY["dual_duty.yellow_card.sector_rise"].basis(params)).alias("basis"),
             )
         )
     trig = pl.concat(triggers, how="vertical").collect().lazy()
@@ -520,61 +497,27 @@ def _stats(attributions: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _count_triggers(stats: pl.LazyFrame, params: RulesAt) -> pl.LazyFrame:
-    """One row per (official, condition met) among the count conditions."""
+def _count_triggers(
+    stats: pl.LazyFrame, params: RulesAt, registry: Registry = REGISTRY
+) -> pl.LazyFrame:
+    """One row per (official, condition met) among the records' count conditions."""
     parts: list[pl.LazyFrame] = []
-
-    def add(
-        step: str, rule_id: str, key: str, count_col: str, ids_col: str, what: str, n: int
-    ) -> None:
-        template = f"被归责{what} {{}} 起（≥{n} 起）→ {step}"
-        parts.append(
-            stats.filter((pl.col(count_col) >= n) & (pl.col(count_col) > 0)).select(
-                pl.col("official_id"),
-                pl.lit(step, STEP_DTYPE).alias("step"),
-                pl.lit(rule_id).alias("rule_id"),
-                pl.format(template, pl.col(count_col)).alias("reason"),
-                pl.col(ids_col).alias("evidence"),
-                pl.lit(params.basis(key)).alias("basis"),
+    for rule in registry.of(SCORER):
+        spec = rule.compute
+        if not isinstance(spec, CountStep):
+            continue
+        for count_col, ids_col, what, n in spec.conditions(params):
+            template = f"被归责{what} {{}} 起（≥{n} 起）→ {spec.step}"
+            parts.append(
+                stats.filter((pl.col(count_col) >= n) & (pl.col(count_col) > 0)).select(
+                    pl.col("official_id"),
+                    pl.lit(spec.step, STEP_DTYPE).alias("step"),
+                    pl.lit(rule.id).alias("rule_id"),
+                    pl.format(template, pl.col(count_col)).alias("reason"),
+                    pl.col(ids_col).alias("evidence"),
+                    pl.lit(rule.basis(params)).alias("basis"),
+                )
             )
-        )
-
-    for step, key, short in (
-        (ACCOUNTABILITY, "dual_duty.accountability_grade_counts", "accountability"),
-        (YELLOW_CARD, "dual_duty.yellow_card_grade_counts", "yellow_card"),
-        (SUMMONS, "dual_duty.summons_grade_counts", "summons"),
-    ):
-        for grade, n in _grade_conditions(params, key):
-            i = ACCIDENT_GRADES.index(grade)
-            add(
-                step,
-                f"dual_duty.{short}.grade",
-                key,
-                f"n_ge_{i}",
-                f"ids_ge_{i}",
-                f"{_grade_label(grade)}事故",
-                n,
-            )
-    key = "dual_duty.accountability_concealed"
-    add(
-        ACCOUNTABILITY,
-        "dual_duty.accountability.concealed",
-        key,
-        "concealed_accidents",
-        "ids_concealed",
-        "瞒报（谎报）事故",
-        int(params[key]),
-    )
-    key = "dual_duty.summons_fatal_accidents"
-    add(
-        SUMMONS,
-        "dual_duty.summons.fatal",
-        key,
-        "fatal_accidents",
-        "ids_fatal",
-        "死亡事故",
-        int(params[key]),
-    )
     return pl.concat(parts, how="vertical")
 
 
@@ -604,16 +547,17 @@ def _sector_rise(
             pl.col("accident_id").sort().alias("ids"),
         )
     )
-    rise_text = _num_text((float(ratio) - 1) * 100)
-    criterion = f"（≥{rise_text}% 且 ≥{_num_text(min_deaths)} 人）→ {YELLOW_CARD}"
+    rise_text = number_text((float(ratio) - 1) * 100)
+    criterion = f"（≥{rise_text}% 且 ≥{number_text(min_deaths)} 人）→ {YELLOW_CARD}"
     prefix = (
         pl.when(pl.col("role").cast(pl.String) == _DEPUTY)
         .then(pl.lit("分管"))
         .otherwise(pl.lit("监管"))
     )
+    rise = (pl.col("this") - pl.col("last")) * 100 / pl.col("last")
     change = (
         pl.when(pl.col("last") > 0)
-        .then(pl.format("上升 {}%", _num((pl.col("this") - pl.col("last")) * 100 / pl.col("last"))))
+        .then(pl.format("上升 {}%", number(rise)))
         .otherwise(pl.lit("上年为 0"))
     )
     return (
@@ -644,14 +588,7 @@ def _sector_rise(
                 change,
             ).alias("reason"),
             pl.col("ids").alias("evidence"),
-            pl.lit(
-                "；".join(
-                    dict.fromkeys(  # each distinct basis once, in rule order
-                        params.basis(k)
-                        for k in ("dual_duty.sector_rise_ratio", "dual_duty.sector_rise_min_deaths")
-                    )
-                )
-            ).alias("basis"),
+            pl.lit(REGISTRY["dual_duty.yellow_card.sector_rise"].basis(params)).alias("basis"),
         )
     )
 
@@ -807,7 +744,7 @@ def _line_items(
     params: RulesAt,
     dept_map: pl.LazyFrame,
 ) -> pl.LazyFrame:
-    duty_basis = params.basis("dual_duty.duty_requirements")
+    duty_basis = REGISTRY["dual_duty.duty"].basis(params)
     official = {"subject_type": pl.lit("official"), "scorer": pl.lit(SCORER), "points": pl.lit(0.0)}
     steps = [
         t.select(
@@ -828,7 +765,7 @@ def _line_items(
             "activity",
             "done",
             "required",
-            _num(pl.col("ratio") * 100),
+            number(pl.col("ratio") * 100),
         ).alias("reason"),
         pl.lit(duty_basis).alias("basis"),
         **official,
@@ -838,7 +775,7 @@ def _line_items(
         pl.lit("dual_duty.fulfilment").alias("rule_id"),
         pl.format(
             "年度履职完成率 {}%（各项要求完成比例之平均，每项至多 100%）",
-            _num(pl.col("fulfilment") * 100),
+            number(pl.col("fulfilment") * 100),
         ).alias("reason"),
         pl.lit(duty_basis).alias("basis"),
         **official,
@@ -857,7 +794,7 @@ def _line_items(
         pl.format(
             "本部门领导干部最高问责步骤：{}；{}", "step", pl.col("reasons").list.join("；")
         ).alias("reason"),
-        pl.lit(params.basis("dual_duty.accountability_grade_counts")).alias("basis"),
+        pl.lit(REGISTRY["dual_duty.department.step"].basis(params)).alias("basis"),
         "evidence",
         **dept,
     )
@@ -869,7 +806,7 @@ def _line_items(
             "accidents",
             "deaths",
         ).alias("reason"),
-        pl.lit(params.basis("sectors.departments")).alias("basis"),
+        pl.lit(REGISTRY["dual_duty.department.accidents"].basis(params)).alias("basis"),
         "evidence",
         **dept,
     )
@@ -878,7 +815,7 @@ def _line_items(
         pl.format(
             "本部门领导干部 {} 人，年度履职完成率平均 {}%",
             "officials",
-            _num(pl.col("fulfilment") * 100),
+            number(pl.col("fulfilment") * 100),
         ).alias("reason"),
         pl.lit(duty_basis).alias("basis"),
         **dept,
