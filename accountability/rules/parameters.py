@@ -452,7 +452,7 @@ _P = ParamSpec
 PARAMETERS: Mapping[str, ParamSpec] = _specs(
     # 事故等级
     _P("accident_grading.count_missing_as_deaths", "布尔", "口径"),
-    _P("accident_grading.bands", "表", "阈值", check=_accident_bands),
+    _P("accident_grading.bands", "表", "口径", check=_accident_bands),
     # 行业领域分组与部门监管职责
     _P("sectors.industry_trade", "行业领域", "口径"),
     _P("sectors.road", "行业领域", "口径"),
