@@ -29,19 +29,14 @@ from accountability.dataset import WARNINGS_SCHEMA, Dataset
 from accountability.errors import DatasetError
 from accountability.lineitems import LINE_ITEM_SCHEMA, SORT_KEY, concat_line_items
 from accountability.rulebook import Rulebook, rulebook
-from accountability.scorers.annual import ITEM_ORDER, SECTION_NAMES, SECTIONS, annual
+from accountability.rules.registry import REGISTRY, rule_positions, rule_title
+from accountability.scorers.annual import SECTION_NAMES, SECTIONS, annual
+from accountability.wording import SUBJECT_LABELS, number_text, percent_text, signed_text
 
 __all__ = ["SCHEMA_VERSION", "SUBJECT_LABELS", "Assessment", "assess"]
 
 SCHEMA_VERSION = "1"
 
-SUBJECT_LABELS: dict[str, str] = {
-    "region": "地区",
-    "enterprise": "企业",
-    "official": "领导干部",
-    "department": "部门",
-    "case": "案件",
-}
 # Where each kind of subject lives: frame attribute and how its id is formed.
 _SUBJECT_FRAMES: dict[str, tuple[str, pl.Expr]] = {
     "region": ("regions", pl.col("region_code")),
@@ -86,10 +81,10 @@ class Assessment:
     schema_version: str = SCHEMA_VERSION
     # the base each kind of scored subject starts from (region: annual.base, …)
     bases: Mapping[str, float] = attrs.field(factory=dict)
-    # the rulebook's section weights (A–E) and the accident grade that caps the grade,
-    # for `explain`
+    # the rulebook's section weights (A–E), shown beside each section's points, and its
+    # grade names from best to worst
     section_weights: Mapping[str, float] = attrs.field(factory=dict)
-    grade_cap_accident_grade: str = "较大"
+    grade_names: tuple[str, ...] = ()
 
     # --- output -------------------------------------------------------------------------
 
@@ -184,16 +179,12 @@ class Assessment:
         return "可查询的对象：" + "；".join(parts)
 
     def _items_of(self, subject_id: str, kind: str) -> pl.DataFrame:
-        order = {rule: i for i, rule in enumerate(ITEM_ORDER)}
+        """The subject's line items in the registry's order (the order they apply)."""
         return (
             self.line_items.filter(
                 (pl.col("subject_type") == kind) & (pl.col("subject_id") == subject_id)
             )
-            .with_columns(
-                pl.col("rule_id")
-                .replace_strict(order, default=len(order), return_dtype=pl.Int64)
-                .alias("_o")
-            )
+            .pipe(lambda f: f.with_columns(rule_positions(f["rule_id"]).alias("_o")))
             .sort("_o", "scorer", "rule_id", "reason", maintain_order=True)
             .drop("_o")
         )
@@ -202,25 +193,8 @@ class Assessment:
 # --- explain helpers --------------------------------------------------------------------------
 
 
-def _n(value: Any) -> str:
-    """A number as short text (2 decimals at most, no trailing zeros)."""
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, int):
-        return str(value)
-    x = round(float(value), 2)
-    if x == 0:
-        x = 0.0
-    text = f"{x:.2f}".rstrip("0").rstrip(".")
-    return text
-
-
-def _signed(points: float) -> str:
-    if round(points, 6) == 0:
-        return "0"
-    return f"+{_n(points)}" if points > 0 else f"−{_n(-points)}"
+_n = number_text
+_signed = signed_text
 
 
 def _evidence(ids: list[str] | None) -> str:
@@ -236,7 +210,8 @@ def _item_lines(items: pl.DataFrame) -> list[str]:
     if items.height == 0:
         return ["  （无明细）"]
     for rec in items.iter_rows(named=True):
-        lines.append(f"  [{rec['rule_id']}] {_signed(rec['points'])} 分  {rec['reason']}")
+        title = rule_title(rec["rule_id"])
+        lines.append(f"  [{title}] {_signed(rec['points'])} 分  {rec['reason']}")
         if rec["basis"]:
             lines.append(f"      依据：{rec['basis']}")
         ev = _evidence(rec["evidence"])
@@ -290,8 +265,18 @@ def _listed(label: str, values: Any) -> list[str]:
     return [f"  {label}：{v}" for v in values or []]
 
 
-def _share(value: Any) -> str:
-    return "—" if value is None else f"{_n(value * 100)}%"
+_share = percent_text
+
+
+def _decisions(items: pl.DataFrame) -> list[str]:
+    """One line per decision line item (grade cap, veto, yellow card…): "  一票否决：…"."""
+    kinds = {r.id for r in REGISTRY if r.kind == "decision"}
+    return [
+        f"  {rule_title(rid)}：{reason}"
+        for rid, reason in items.filter(pl.col("rule_id").is_in(list(kinds)))
+        .select("rule_id", "reason")
+        .iter_rows()
+    ]
 
 
 def _explain_region(a: Assessment, subject_id: str) -> list[str]:
@@ -303,9 +288,9 @@ def _explain_region(a: Assessment, subject_id: str) -> list[str]:
     if rec:
         grade = rec.get("grade") or "—"
         if rec.get("grade_capped"):
-            grade += f"（发生{a.grade_cap_accident_grade}及以上事故，等次最高为{rec.get('grade')}）"
+            grade += f"（{REGISTRY['grade_cap'].label}）"
         elif rec.get("vetoed") and rec.get("score") is not None:
-            grade += "（一票否决）"
+            grade += f"（{REGISTRY['veto'].label}）"
         rank = "—"
         if rec.get("rank") is not None:
             ranked = a.regions.filter(
@@ -318,8 +303,7 @@ def _explain_region(a: Assessment, subject_id: str) -> list[str]:
             f" · 一票否决 {'是' if rec.get('vetoed') else '否'}"
             f" · 黄牌警告 {'是' if rec.get('yellow_card') else '否'}"
         )
-        lines += _listed("一票否决", rec.get("veto_reasons"))
-        lines += _listed("黄牌警告", rec.get("yellow_card_reasons"))
+        lines += _decisions(a._items_of(subject_id, "region"))
         if rec.get("incomplete"):
             lines.append(
                 f"  未评部分：{_list(rec.get('unassessed_sections'))}（缺少数据表，得分按已评部分折算）"  # noqa: E501
@@ -628,5 +612,5 @@ def assess(data: Dataset, rules: Rulebook | None = None, *, year: int) -> Assess
         schema_version=SCHEMA_VERSION,
         bases={"region": float(p["annual.base"]), "enterprise": float(p["enterprise.base"])},
         section_weights={s: float(w) for s, w in p["annual.section_weights"].items()},
-        grade_cap_accident_grade=str(p["annual.grade_cap_accident_grade"]),
+        grade_names=tuple(str(b["grade"]) for b in p["annual.grade_bands"]),
     )

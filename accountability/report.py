@@ -27,6 +27,8 @@ import attrs
 import polars as pl
 
 from accountability.codes import REGION_LEVELS
+from accountability.rules.registry import REGISTRY, rule_positions, rule_title, rule_titles
+from accountability.wording import SCORER_LABELS, SUBJECT_LABELS
 
 if TYPE_CHECKING:
     from accountability.assessment import Assessment
@@ -79,7 +81,7 @@ COLUMN_LABELS: dict[str, str] = {
     "veto_reasons": "否决事由",
     "yellow_card": "黄牌警告",
     "yellow_card_reasons": "黄牌警告事由",
-    "grade_capped": "等次限为良好",
+    "grade_capped": "等次受限",
     "incomplete": "考核不完整",
     "unassessed_sections": "未考核部分",
     "rank": "排名",
@@ -155,7 +157,7 @@ COLUMN_LABELS: dict[str, str] = {
     "subject_type": "对象类型",
     "subject_id": "对象编号",
     "scorer": "评分模块",
-    "rule_id": "规则编号",
+    "rule_id": "规则",
     "points": "分值",
     "reason": "说明",
     "basis": "依据",
@@ -334,12 +336,37 @@ def _frames(assessment: Assessment) -> dict[str, pl.DataFrame]:
     return out
 
 
-def _grade_counts(regions: pl.DataFrame) -> list[tuple[str, int]]:
+def readable_line_items(items: pl.DataFrame) -> pl.DataFrame:
+    """Line items as an official reads them: subject kind and scoring module in
+    Chinese, and the rule's title ("C4 到期未整改重大隐患") in place of its id.
+
+    >>> items = pl.DataFrame({"subject_type": ["region"], "scorer": ["annual"],
+    ...     "rule_id": ["C4"]})
+    >>> readable_line_items(items).row(0)
+    ('地区', '年度目标管理考核', 'C4 到期未整改重大隐患')
+    """
+    if items.is_empty() or "rule_id" not in items.columns:
+        return items
+    return items.with_columns(
+        pl.col("subject_type").replace(SUBJECT_LABELS),
+        pl.col("scorer").replace(SCORER_LABELS),
+        rule_titles(items["rule_id"]).alias("rule_id"),
+    )
+
+
+def _people_frames(assessment: Assessment) -> dict[str, pl.DataFrame]:
+    """The frames as sheets show them (line items readable)."""
+    frames = _frames(assessment)
+    frames["line_items"] = readable_line_items(frames["line_items"])
+    return frames
+
+
+def _grade_counts(regions: pl.DataFrame, order: tuple[str, ...]) -> list[tuple[str, int]]:
+    """Regions per grade, in the rulebook's order of grades, then any other, then 未评定."""
     if "grade" not in regions.columns:
         return []
     grades = regions.get_column("grade").cast(pl.String)
     counts = dict(grades.value_counts().iter_rows())
-    order = ["优秀", "良好", "合格", "不合格"]
     rows = [(g, int(counts.pop(g, 0))) for g in order]
     missing = int(counts.pop(None, 0))
     rows += sorted((str(g), int(n)) for g, n in counts.items())
@@ -368,7 +395,7 @@ def write_excel(assessment: Assessment, path: str | Path) -> Path:
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    frames = _frames(assessment)
+    frames = _people_frames(assessment)
     as_of = assessment.as_of
     workbook = xlsxwriter.Workbook(
         str(path),
@@ -452,7 +479,7 @@ def _write_cover(
     for name, sheet in SHEETS.items():
         line(sheet, frames[name].height)
     regions = frames["regions"]
-    grades = _grade_counts(regions)
+    grades = _grade_counts(regions, assessment.grade_names)
     if grades:
         row += 1
         ws.write_string(row, 0, "等次", fmt["header"])
@@ -461,10 +488,10 @@ def _write_cover(
         for grade, n in grades:
             line(grade, n)
     flags = [
-        ("一票否决", _flag_count(regions, "vetoed")),
-        ("黄牌警告", _flag_count(regions, "yellow_card")),
-        ("等次限为良好", _flag_count(regions, "grade_capped")),
-        ("考核不完整", _flag_count(regions, "incomplete")),
+        (column_label("vetoed"), _flag_count(regions, "vetoed")),
+        (column_label("yellow_card"), _flag_count(regions, "yellow_card")),
+        (column_label("grade_capped"), _flag_count(regions, "grade_capped")),
+        (column_label("incomplete"), _flag_count(regions, "incomplete")),
     ]
     flags = [(k, v) for k, v in flags if v is not None]
     if flags:
@@ -675,7 +702,7 @@ def html_summary(assessment: Assessment) -> str:
         f" · v{esc(str(assessment.library_version))} · 格式 {esc(str(assessment.schema_version))}"
     )
     counts = " · ".join(f"{esc(SHEETS[n])} {f.height}" for n, f in frames.items())
-    grades = _grade_counts(frames["regions"])
+    grades = _grade_counts(frames["regions"], assessment.grade_names)
     grade_line = " · ".join(f"{esc(g)} {n}" for g, n in grades if n)
     vetoed = _flag_count(frames["regions"], "vetoed")
     if vetoed is not None:
@@ -730,19 +757,32 @@ def html_summary(assessment: Assessment) -> str:
 # --- rich table for the command line ---------------------------------------------------
 
 
-def _notes(rec: Mapping[str, Any]) -> str:
+def _decision_notes(assessment: Assessment) -> dict[str, str]:
+    """Per region, its decision line items (grade cap, veto, yellow card…) as one note:
+    "一票否决：…；黄牌警告：…", each rule once with its reasons, in the registry's order."""
+    kinds = [r.id for r in REGISTRY if r.kind == "decision"]
+    items = assessment.line_items.filter(
+        (pl.col("subject_type") == "region") & pl.col("rule_id").is_in(kinds)
+    )
+    if items.is_empty():
+        return {}
+    grouped = (
+        items.with_columns(rule_positions(items["rule_id"]).alias("_o"))
+        .group_by("subject_id", "_o", "rule_id")
+        .agg(pl.col("reason").sort())
+        .sort("subject_id", "_o")
+    )
+    notes: dict[str, list[str]] = {}
+    for region, rule_id, reasons in grouped.select("subject_id", "rule_id", "reason").iter_rows():
+        notes.setdefault(region, []).append(f"{rule_title(rule_id)}：{'；'.join(reasons)}")
+    return {region: "；".join(parts) for region, parts in notes.items()}
+
+
+def _notes(rec: Mapping[str, Any], decisions: Mapping[str, str]) -> str:
     parts: list[str] = []
-    for flag, reasons, label in (
-        ("vetoed", "veto_reasons", "一票否决"),
-        ("yellow_card", "yellow_card_reasons", "黄牌警告"),
-    ):
-        if rec.get(flag):
-            why = rec.get(reasons)
-            if isinstance(why, list):
-                why = "；".join(str(x) for x in why)
-            parts.append(f"{label}：{why}" if why else label)
-    if rec.get("grade_capped"):
-        parts.append("较大及以上事故，等次限为良好")
+    decided = decisions.get(str(rec.get("region_code")))
+    if decided:
+        parts.append(decided)
     if rec.get("incomplete"):
         missing = rec.get("unassessed_sections") or []
         parts.append("未考核: " + "、".join(str(x) for x in missing) if missing else "考核不完整")
@@ -762,9 +802,10 @@ class _RankRow:
     note: str | None  # "430900 益阳市 — 一票否决：…", printed under the table
 
 
-def _ranking_rows(regions: pl.DataFrame) -> list[_RankRow]:
+def _ranking_rows(assessment: Assessment) -> list[_RankRow]:
     """The regions in ranking order, one block per parent, with numbered notes."""
-    regions = _region_order(regions)
+    regions = _region_order(assessment.regions)
+    decisions = _decision_notes(assessment)
     names = dict(zip(regions["region_code"].to_list(), regions["name"].to_list(), strict=True))
     rows: list[_RankRow] = []
     previous: tuple[object, object] | None = None
@@ -777,7 +818,7 @@ def _ranking_rows(regions: pl.DataFrame) -> list[_RankRow]:
             title = f"{names.get(parent) or parent}下辖" if parent else "最上级"
         previous = group
         code, name = str(rec.get("region_code") or ""), str(rec.get("name") or "")
-        note, marker = _notes(rec), ""
+        note, marker = _notes(rec, decisions), ""
         if note:
             notes += 1
             marker = f"注{notes}"
@@ -828,7 +869,8 @@ def format_ranking(assessment: Assessment) -> Any:
     for header, side in zip(RANKING_HEADERS, justify, strict=True):
         table.add_column(header, justify=side, overflow="fold")  # type: ignore[arg-type]
     notes: list[Text] = []
-    for row in _ranking_rows(assessment.regions):
+    lowest = assessment.grade_names[-1] if assessment.grade_names else None
+    for row in _ranking_rows(assessment):
         if row.title is not None:
             if table.row_count:
                 table.add_section()
@@ -839,7 +881,7 @@ def format_ranking(assessment: Assessment) -> Any:
             Text(code),
             Text(name),
             Text(score),
-            Text(grade, style="bold red" if grade == "不合格" else ""),
+            Text(grade, style="bold red" if grade == lowest else ""),
             Text(vetoed, style="red"),
             Text(yellow, style="yellow"),
             Text(marker),
@@ -872,7 +914,7 @@ def markdown_report(assessment: Assessment, *, explain: bool = True) -> str:
         f" · 输出格式版本 {_md(assessment.schema_version)}",
         "",
     ]
-    rows = _ranking_rows(assessment.regions)
+    rows = _ranking_rows(assessment)
     for row in rows:
         if row.title is not None:
             lines += [

@@ -166,7 +166,7 @@ def test_missing_tables_give_empty_frames_with_columns():
 def test_explain_a_region_traces_every_number():
     result = assess(_small(), year=2024)
     text = result.explain(N)
-    assert "[A4] −4 分" in text and "W1" in text
+    assert "[A4 较大及以上事故] −4 分" in text and "W1" in text
     score = result.regions.filter(pl.col("region_code") == N)["score"].item()
     total = text.strip().splitlines()[-1]
     shown = f"{round(score, 2):.2f}".rstrip("0").rstrip(".")
@@ -526,7 +526,8 @@ def test_explain_names_the_grade_cap_the_veto_and_the_or_worse_counts():
     assert "黄牌警告：较大及以上事故 2 起（W1、W2），县级达到 2 起即黄牌警告" in n
     assert "一票否决：重大及以上事故 1 起（W2），县级达到 1 起即一票否决" in n
     z = result.explain(Z)
-    assert "等次 良好（发生较大及以上事故，等次最高为良好）" in z
+    assert "等次 良好（等次上限）" in z
+    assert "等次上限：发生较大及以上事故 1 起（L1），等次由优秀限为良好" in z
     assert "同级排名 2/3" in z  # 赫山区 100, 资阳区 90, then 南县 (vetoed) last
     assert "分项得分（封顶后/满分）：A 事故控制 36/40" in z
 

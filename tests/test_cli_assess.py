@@ -67,14 +67,14 @@ def fake_result(year: int, fingerprint: str) -> FakeAssessment:
     )
     line_items = pl.DataFrame(
         {
-            "subject_type": ["region"] * 3,
-            "subject_id": ["430900", "430902", "430903"],
-            "scorer": ["annual"] * 3,
-            "rule_id": ["A4", "A4", "A5"],
-            "points": [-10.0, -20.0, -5.0],
-            "reason": ["较大事故", "较大事故 2 起", "迟报 1 起"],
-            "basis": ["参考值"] * 3,
-            "evidence": [["ACC-1"], ["ACC-2", "ACC-3"], ["ACC-4"]],
+            "subject_type": ["region"] * 4,
+            "subject_id": ["430900", "430902", "430903", "430902"],
+            "scorer": ["annual"] * 4,
+            "rule_id": ["A4", "A4", "A5", "yellow_card"],
+            "points": [-10.0, -20.0, -5.0, 0.0],
+            "reason": ["较大事故", "较大事故 2 起", "迟报 1 起", "较大事故 2 起"],
+            "basis": ["参考值"] * 4,
+            "evidence": [["ACC-1"], ["ACC-2", "ACC-3"], ["ACC-4"], ["ACC-2", "ACC-3"]],
         },
         schema=LINE_ITEM_SCHEMA,
     )

@@ -137,7 +137,27 @@ def stand_in(region_name: str = "赫山区") -> Assessment:
         library_version="0.1.0",
         as_of=dt.date(2025, 1, 15),
         schema_version="1",
+        grade_names=("优秀", "良好", "合格", "不合格"),
     )
+
+
+def with_decisions(a: Assessment) -> Assessment:
+    """The stand-in with the decision line items its regions frame implies: the veto
+    of 430902 and the grade cap of 430900 (the ranking's notes render these)."""
+    decisions = pl.DataFrame(
+        {
+            "subject_type": ["region", "region"],
+            "subject_id": ["430902", "430900"],
+            "scorer": ["annual", "annual"],
+            "rule_id": ["veto", "grade_cap"],
+            "points": [0.0, 0.0],
+            "reason": ["瞒报事故 1 起", "发生较大及以上事故 1 起，等次由优秀限为良好"],
+            "basis": ["参考值", "参考值"],
+            "evidence": [[], []],
+        },
+        schema=LINE_ITEM_SCHEMA,
+    )
+    return attrs.evolve(a, line_items=pl.concat([a.line_items, decisions]))
 
 
 def read_sheets(path: Path) -> dict[str, pl.DataFrame]:
@@ -203,7 +223,7 @@ def test_headers_are_chinese_and_unknown_columns_keep_their_name(tmp_path: Path)
     assert "一票否决" in sheets["地区考核"].columns and "排名" in sheets["地区考核"].columns
     assert sheets["企业评级"].columns[:2] == ["统一社会信用代码", "企业名称"]
     assert sheets["领导干部"].columns[1] == "姓名"
-    assert sheets["扣分明细"].columns == ["对象类型", "对象编号", "评分模块", "规则编号", "分值",
+    assert sheets["扣分明细"].columns == ["对象类型", "对象编号", "评分模块", "规则", "分值",
                                         "说明", "依据", "证据"]  # fmt: skip
     assert sheets["部门"].columns[-1] == "new_metric"
     # every column of the stand-in has a Chinese label (a guard against typos in the map)
@@ -411,12 +431,13 @@ def test_html_summary_is_compact_and_escaped() -> None:
 
 def test_format_ranking_prints_every_region_with_its_notes() -> None:
     console = Console(record=True, width=200)
-    console.print(report.format_ranking(stand_in(region_name="[bold]赫山区[/bold]")))
+    console.print(report.format_ranking(with_decisions(stand_in("[bold]赫山区[/bold]"))))
     out = console.export_text()
     for header in ("排名", "区划代码", "名称", "得分", "等次", "一票否决", "黄牌警告", "说明"):
         assert header in out
     assert "[bold]赫山区[/bold]" in out  # no markup is interpreted
     assert "一票否决：瞒报事故 1 起" in out
+    assert "等次上限：发生较大及以上事故 1 起，等次由优秀限为良好" in out  # as the item says
     assert "未考核: B、C" in out
     assert "72.25" in out
     lines = [line for line in out.splitlines() if re.match(r"\s+(\d+|—)\s+4309", line)]
@@ -427,7 +448,7 @@ def test_format_ranking_prints_every_region_with_its_notes() -> None:
 
 
 def test_markdown_report_ranks_by_parent_and_escapes_every_cell(tmp_path) -> None:
-    path = report.write_markdown(stand_in(region_name="赫山区|*注入*"), tmp_path / "r.md")
+    path = report.write_markdown(with_decisions(stand_in("赫山区|*注入*")), tmp_path / "r.md")
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# 2024 年度安全生产目标管理考核结果")
     assert "## 益阳市下辖（县级）" in text
