@@ -83,3 +83,22 @@ def tiny_dir(tmp_path: Path) -> Path:
     for name, frame in tiny_tables().items():
         write_csv(folder, name, frame)
     return folder
+
+
+YIYANG = Path(__file__).resolve().parents[1] / "fixtures" / "yiyang-2024"
+
+
+@pytest.fixture(scope="session")
+def yiyang_data():
+    """The bundled 益阳市 fixture, loaded once per test session."""
+    from accountability.tables import load_dataset
+
+    return load_dataset(YIYANG, as_of="2025-01-31")
+
+
+@pytest.fixture(scope="session")
+def yiyang_2024(yiyang_data):
+    """The fixture's 2024 assessment under the default rulebook, once per session."""
+    from accountability.assessment import assess
+
+    return assess(yiyang_data, year=2024)
