@@ -155,16 +155,17 @@ basis = "某省考核办法（示例）：发生较大事故的地区定为不�
 """
 
 
+LARGER_ACCIDENT = {"accident_id": "L1", "region_code": Z, "sector": "工矿商贸其他",
+                   "occurred_on": D(2024, 5, 1), "deaths": 3}  # fmt: skip
+
+
 @pytest.fixture
 def capped(tmp_path: Path) -> tuple[acc.Assessment, Path, Path]:
     """资阳区 scores 96 with one 较大 accident, under a file that caps such a region
     at 不合格; the data also written as CSV files for the command line."""
     tables = {
         "regions": frame("regions", REGIONS),
-        "accidents": frame("accidents", [{
-            "accident_id": "L1", "region_code": Z, "sector": "工矿商贸其他",
-            "occurred_on": D(2024, 5, 1), "deaths": 3,
-        }]),  # fmt: skip
+        "accidents": frame("accidents", [LARGER_ACCIDENT]),
     }
     folder = tmp_path / "data"
     folder.mkdir()
@@ -204,7 +205,8 @@ def test_every_overridden_parameter_is_cited_where_it_is_read(yiyang_data):
     path = ROOT / "examples" / "hunan-city.toml"
     book = acc.load_rulebook(path)
     result = acc.assess(yiyang_data, book, year=2024)
-    overridden = [k for k, p in book.parameters.items() if str(p.source or "").startswith(str(path))]
+    from_file = {k for k, p in book.parameters.items() if str(p.source or "").startswith(str(path))}
+    overridden = sorted(from_file)
     assert {"annual.b2_coverage_target", "annual.e1_target_share"} <= set(overridden)
     for key in overridden:
         basis = book[key].basis
