@@ -27,6 +27,7 @@ import attrs
 import polars as pl
 
 from accountability.codes import REGION_LEVELS
+from accountability.outputs import OUTPUTS
 from accountability.rules.registry import REGISTRY, rule_positions, rule_title, rule_titles
 from accountability.wording import SCORER_LABELS, SUBJECT_LABELS
 
@@ -48,17 +49,8 @@ __all__ = [
 ]
 
 
-# frame attribute → sheet name (order = sheet order after the cover)
-SHEETS: dict[str, str] = {
-    "regions": "地区考核",
-    "enterprises": "企业评级",
-    "cases": "四个一律案件",
-    "officials": "领导干部",
-    "departments": "部门",
-    "line_items": "扣分明细",
-    "rejected": "未采用数据",
-    "warnings": "数据警示",
-}
+# frame attribute → sheet name (order = sheet order after the cover), as declared
+SHEETS: dict[str, str] = {name: frame.sheet for name, frame in OUTPUTS.items()}
 COVER_SHEET = "封面"
 
 _MEASURE_LABELS = {
@@ -174,23 +166,15 @@ COLUMN_LABELS: dict[str, str] = {
     "count": "次数",
 }
 
-# Where one column name means different things in different frames.
-_SHEET_OVERRIDES: dict[str, dict[str, str]] = {
-    "enterprises": {"name": "企业名称", "score": "得分", "status": "经营状态"},
-    "officials": {"name": "姓名", "evidence": "证据(事故编号)"},
-    "cases": {"closed": "已关闭取缔", "suspended": "已责令停产整顿", "department": "执法部门"},
-}
-
-
 def column_label(column: str, frame_name: str | None = None) -> str:
-    """The Chinese header of an output column (the column's own name if none is known).
+    """The Chinese header of an output column: as the frame declares it (`OUTPUTS`),
+    else the common label, else the column's own name.
 
     >>> column_label("score"), column_label("name", "officials"), column_label("zzz")
     ('得分', '姓名', 'zzz')
     """
-    if frame_name is not None and column in _SHEET_OVERRIDES.get(frame_name, {}):
-        return _SHEET_OVERRIDES[frame_name][column]
-    return COLUMN_LABELS.get(column, column)
+    declared = OUTPUTS[frame_name].label(column) if frame_name in OUTPUTS else None
+    return declared or COLUMN_LABELS.get(column, column)
 
 
 # --- value conversion (vectorised) ----------------------------------------------------

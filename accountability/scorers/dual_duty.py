@@ -56,6 +56,7 @@ from accountability.columns import TABLES
 from accountability.dataset import WARNINGS_SCHEMA, Dataset
 from accountability.dates import default_year
 from accountability.lineitems import LINE_ITEM_SCHEMA, SORT_KEY, concat_line_items
+from accountability.outputs import OUTPUTS
 from accountability.regions import ancestors
 from accountability.rulebook import Rulebook, RulesAt, rulebook
 from accountability.rules.dual_duty import CountStep
@@ -85,22 +86,7 @@ _ITEM_ORDER = [*SORT_KEY, "points", "basis", "evidence"]
 SUMMONS, YELLOW_CARD, ACCOUNTABILITY = ACCOUNTABILITY_STEPS  # 约谈, 黄牌警告, 问责
 _DEPUTY, _DEPARTMENT_HEAD = "分管负责人", "部门负责人"
 
-OFFICIAL_SCHEMA: dict[str, pl.DataType] = {
-    "official_id": pl.String(),
-    "name": pl.String(),
-    "region_code": pl.String(),
-    "role": _ROLE_DTYPE,
-    "department": pl.String(),
-    "portfolio": pl.List(_SECTOR_DTYPE),
-    "fulfilment": pl.Float64(),
-    "step": pl.String(),
-    "reasons": _IDS,
-    "evidence": _IDS,
-    "accidents": pl.Int64(),
-    "fatal_accidents": pl.Int64(),
-    "larger_accidents": pl.Int64(),
-    "concealed_accidents": pl.Int64(),
-}
+OFFICIAL_SCHEMA: dict[str, pl.DataType] = OUTPUTS["officials"].dtypes
 DUTY_SCHEMA: dict[str, pl.DataType] = {
     "official_id": pl.String(),
     "activity": pl.String(),
@@ -119,17 +105,7 @@ ATTRIBUTION_SCHEMA: dict[str, pl.DataType] = {
     "occurred_on": pl.Date(),
     "deaths": pl.Int64(),
 }
-DEPARTMENT_SCHEMA: dict[str, pl.DataType] = {
-    "region_code": pl.String(),
-    "department": pl.String(),
-    "officials": pl.Int64(),
-    "fulfilment": pl.Float64(),
-    "step": pl.String(),
-    "accidents": pl.Int64(),
-    "deaths": pl.Int64(),
-    "reasons": _IDS,
-    "evidence": _IDS,
-}
+DEPARTMENT_SCHEMA: dict[str, pl.DataType] = OUTPUTS["departments"].dtypes
 
 
 @attrs.frozen

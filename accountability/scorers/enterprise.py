@@ -60,6 +60,7 @@ from accountability.columns import TABLES, StatusDtype
 from accountability.dataset import Dataset
 from accountability.dates import default_year
 from accountability.lineitems import LINE_ITEM_SCHEMA, SORT_KEY, concat_line_items
+from accountability.outputs import OUTPUTS
 from accountability.rulebook import Rulebook, RulesAt, rulebook
 from accountability.rules.enterprise import CASE_FLAGS
 from accountability.rules.model import Context, Count, Registry, Rule
@@ -74,18 +75,7 @@ NEEDED_BY = "企业主体责任评级 (enterprise_ratings)"
 CLOSED = "关闭"
 
 # The output frame's columns, in order.
-ENTERPRISE_COLUMNS: tuple[str, ...] = (
-    "enterprise_id",
-    "name",
-    "region_code",
-    "sector",
-    "status",
-    "score",
-    "risk_class",
-    "dishonest",
-    "dishonest_reasons",
-    "inspections_per_year",
-)
+ENTERPRISE_COLUMNS: tuple[str, ...] = tuple(OUTPUTS["enterprises"].columns)
 
 
 _NEEDED_TABLES = (("accidents", "事故扣分项"), ("cases", "案件扣分项"), ("hazards", "隐患扣分项"))

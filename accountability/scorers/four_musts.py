@@ -53,6 +53,7 @@ from accountability.columns import LevelDtype
 from accountability.dataset import Dataset
 from accountability.dates import default_year
 from accountability.lineitems import concat_line_items, empty_line_items
+from accountability.outputs import OUTPUTS
 from accountability.regions import ancestors
 from accountability.rulebook import Rulebook, RulesAt, rulebook
 from accountability.rules.four_musts import (
@@ -90,25 +91,7 @@ GAP_COLUMNS: tuple[str, ...] = (
 )
 
 # The case frame's leading columns; then one `repeat_fines_<days>` per repeat window.
-CASE_COLUMNS: tuple[str, ...] = (
-    "case_id",
-    "enterprise_id",
-    "enterprise_name",
-    "region_code",
-    "department",
-    "found_on",
-    "required_close",
-    "required_penalty",
-    "required_suspend",
-    "required_accountability",
-    "taken_close",
-    "taken_penalty",
-    "taken_suspend",
-    "taken_accountability",
-    "requires_measure",
-    "compliant",
-    "gaps",
-)
+CASE_COLUMNS: tuple[str, ...] = tuple(OUTPUTS["cases"].columns)
 
 _STATS_COLUMNS: tuple[str, ...] = (
     "cases",

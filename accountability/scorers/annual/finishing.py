@@ -18,6 +18,7 @@ from typing import Any
 import polars as pl
 
 from accountability.lineitems import LINE_ITEM_SCHEMA, concat_line_items
+from accountability.outputs import OUTPUTS
 from accountability.regions import Hierarchy
 from accountability.rules.annual import GRADING, SECTION_NAMES
 from accountability.rules.model import Context, Registry, cite
@@ -31,23 +32,7 @@ LEVEL_KEYS: dict[str, str] = {"省": "province", "市": "city", "县": "county"}
 _IDS = pl.List(pl.String())
 _EMPTY_IDS = pl.lit([], dtype=_IDS)
 
-REGION_COLUMNS: dict[str, pl.DataType] = {
-    "region_code": pl.String(),
-    "name": pl.String(),
-    "level": pl.String(),
-    "parent_code": pl.String(),
-    "score": pl.Float64(),
-    "grade": pl.String(),
-    "vetoed": pl.Boolean(),
-    "veto_reasons": pl.List(pl.String()),
-    "yellow_card": pl.Boolean(),
-    "yellow_card_reasons": pl.List(pl.String()),
-    "grade_capped": pl.Boolean(),
-    "incomplete": pl.Boolean(),
-    "unassessed_sections": pl.List(pl.String()),
-    "rank": pl.Int64(),
-    **{s: pl.Float64() for s in SECTIONS},
-}
+REGION_COLUMNS: dict[str, pl.DataType] = OUTPUTS["regions"].dtypes
 
 
 def order_index(registry: Registry) -> pl.Expr:

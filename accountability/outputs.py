@@ -1,0 +1,164 @@
+"""The result frames, declared once: each frame's columns, dtypes and Chinese labels.
+
+A scorer builds its frame to the declaration here; `Assessment` holds one frame per
+entry of `OUTPUTS`, and the Excel, Parquet, CSV and HTML writers iterate over the same
+list, with the sheet names and column headers declared beside the dtypes.
+
+>>> OUTPUTS["regions"].sheet, OUTPUTS["regions"].label("grade")
+('地区考核', '等次')
+>>> list(OUTPUTS)[:3]
+['regions', 'enterprises', 'cases']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import attrs
+import polars as pl
+
+from accountability.columns import RoleDtype, SectorDtype, StatusDtype
+from accountability.dataset import REJECTED_SCHEMA, WARNINGS_SCHEMA
+from accountability.lineitems import LINE_ITEM_SCHEMA
+
+__all__ = ["OUTPUTS", "OutputFrame"]
+
+_IDS = pl.List(pl.String())
+_MEASURES = {"close": "关闭取缔", "penalty": "从重处罚", "suspend": "停产整顿",
+             "accountability": "厉行问责"}  # fmt: skip
+
+
+@attrs.frozen
+class OutputFrame:
+    """One result frame: its attribute name, sheet name, columns (name → (dtype, label))
+    in order, and a pattern for columns that depend on the rulebook (the repeat rule's
+    ``repeat_fines_<days>``), with how to label them."""
+
+    name: str
+    sheet: str
+    columns: Mapping[str, tuple[pl.DataType, str]]
+    extra: str | None = None
+    extra_label: str = ""
+
+    @property
+    def dtypes(self) -> dict[str, pl.DataType]:
+        return {name: dtype for name, (dtype, _) in self.columns.items()}
+
+    def label(self, column: str) -> str | None:
+        """The Chinese header of `column`, None when the frame does not declare it."""
+        if column in self.columns:
+            return self.columns[column][1]
+        if self.extra is not None and (m := re.fullmatch(self.extra, column)):
+            return self.extra_label.format(*m.groups())
+        return None
+
+    def problems(self, frame: pl.DataFrame) -> list[str]:
+        """How `frame` departs from the declaration (empty when it conforms)."""
+        found = dict(frame.schema)
+        out = [f"{self.name}.{c}: missing" for c in self.columns if c not in found]
+        out += [
+            f"{self.name}.{c}: {found[c]} is not {dtype}"
+            for c, (dtype, _) in self.columns.items()
+            if c in found and found[c] != dtype
+        ]
+        order = [c for c in frame.columns if c in self.columns]
+        if not out and order != list(self.columns):
+            out.append(f"{self.name}: columns out of the declared order {list(self.columns)}")
+        for c in frame.columns:
+            if c not in self.columns and not (self.extra and re.fullmatch(self.extra, c)):
+                out.append(f"{self.name}.{c}: not declared")
+        return out
+
+
+def _labelled(schema: Mapping[str, pl.DataType], labels: Mapping[str, str]) -> dict:
+    return {c: (dtype, labels[c]) for c, dtype in schema.items()}
+
+
+_ITEM_LABELS = {"subject_type": "对象类型", "subject_id": "对象编号", "scorer": "评分模块",
+                "rule_id": "规则", "points": "分值", "reason": "说明", "basis": "依据",
+                "evidence": "证据"}  # fmt: skip
+_ISSUE_LABELS = {"table": "数据表", "row": "行号", "column": "列", "rule": "规则",
+                 "message": "说明", "value": "原值"}  # fmt: skip
+
+OUTPUTS: dict[str, OutputFrame] = {
+    frame.name: frame
+    for frame in (
+        OutputFrame("regions", "地区考核", {
+            "region_code": (pl.String(), "区划代码"),
+            "name": (pl.String(), "名称"),
+            "level": (pl.String(), "级别"),
+            "parent_code": (pl.String(), "上级区划代码"),
+            "score": (pl.Float64(), "得分"),
+            "grade": (pl.String(), "等次"),
+            "vetoed": (pl.Boolean(), "一票否决"),
+            "veto_reasons": (_IDS, "否决事由"),
+            "yellow_card": (pl.Boolean(), "黄牌警告"),
+            "yellow_card_reasons": (_IDS, "黄牌警告事由"),
+            "grade_capped": (pl.Boolean(), "等次受限"),
+            "incomplete": (pl.Boolean(), "考核不完整"),
+            "unassessed_sections": (_IDS, "未考核部分"),
+            "rank": (pl.Int64(), "排名"),
+            "A": (pl.Float64(), "A 事故控制"),
+            "B": (pl.Float64(), "B 打非治违"),
+            "C": (pl.Float64(), "C 隐患排查治理"),
+            "D": (pl.Float64(), "D 责任落实"),
+            "E": (pl.Float64(), "E 基础工作"),
+        }),
+        OutputFrame("enterprises", "企业评级", {
+            "enterprise_id": (pl.String(), "统一社会信用代码"),
+            "name": (pl.String(), "企业名称"),
+            "region_code": (pl.String(), "区划代码"),
+            "sector": (SectorDtype, "行业领域"),
+            "status": (StatusDtype, "经营状态"),
+            "score": (pl.Float64(), "得分"),
+            "risk_class": (pl.String(), "风险分类"),
+            "dishonest": (pl.Boolean(), "严重失信"),
+            "dishonest_reasons": (_IDS, "失信事由"),
+            "inspections_per_year": (pl.Int64(), "年检查频次"),
+        }),
+        OutputFrame("cases", "四个一律案件", {
+            "case_id": (pl.String(), "案件编号"),
+            "enterprise_id": (pl.String(), "统一社会信用代码"),
+            "enterprise_name": (pl.String(), "企业名称"),
+            "region_code": (pl.String(), "区划代码"),
+            "department": (pl.String(), "执法部门"),
+            "found_on": (pl.Date(), "发现日期"),
+            **{f"required_{k}": (pl.Boolean(), f"应{v}") for k, v in _MEASURES.items()},
+            **{f"taken_{k}": (pl.Boolean(), f"已{v}") for k, v in _MEASURES.items()},
+            "requires_measure": (pl.Boolean(), "应采取措施"),
+            "compliant": (pl.Boolean(), "符合四个一律"),
+            "gaps": (_IDS, "缺项"),
+        }, extra=r"repeat_fines_(\d+)", extra_label="{}日内重大隐患罚款次数"),
+        OutputFrame("officials", "领导干部", {
+            "official_id": (pl.String(), "干部编号"),
+            "name": (pl.String(), "姓名"),
+            "region_code": (pl.String(), "区划代码"),
+            "role": (RoleDtype, "职务类别"),
+            "department": (pl.String(), "部门"),
+            "portfolio": (pl.List(SectorDtype), "分管行业领域"),
+            "fulfilment": (pl.Float64(), "履职率"),
+            "step": (pl.String(), "问责措施"),
+            "reasons": (_IDS, "事由"),
+            "evidence": (_IDS, "证据(事故编号)"),
+            "accidents": (pl.Int64(), "事故起数"),
+            "fatal_accidents": (pl.Int64(), "亡人事故起数"),
+            "larger_accidents": (pl.Int64(), "较大事故起数"),
+            "concealed_accidents": (pl.Int64(), "瞒报事故起数"),
+        }),
+        OutputFrame("departments", "部门", {
+            "region_code": (pl.String(), "区划代码"),
+            "department": (pl.String(), "部门"),
+            "officials": (pl.Int64(), "干部人数"),
+            "fulfilment": (pl.Float64(), "履职率"),
+            "step": (pl.String(), "问责措施"),
+            "accidents": (pl.Int64(), "事故起数"),
+            "deaths": (pl.Int64(), "死亡人数"),
+            "reasons": (_IDS, "事由"),
+            "evidence": (_IDS, "证据"),
+        }),
+        OutputFrame("line_items", "扣分明细", _labelled(LINE_ITEM_SCHEMA, _ITEM_LABELS)),
+        OutputFrame("rejected", "未采用数据", _labelled(REJECTED_SCHEMA, _ISSUE_LABELS)),
+        OutputFrame("warnings", "数据警示", _labelled(WARNINGS_SCHEMA, _ISSUE_LABELS)),
+    )
+}  # fmt: skip
