@@ -29,7 +29,7 @@ import polars as pl
 from accountability.codes import REGION_LEVELS
 from accountability.outputs import OUTPUTS
 from accountability.rules.registry import REGISTRY, rule_positions, rule_title, rule_titles
-from accountability.wording import SCORER_LABELS, SUBJECT_LABELS
+from accountability.wording import SCORER_LABELS, SUBJECT_LABELS, number_text
 
 if TYPE_CHECKING:
     from accountability.assessment import Assessment
@@ -165,6 +165,7 @@ COLUMN_LABELS: dict[str, str] = {
     "year": "年度",
     "count": "次数",
 }
+
 
 def column_label(column: str, frame_name: str | None = None) -> str:
     """The Chinese header of an output column: as the frame declares it (`OUTPUTS`),
@@ -642,11 +643,14 @@ HTML_MAX_ROWS = 40
 
 
 def _fmt_score(value: object) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:.2f}"
-    return str(value)
+    """A score as people read it (wording's one rounding rule); "—" when there is none."""
+    return (
+        number_text(value)
+        if isinstance(value, int | float)
+        else "—"
+        if value is None
+        else str(value)
+    )
 
 
 def _yes(value: object) -> str:

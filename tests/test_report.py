@@ -425,7 +425,7 @@ def test_html_summary_is_compact_and_escaped() -> None:
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "2024" in html and "f" * 12 in html
-    assert "88.50" in html and "不合格" in html and "一票否决 1" in html
+    assert "88.5" in html and "不合格" in html and "一票否决 1" in html
     assert html.count("<tr>") == 1 + 4
 
 
