@@ -61,6 +61,10 @@ _FREE_KEYED = frozenset(
     }
 )
 
+# Unknown keys in one file that get a did-you-mean hint (each hint compares the key
+# with every known key).
+_MAX_HINTS = 200
+
 _KIND_ZH = {"bool": "布尔值", "number": "数值", "string": "字符串", "array": "数组", "table": "表"}
 
 
@@ -531,9 +535,12 @@ def _load(
         raise source.error("extends", f"extends 形成循环 (circular extends): {cycle}")
     parent, metas, files = _load(parent_path, (*chain, path), report)
     merged = dict(parent)
+    known = sorted(parent)
+    unknown = 0
     for key, param in own.items():
         if key not in parent:
-            zh, en = _hint(key, sorted(parent))
+            unknown += 1  # past a few hundred, not typos: spare the did-you-mean search
+            zh, en = _hint(key, known) if unknown <= _MAX_HINTS else ("", "")
             report.add(source.problem(key, f"未知参数{zh} (unknown key{en})"))
             continue
         overridden = _override(source, key, param, parent[key], report)

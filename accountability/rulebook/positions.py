@@ -20,11 +20,21 @@ first defined, in all the forms TOML allows:
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 __all__ = ["key_positions", "locate"]
 
-_BARE = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_\-]+")
+_INLINE_SPACE = re.compile(r"[ \t]*")
+_BLANK = re.compile(r"(?:[ \t\r\n]+|#[^\n]*)*")
+_SCALAR = re.compile(r"[^,\]}#\n \t\r]*")
+# The rest of a string after its opening quote(s), up to (not including) its closing
+# quote(s); a backslash escapes the next character in basic strings.
+_BASIC = re.compile(r'(?:[^"\\]+|\\.?)*', re.S)
+_LITERAL = re.compile(r"[^']*")
+_ML_BASIC = re.compile(r'(?:[^"\\]+|\\.?|"(?!""))*', re.S)
+_ML_LITERAL = re.compile(r"(?:[^']+|'(?!''))*")
 _ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\"}
 
 
@@ -41,16 +51,20 @@ class _Scanner:
         return self.text[self.i : self.i + n]
 
     def advance(self, n: int = 1) -> None:
-        chunk = self.text[self.i : self.i + n]
-        self.line += chunk.count("\n")
+        self.line += self.text.count("\n", self.i, self.i + n)
         self.i += n
+
+    def skip(self, pattern: re.Pattern[str]) -> None:
+        """Move past what `pattern` matches here, counting the lines it spans."""
+        match = pattern.match(self.text, self.i)
+        if match:
+            self.advance(match.end() - self.i)
 
     def at_end(self) -> bool:
         return self.i >= len(self.text)
 
     def skip_inline_space(self) -> None:
-        while not self.at_end() and self.peek() in " \t":
-            self.advance()
+        self.skip(_INLINE_SPACE)
 
     def skip_comment(self) -> None:
         if self.peek() == "#":
@@ -59,14 +73,7 @@ class _Scanner:
 
     def skip_blank(self) -> None:
         """Whitespace, newlines and comments (inside arrays, between statements)."""
-        while not self.at_end():
-            ch = self.peek()
-            if ch in " \t\r\n":
-                self.advance()
-            elif ch == "#":
-                self.skip_comment()
-            else:
-                return
+        self.skip(_BLANK)
 
     def record(self, path: tuple[str, ...], line: int) -> None:
         for depth in range(1, len(path) + 1):
@@ -105,12 +112,11 @@ class _Scanner:
             part = self.text[start : self.i]
             self.advance()
             return part
-        start = self.i
-        while not self.at_end() and self.peek() in _BARE:
-            self.advance()
-        if self.i == start:
+        match = _BARE_KEY.match(self.text, self.i)
+        if not match:
             raise ValueError(f"key expected at line {self.line}")
-        return self.text[start : self.i]
+        self.i = match.end()
+        return match.group()
 
     def dotted_key(self) -> tuple[str, ...]:
         parts = []
@@ -130,27 +136,20 @@ class _Scanner:
         ch = self.peek()
         if three in ('"""', "'''"):
             self.advance(3)
-            while not self.at_end():
-                if three == '"""' and self.peek() == "\\":
-                    self.advance(2)
-                    continue
-                if self.peek(3) == three:
-                    self.advance(3)
-                    while self.peek() == three[0]:  # up to two quotes may close the content
-                        self.advance()
-                    return
-                self.advance()
+            self.skip(_ML_BASIC if three == '"""' else _ML_LITERAL)
+            if not self.at_end():
+                self.advance(3)
+                while self.peek() == three[0]:  # up to two quotes may close the content
+                    self.advance()
             return
         if ch == '"':
             self.advance()
-            while not self.at_end() and self.peek() != '"':
-                self.advance(2 if self.peek() == "\\" else 1)
+            self.skip(_BASIC)
             self.advance()
             return
         if ch == "'":
             self.advance()
-            while not self.at_end() and self.peek() != "'":
-                self.advance()
+            self.skip(_LITERAL)
             self.advance()
             return
         if ch == "[":
@@ -185,8 +184,7 @@ class _Scanner:
                 if self.peek() == ",":
                     self.advance()
             return
-        while not self.at_end() and self.peek() not in ",]}#\n" and self.peek() not in " \t\r":
-            self.advance()
+        self.skip(_SCALAR)
 
     # -- statements ------------------------------------------------------------
     def run(self) -> dict[tuple[str, ...], int]:
