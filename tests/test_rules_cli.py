@@ -125,12 +125,17 @@ def test_show_rejects_a_bad_date():
 def test_diff_of_the_example_against_the_default():
     result = run("diff", "default", EXAMPLE)
     assert result.exit_code == 0, result.output
-    for key in ("annual.a1_points_per_death", "annual.b2_coverage_target", "annual.veto_effect"):
+    for key in (
+        "annual.a1_points_per_death",
+        "annual.b2_coverage_target",
+        "annual.e1_target_share",
+        "annual.veto_effect",
+    ):
         assert key in result.output
     assert "annual.base" not in result.output
     assert "0.3" in result.output and "0.35" in result.output
     assert "2025-01-01 起: 3" in result.output
-    assert "3 项参数不同" in result.output
+    assert "4 项参数不同" in result.output
     assert load_rulebook(EXAMPLE).fingerprint[:16] in result.output
 
 
