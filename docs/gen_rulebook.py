@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from generated_pages import add_generated, write_pages
+from generated_pages import add_generated, cell, write_pages
 
 from accountability.rulebook import Rulebook, rulebook
 from accountability.rulebook.model import Parameter
@@ -27,19 +27,6 @@ from accountability.rulebook.render import format_dated, section_title
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "hunan-city.toml"
 NAV_TITLE = "规则库"
-
-
-def _cell(text: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("|", "\\|")
-        .replace("\n", "<br>")
-        .replace("*", "\\*")
-        .replace("_", "\\_")
-    )
 
 
 def sections(book: Rulebook) -> list[str]:
@@ -53,8 +40,8 @@ def sections(book: Rulebook) -> list[str]:
 def _values_cell(param: Parameter) -> str:
     periods = format_dated(param)
     if not param.dated:
-        return _cell(periods[0][1])
-    return "<br>".join(f"**{start} 起**：{_cell(text)}" for start, text in periods)
+        return cell(periods[0][1])
+    return "<br>".join(f"**{start} 起**：{cell(text)}" for start, text in periods)
 
 
 def section_page(book: Rulebook, section: str) -> str:
@@ -78,13 +65,13 @@ def section_page(book: Rulebook, section: str) -> str:
     ]
     for p in params:
         lines.append(
-            f"| `{p.key}` | {_cell(p.label)} | {_values_cell(p)} | {_cell(p.unit or '')}"
-            f" | {_cell(p.basis)} |"
+            f"| `{p.key}` | {cell(p.label)} | {_values_cell(p)} | {cell(p.unit or '')}"
+            f" | {cell(p.basis)} |"
         )
     notes = [p for p in params if p.note]
     if notes:
         lines += ["", "## 说明", ""]
-        lines += [f"- `{p.key}`：{_cell(p.note or '')}" for p in notes]
+        lines += [f"- `{p.key}`：{cell(p.note or '')}" for p in notes]
     return "\n".join(lines) + "\n"
 
 
