@@ -16,7 +16,7 @@ import re
 
 import polars as pl
 
-# 行业领域 — one closed list, defined once (DESIGN.md, Input tables).
+# 行业领域 — one closed list, defined once (every `sector` column and sector list uses it).
 SECTORS: tuple[str, ...] = (
     "道路交通",
     "水上交通",
@@ -149,7 +149,7 @@ def is_valid_child(parent: str, child: str) -> bool:
     """Whether `child` may sit under `parent` by GB/T 2260 prefixes.
 
     A county's first four digits are its prefecture's; a prefecture's first two its
-    province's.  Exceptions (DOMAIN.md, Codes): county-level units directly under a
+    province's.  Exceptions: county-level units directly under a
     province (codes xx90xx, e.g. 429004 仙桃市) sit under the province; zones with
     statistical codes (e.g. 430971 大通湖区) share their city's first four digits.
 

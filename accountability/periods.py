@@ -17,7 +17,7 @@ The result is one tidy frame, one row per (scope, indicator), in print order:
 | | from zero; null where previous is 0 |
 | `note` | why a block is missing (a table the dataset lacks); null otherwise |
 
-Counting rules (RUBRIC.md, Readings, last item):
+Counting rules (docs/readings.md, 同比):
 
 - accidents by `occurred_on`; deaths include missing persons while the rulebook's
   `accident_grading.count_missing_as_deaths` is on (the value in force on each

@@ -87,7 +87,7 @@ def test_criteria_are_alternatives_highest_wins() -> None:
 
 
 def test_missing_persons_count_with_deaths_by_default() -> None:
-    # "3 missing and no confirmed dead is graded 较大" (DOMAIN.md).
+    # 3 missing and no confirmed dead is graded 较大 (docs/readings.md: missing count as dead).
     assert grade_of(deaths=0, missing=3) == "较大"
     assert grade_of(deaths=8, missing=2) == "重大"
 

@@ -1,4 +1,4 @@
-"""年度目标管理考核 (RUBRIC.md): one hand-computed example per rule of sections A–E,
+"""年度目标管理考核 (rules A1–E2): one hand-computed example per rule of sections A–E,
 then section caps, the rescale, adjustments and clip, veto and yellow card by level,
 the grade cap, ranks and veto_effect = "zero".
 

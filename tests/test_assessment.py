@@ -1,5 +1,5 @@
 """assess(), Assessment.explain and compare_assessments; then the properties of the
-annual assessment over small generated datasets (RUBRIC.md, Testing): scores within
+annual assessment over small generated datasets: scores within
 [0, 100], score == 100 + Σ points, a veto means 不合格, making one row worse never
 raises a score, and row order never changes a result."""
 

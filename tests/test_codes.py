@@ -1,4 +1,4 @@
-"""GB 32100-2015 credit codes and GB/T 2260 division codes (DOMAIN.md, Codes)."""
+"""GB 32100-2015 credit codes and GB/T 2260 division codes."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """一岗双责: attribution by role, region and tenure; the accountability step; duty
-fulfilment; departments — one example per clause of RUBRIC.md, then properties."""
+fulfilment; departments — one example per rule dual_duty.* (docs/readings.md), then
+properties."""
 
 from __future__ import annotations
 

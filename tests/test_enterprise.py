@@ -1,4 +1,4 @@
-"""企业主体责任 (RUBRIC.md): one example per row of the enterprise table, the
+"""企业主体责任 (rules enterprise.*, docs/readings.md): one example per rule, the
 serious-dishonesty flag and its 12-month window, the caps and the floor; then
 properties."""
 
@@ -116,7 +116,7 @@ def test_clean_enterprise_keeps_the_base_and_class_a():
     )
 
 
-# --- one example per row of the RUBRIC table -------------------------------------------
+# --- one example per enterprise rule (rules enterprise.*) ------------------------------
 
 
 def test_general_fatal_accident_minus_15():

@@ -1,6 +1,6 @@
-"""四个一律: one example per row of the RUBRIC table and per repeat window, then properties.
+"""四个一律: one example per measure (rules four_musts.*) and per repeat window, then properties.
 
-RUBRIC.md, 四个一律: 关闭取缔 when illegal, failed_rectification or the repeat rule
+docs/readings.md, 四个一律: 关闭取缔 when illegal, failed_rectification or the repeat rule
 (3 fined major-hazard cases within 180 days, 4 within 365, inclusive, of any year);
 从重处罚 when illegal or unlawful, satisfied by fine_yuan ≥ fine_max_yuan; 停产整顿 when
 unlawful and closure not required, satisfied by suspended or closed; 厉行问责 when

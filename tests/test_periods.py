@@ -1,6 +1,6 @@
 """compare_periods: a date span against the same span a year earlier (同比).
 
-RUBRIC.md, Readings (last item): deaths include missing persons while the switch
+docs/readings.md (同比): deaths include missing persons while the switch
 is on, 工矿商贸 is shown beside single sectors, change % is rounded to 2 decimals
 half away from zero and left empty where the previous value is 0.
 """

@@ -1,4 +1,4 @@
-"""Reproducible (DESIGN.md, Principles 5): the same data and rulebook give byte-identical
+"""Reproducible: the same data and rulebook give byte-identical
 results in any row order.
 
 The bundled Yiyang fixture is loaded once; every input table is shuffled (seeded) and

@@ -1,5 +1,5 @@
 """Validating frames into a Dataset: every input row kept or rejected with a reason
-(DESIGN.md, Input tables; Principle 3, nothing is lost)."""
+(nothing is lost)."""
 
 from __future__ import annotations
 
