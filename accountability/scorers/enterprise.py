@@ -1,7 +1,8 @@
 """企业主体责任: rate every enterprise A/B/C/D and flag serious dishonesty (严重失信).
 
-RUBRIC.md (企业主体责任, Readings) is the rule; every number comes from the
-rulebook's ``enterprise.*`` keys, in force on 31 December of the year.
+The rules are the records of `accountability.rules.enterprise` (their conventions on
+the docs' 考核口径 page, docs/readings.md); every number comes from the rulebook's
+``enterprise.*`` keys, in force on 31 December of the year.
 
 Score = ``enterprise.base`` + the sum of the enterprise's line items:
 
@@ -176,7 +177,7 @@ def _count_deductions(events: pl.LazyFrame, rules: pl.LazyFrame) -> pl.LazyFrame
 
 def _adjustments(data: Dataset, year: int) -> pl.LazyFrame:
     """Committee adjustments (加分, 核减) of enterprises in `year`: applied like the
-    other items, before the clip to [0, base] (RUBRIC.md, Readings)."""
+    other items, before the clip to [0, base] (docs/readings.md)."""
     if not data.has("adjustments"):
         return pl.LazyFrame(
             schema={
