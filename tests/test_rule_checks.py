@@ -92,7 +92,7 @@ EXPECTED = [
     ("annual.a1_points_per_death", "value = -3.0", "取值不能为负"),
     ("annual.grade_bands", "min = 95.0", "分数线须从高到低严格排列"),
     ("annual.c1_points", "[annual.c1_points]", "缺少依据 basis"),
-    ("dual_duty.summons_fatal_accidents", "value = 2.5", "应为整数"),
+    ("dual_duty.summons_fatal_accidents", "value = 2.5", "是否应为 2 或 3？"),
 ]
 
 

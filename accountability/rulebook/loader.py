@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import re
 import tomllib
 from collections.abc import Callable
@@ -107,9 +108,11 @@ class _Source:
         line = self.line(key)
         return f"{self.path}:{line}" if line else str(self.path)
 
-    def problem(self, key: str, message: str, at: str | None = None) -> Problem:
+    def problem(
+        self, key: str, message: str, at: str | None = None, suggestion: str = ""
+    ) -> Problem:
         """`path:line: key: message`, the line being that of `at` (default: `key`)."""
-        return Problem(str(self.path), self.line(at or key), key, message)
+        return Problem(str(self.path), self.line(at or key), key, message, suggestion)
 
     def error(self, key: str, message: str, at: str | None = None) -> RulebookError:
         """A fault that stops the loading: `path:line: key: message`."""
@@ -190,10 +193,11 @@ def _normalise(value: Any) -> Any:
 
 
 class _ShapeError(Exception):
-    def __init__(self, path: tuple[str, ...], message: str) -> None:
+    def __init__(self, path: tuple[str, ...], message: str, suggestion: str = "") -> None:
         super().__init__(message)
         self.path = path
         self.message = message
+        self.suggestion = suggestion
 
 
 def _free_keyed(key: str) -> Callable[[tuple[str, ...]], bool]:
@@ -230,8 +234,11 @@ def _conform(
             return float(new)
         if isinstance(new, float):
             if not new.is_integer():
+                low, high = math.floor(new), math.ceil(new)
                 raise _ShapeError(
-                    path, f"{_show_path(path)} 应为整数，实为 {new!r} (integer expected)"
+                    path,
+                    f"{_show_path(path)} 应为整数，实为 {new!r} (integer expected)",
+                    f"是否应为 {low} 或 {high}？(did you mean {low} or {high}?)",
                 )
             return int(new)
         return new
@@ -344,6 +351,7 @@ def _parse_parameter(source: _Source, key: str, raw: Any, report: _Report) -> Pa
                     key,
                     f"各期取值形状不一致: {exc.message} (dated values differ in shape)",
                     at=".".join((key, "values", str(i), "value", *exc.path)),
+                    suggestion=exc.suggestion,
                 )
             )
     if not sound:
@@ -468,6 +476,7 @@ def _override(
                     key,
                     f"与被覆盖的参数不一致: {exc.message} (override must keep the parent's shape)",
                     at=".".join((key, *head, *exc.path)),
+                    suggestion=exc.suggestion,
                 )
             )
     if new.unit is not None and new.unit != old.unit:
