@@ -1,8 +1,9 @@
 """`accountability rules show|diff|check`: read, compare and check rulebooks.
 
-A FILE may be a rule file path or the word `default` (the built-in rulebook).  Any
-fault in a rule file is printed as one message `file:line: key: message` and the
-command exits with status 1; never a traceback.
+A FILE may be a rule file path or the word `default` (the built-in rulebook).  A
+faulty rule file is reported as `file:line: key: message` and the command exits with
+status 1; never a traceback.  `check` prints every problem of the file (and of the
+files it extends), one per line with its suggested fix, and then their count.
 """
 
 from __future__ import annotations
@@ -163,11 +164,21 @@ def diff(a: FileArg, b: FileArg) -> None:
 
 @rules_app.command("check")
 def check(file: FileArg) -> None:
-    """检查规则文件: 语法、键名、类型与单位、依据、分值、分数线、生效日期（出错时退出码 1）."""
+    """检查规则文件: 语法、键名、类型与单位、依据、分值、分数线、生效日期（出错时退出码 1）.
+
+    一次列出全部问题，每行一处：文件:行: 参数: 问题（建议）；最后一行是问题数。
+    """
     try:
         book = _load(file)
     except RulebookError as exc:
-        raise _fail(exc) from None
+        problems = exc.problems or (str(exc),)
+        for problem in problems:
+            err_console.print(escape(problem), soft_wrap=True, highlight=False)
+        n = len(problems)
+        err_console.print(
+            f"[red]共 {n} 处问题[/red] ({n} problem{'' if n == 1 else 's'})", highlight=False
+        )
+        raise typer.Exit(1) from None
     console.print(
         f"[green]规则库检查通过[/green]: {escape(book.name)}，{len(book.parameters)} 项参数，"
         f"指纹 {book.fingerprint}",
