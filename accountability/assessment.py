@@ -29,8 +29,12 @@ from accountability.dataset import WARNINGS_SCHEMA, Dataset
 from accountability.errors import DatasetError
 from accountability.lineitems import LINE_ITEM_SCHEMA, SORT_KEY, concat_line_items
 from accountability.rulebook import Rulebook, rulebook
+from accountability.rules.model import Context
 from accountability.rules.registry import REGISTRY, rule_positions, rule_title
 from accountability.scorers.annual import SECTION_NAMES, SECTIONS, annual
+from accountability.scorers.dual_duty import dual_duty
+from accountability.scorers.enterprise import enterprise_ratings
+from accountability.scorers.four_musts import four_musts
 from accountability.wording import SUBJECT_LABELS, number_text, percent_text, signed_text
 
 __all__ = ["SCHEMA_VERSION", "SUBJECT_LABELS", "Assessment", "assess"]
@@ -85,6 +89,8 @@ class Assessment:
     # grade names from best to worst
     section_weights: Mapping[str, float] = attrs.field(factory=dict)
     grade_names: tuple[str, ...] = ()
+    # the assessment period P(year): its first and last day
+    period: tuple[dt.date, dt.date] | None = None
 
     # --- output -------------------------------------------------------------------------
 
@@ -268,6 +274,13 @@ def _listed(label: str, values: Any) -> list[str]:
 _share = percent_text
 
 
+def _period(a: Assessment) -> str:
+    """ "（考核期 2024-01-01 至 2024-12-31）", or "" when the result does not say."""
+    if a.period is None:
+        return ""
+    return f"（考核期 {a.period[0].isoformat()} 至 {a.period[1].isoformat()}）"
+
+
 def _decisions(items: pl.DataFrame) -> list[str]:
     """One line per decision line item (grade cap, veto, yellow card…): "  一票否决：…"."""
     kinds = {r.id for r in REGISTRY if r.kind == "decision"}
@@ -283,7 +296,7 @@ def _explain_region(a: Assessment, subject_id: str) -> list[str]:
     rec = _record(a, "region", subject_id)
     parent = f"，上级 {rec['parent_code']}" if rec.get("parent_code") else ""
     lines = [
-        f"{a.year} 年度安全生产目标管理考核 · 地区 {subject_id} {rec.get('name') or ''}（{rec.get('level') or '—'}{parent}）"  # noqa: E501
+        f"{a.year} 年度安全生产目标管理考核{_period(a)} · 地区 {subject_id} {rec.get('name') or ''}（{rec.get('level') or '—'}{parent}）"  # noqa: E501
     ]
     if rec:
         grade = rec.get("grade") or "—"
@@ -480,9 +493,10 @@ def _unmapped_departments(data: Dataset, department_map: dict[str, list[str]]) -
     )
 
 
-def _unfinished_year(data: Dataset, year: int) -> pl.DataFrame:
-    """A warning when the year assessed had not ended on the dataset's as_of day."""
-    if data.as_of >= dt.date(year, 12, 31):
+def _unfinished_year(data: Dataset, period: Context) -> pl.DataFrame:
+    """A warning when the period assessed had not ended on the dataset's as_of day."""
+    year = period.year
+    if data.as_of >= period.end:
         return pl.DataFrame(schema=WARNINGS_SCHEMA)
     return pl.DataFrame(
         {
@@ -561,20 +575,17 @@ def assess(data: Dataset, rules: Rulebook | None = None, *, year: int) -> Assess
     ('430900', None, True)
     """
     from accountability import __version__
-    from accountability.scorers.dual_duty import dual_duty
-    from accountability.scorers.enterprise import enterprise_ratings
-    from accountability.scorers.four_musts import four_musts
-
     book = rules if rules is not None else rulebook()
     year = int(year)
     data.table("regions", needed_by="年度目标管理考核 (assess)")
-    if year > data.as_of.year:
+    period = Context.for_year(book, year)
+    if period.start > data.as_of:
         # No event after as_of was kept, so such a year would pass with full marks.
         raise DatasetError(
             f"考核年度 {year} 晚于数据截止日 {data.as_of}：该年度尚无数据，不能考核 "
             f"(year {year} is after the dataset's as_of day {data.as_of})"
         )
-    p = book.for_year(year)
+    p = period.rules
 
     fm = four_musts(data if data.has("cases") else _stand_in(data, "cases"), book, year)
     dd = dual_duty(data if data.has("officials") else _stand_in(data, "officials"), book, year)
@@ -593,7 +604,7 @@ def assess(data: Dataset, rules: Rulebook | None = None, *, year: int) -> Assess
     if data.has("officials") and dd.warnings.height:
         warnings.append(dd.warnings.select([pl.col(c).cast(t) for c, t in WARNINGS_SCHEMA.items()]))
     warnings.append(_unapplied_adjustments(data, year))
-    warnings.append(_unfinished_year(data, year))
+    warnings.append(_unfinished_year(data, period))
     warnings.append(_unmapped_departments(data, p["sectors.departments"]))
     return Assessment(
         year=year,
@@ -613,4 +624,5 @@ def assess(data: Dataset, rules: Rulebook | None = None, *, year: int) -> Assess
         bases={"region": float(p["annual.base"]), "enterprise": float(p["enterprise.base"])},
         section_weights={s: float(w) for s, w in p["annual.section_weights"].items()},
         grade_names=tuple(str(b["grade"]) for b in p["annual.grade_bands"]),
+        period=(period.start, period.end),
     )

@@ -383,7 +383,7 @@ def test_sector_rise_not_applied_without_previous_year_data():
         & (pl.col("rule_id") == "dual_duty.yellow_card.sector_rise")
     )
     assert notes.height == 1 and notes["points"].item() == 0.0
-    assert "无 2023 年事故数据" in notes["reason"].item()
+    assert "无上年（2023 年）事故数据" in notes["reason"].item()
     heads = res.line_items.filter(pl.col("subject_id") == "CITY-P")
     assert "dual_duty.yellow_card.sector_rise" not in set(heads["rule_id"])
 

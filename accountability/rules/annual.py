@@ -125,8 +125,7 @@ def _a1(frames: Frames, links: Hierarchy, ctx: Context) -> pl.LazyFrame:
 def _a2(frames: Frames, links: Hierarchy, ctx: Context) -> pl.LazyFrame:
     """Year on year; where the accidents table has no row dated in the previous year
     (liability or not), a 0-point note instead."""
-    year = ctx.year
-    prev = Context.of(ctx.rules, year - 1)
+    prev = ctx.previous()
     has_prev = (
         frames["accidents_raw"]
         .filter(prev.within("occurred_on"))
@@ -197,12 +196,12 @@ def _a2(frames: Frames, links: Hierarchy, ctx: Context) -> pl.LazyFrame:
         pl.when(on)
         .then(
             pl.format(
-                f"与 {year - 1} 年同比：{{}}；合计{{}}",
+                f"与 {prev.label}同比：{{}}；合计{{}}",
                 pl.concat_str(parts, separator="；"),
                 deduct(pl.col("points")),
             )
         )
-        .otherwise(pl.lit(f"数据集无上年（{year - 1} 年）事故数据，A2 同比不适用，不扣分"))
+        .otherwise(pl.lit(f"数据集无上年（{prev.label}）事故数据，A2 同比不适用，不扣分"))
     )
     ev = pl.when(on).then(pl.col("ev")).otherwise(_EMPTY_IDS)
     return per.select("region_code", "points", reason.alias("reason"), ev.alias("evidence"))

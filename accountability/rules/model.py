@@ -26,12 +26,33 @@ import polars as pl
 from accountability.rules.parameters import param_spec
 
 if TYPE_CHECKING:
-    from accountability.rulebook import RulesAt
+    from accountability.rulebook import Rulebook, RulesAt
 
 __all__ = ["Context", "Count", "Formula", "Registry", "Rule", "Share"]
 
 SUBJECTS = ("region", "enterprise", "official", "department", "case")
 KINDS = ("deduction", "bonus", "cap", "finishing", "decision", "note", "measure", "step")
+
+
+PERIOD_START = "annual.period_start"
+
+
+def assessment_period(book: Rulebook, year: int) -> tuple[dt.date, dt.date]:
+    """P(year): the first and last day of the assessment period of `year`.
+
+    It starts on ``annual.period_start`` (as in force on 31 December of the year) —
+    in the year itself when that is 01-01, else in the year before — and ends the day
+    before the next period starts.  A rulebook without the parameter assesses the
+    calendar year.
+
+    >>> from accountability.rulebook import rulebook
+    >>> assessment_period(rulebook(), 2024)
+    (datetime.date(2024, 1, 1), datetime.date(2024, 12, 31))
+    """
+    text = book.for_year(year)[PERIOD_START] if PERIOD_START in book else "01-01"
+    month, day = (int(part) for part in str(text).split("-"))
+    start = dt.date(year if (month, day) == (1, 1) else year - 1, month, day)
+    return start, dt.date(start.year + 1, month, day) - dt.timedelta(days=1)
 
 
 @attrs.frozen
@@ -48,9 +69,39 @@ class Context:
     rules: RulesAt
 
     @classmethod
+    def for_year(cls, book: Rulebook, year: int) -> Context:
+        """P(year), with the values in force on its last day (see `assessment_period`).
+
+        >>> from accountability.rulebook import rulebook
+        >>> ctx = Context.for_year(rulebook(), 2024)
+        >>> ctx.start, ctx.end, ctx.rules.day
+        (datetime.date(2024, 1, 1), datetime.date(2024, 12, 31), datetime.date(2024, 12, 31))
+        """
+        start, end = assessment_period(book, year)
+        return cls(year=year, start=start, end=end, rules=book.at(end))
+
+    @classmethod
     def of(cls, rules: RulesAt, year: int) -> Context:
-        """The calendar year `year`."""
-        return cls(year=year, start=dt.date(year, 1, 1), end=dt.date(year, 12, 31), rules=rules)
+        """The assessment period of `year` under the rulebook of `rules`, with `rules`'
+        values (for callers that hold the values of one day already)."""
+        start, end = assessment_period(rules.rulebook, year)
+        return cls(year=year, start=start, end=end, rules=rules)
+
+    def previous(self) -> Context:
+        """P(year − 1), with the values in force on its last day."""
+        return Context.for_year(self.rules.rulebook, self.year - 1)
+
+    @property
+    def calendar_year(self) -> bool:
+        """Whether the period is the calendar year."""
+        return (self.start.month, self.start.day) == (1, 1)
+
+    @property
+    def label(self) -> str:
+        """The period as people read it: "2024 年" or "2023-12-01 至 2024-11-30"."""
+        if self.calendar_year:
+            return f"{self.year} 年"
+        return f"{self.start.isoformat()} 至 {self.end.isoformat()}"
 
     def within(self, column: str) -> pl.Expr:
         """`column` (a date) falls in the period, both ends included."""

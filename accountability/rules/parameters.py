@@ -21,6 +21,7 @@ True
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import math
 from collections.abc import Callable, Iterator, Mapping
@@ -161,6 +162,7 @@ UNITS: Mapping[str, Bounds] = MappingProxyType(
         "行业领域": NON_NEGATIVE,  # a list of sectors (codes.SECTORS)
         "分数线": NON_NEGATIVE,  # ordered bands [{ name, min }], the lowest at 0
         "表": NON_NEGATIVE,  # a structured table, checked by the spec's `check`
+        "月-日": NON_NEGATIVE,  # a day of the year as "MM-DD" (a period's first day)
     }
 )
 
@@ -329,6 +331,21 @@ def _standardization_bonus(value: Any) -> Iterator[Fault]:
         yield Fault(bad[0], f"未知标准化等级 {bad}，应为 {list(STANDARDIZATION_LEVELS)}")
 
 
+def _month_day(value: Any) -> Iterator[Fault]:
+    """ "MM-DD", a day every year has (so not 02-29)."""
+    try:
+        month, day = (int(part) for part in str(value).split("-"))
+        dt.date(2023, month, day)
+        if len(str(value)) != 5:
+            raise ValueError
+    except (TypeError, ValueError):
+        yield Fault(
+            "",
+            f"须为“月-日”，如 \"01-01\" 或 \"12-01\"，且每年都有这一天，实为 {value!r}"
+            " (a month and day \"MM-DD\" every year has)",
+        )
+
+
 def _departments(value: Any) -> Iterator[Fault]:
     """`{ 部门 = [行业领域, …] }`."""
     for dept, sectors in value.items():
@@ -459,6 +476,7 @@ PARAMETERS: Mapping[str, ParamSpec] = _specs(
     _P("sectors.coal", "行业领域", "口径"),
     _P("sectors.departments", "表", "口径", check=_departments),
     # 年度目标管理考核
+    _P("annual.period_start", "月-日", "口径", check=_month_day),
     _P("annual.base", "分", "分值", bounds=POSITIVE),
     _P("annual.section_weights", "分", "分值", check=_section_weights),
     _P("annual.a1_points_per_death", "分/人", "分值"),

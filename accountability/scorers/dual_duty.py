@@ -43,7 +43,6 @@ Readings chosen here:
 
 from __future__ import annotations
 
-import datetime as dt
 from fractions import Fraction
 from typing import Any
 
@@ -60,7 +59,7 @@ from accountability.outputs import OUTPUTS
 from accountability.regions import ancestors
 from accountability.rulebook import Rulebook, RulesAt, rulebook
 from accountability.rules.dual_duty import CountStep
-from accountability.rules.model import Registry
+from accountability.rules.model import Context, Registry
 from accountability.rules.registry import REGISTRY
 from accountability.wording import number, number_text
 
@@ -188,9 +187,10 @@ def dual_duty(
     """
     book = rules if rules is not None else rulebook()
     year = default_year(data.as_of) if year is None else int(year)
-    params = book if isinstance(book, RulesAt) else book.for_year(year)
-    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    prev_first = dt.date(year - 1, 1, 1)
+    ctx = Context.of(book, year) if isinstance(book, RulesAt) else Context.for_year(book, year)
+    params, previous = ctx.rules, ctx.previous()
+    first, last = ctx.start, ctx.end
+    prev_first = previous.start
 
     notes: list[pl.LazyFrame] = []
     officials = _ensure(
@@ -224,7 +224,7 @@ def dual_duty(
     all_accidents = _ensure(raw_accidents, "accidents", {"liability": True})
     previous_covered = bool(
         all_accidents.select(
-            pl.col("occurred_on").is_between(prev_first, dt.date(year - 1, 12, 31)).any()
+            previous.within("occurred_on").any()
         )
         .collect()
         .item()
@@ -239,7 +239,8 @@ def dual_duty(
         )
         .with_columns(
             counted_deaths(book).cast(pl.Int64).alias("counted"),
-            pl.col("occurred_on").dt.year().alias("acc_year"),
+            # the assessment year whose period holds the accident (this one or the last)
+            pl.when(ctx.within("occurred_on")).then(year).otherwise(year - 1).alias("acc_year"),
         )
         .collect()
         .lazy()
@@ -285,7 +286,7 @@ def dual_duty(
                 pl.lit(None, STEP_DTYPE).alias("step"),
                 pl.lit("dual_duty.yellow_card.sector_rise").alias("rule_id"),
                 pl.lit(
-                    f"数据集无 {year - 1} 年事故数据，"
+                    f"数据集无上年（{previous.label}）事故数据，"
                     "分管（监管）行业领域死亡人数同比上升规则未适用"
                 ).alias("reason"),
                 pl.lit([], _IDS).alias("evidence"),

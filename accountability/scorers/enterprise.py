@@ -274,8 +274,8 @@ def enterprise_ratings(
     """
     book = rules if rules is not None else rulebook()
     year = int(year if year is not None else default_year(data.as_of))
-    p = book.for_year(year)
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    ctx = Context.for_year(book, year)
+    p, start, end = ctx.rules, ctx.start, ctx.end
     base = float(p["enterprise.base"])
     window_months = int(p["enterprise.dishonest_window_months"])
     lookback = _month_shift(start, window_months)
@@ -290,7 +290,6 @@ def enterprise_ratings(
     hazards = _hazards(data, end).join(ent_ids, on="enterprise_id", how="semi")
 
     zero_grade = str(p["enterprise.zero_score_grade"])
-    ctx = Context.of(p, year)
     # The counted events of every `Count` record: (enterprise_id, rule_id, evidence_id).
     tables = {"accidents": in_year, "cases": cases, "hazards": hazards}
     counted = [r for r in registry.of(SCORER) if isinstance(r.compute, Count)]

@@ -42,7 +42,6 @@ assessment (section B1), not here.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -179,7 +178,7 @@ class _Gap:
 def _gaps(rules_at: RulesAt, registry: Registry = REGISTRY) -> list[_Gap]:
     """The gaps of every 四个一律 record, in the order a case lists them.  Needs the
     required_* columns (and `_repeat` and the repeat counts)."""
-    ctx = Context.of(rules_at, rules_at.day.year)
+    ctx = Context.of(rules_at, rules_at.day.year)  # the gaps read only rule values
     return [
         _Gap(
             gap.kind,
@@ -398,11 +397,12 @@ def four_musts(
         year = default_year(data.as_of)
     year = int(year)
     book = rules if rules is not None else rulebook()
-    rules_at = book.for_year(year)
+    period = Context.for_year(book, year)
+    rules_at = period.rules
     windows = repeat_windows(rules_at)
 
     all_cases = data.lazy("cases", needed_by="四个一律")
-    year_start, year_end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    year_start, year_end = period.start, period.end
     # Events after the year's end cannot reach a case of the year.
     full = _with_gaps(
         all_cases.filter(pl.col("found_on") <= year_end),

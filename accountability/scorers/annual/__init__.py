@@ -126,7 +126,7 @@ def finish_regions(
     (for the veto, yellow card and grade cap) or None when it is absent.
     """
     book = rules if rules is not None else rulebook()
-    ctx = Context.of(book.for_year(year), year)
+    ctx = Context.for_year(book, year)
     links = Hierarchy.of(regions)
     accs = prepare_accidents(accidents, book) if accidents is not None else None
 
@@ -175,7 +175,7 @@ def annual(
     True
     """
     book = rules if rules is not None else rulebook()
-    ctx = Context.of(book.for_year(year), year)
+    ctx = Context.for_year(book, year)
     regions = data.table("regions", needed_by="年度目标管理考核")
     links = Hierarchy.of(regions)
     assessed, missing = assessed_sections(data, registry)

@@ -41,7 +41,7 @@ def section_a(
     (-4.0, '较大及以上事故 1 起，每起扣 4 分，扣 4 分')
     """
     book = rules if rules is not None else rulebook()
-    ctx = Context.of(book.for_year(year), year)
+    ctx = Context.for_year(book, year)
     links = Hierarchy.of(regions)
     tables = frames(book, ctx, links, accidents=accidents, targets=targets, stats=region_stats)
     return section_items("A", registry, tables, links, ctx)

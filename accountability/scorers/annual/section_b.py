@@ -28,7 +28,7 @@ def section_b(
     the year: case_id, region_code, requires_measure, compliant) and B2 (inspection
     coverage of the enterprises in operation)."""
     book = rules if rules is not None else rulebook()
-    ctx = Context.of(book.for_year(year), year)
+    ctx = Context.for_year(book, year)
     links = Hierarchy.of(regions)
     tables = frames(book, ctx, links, cases=cases, inspections=inspections, enterprises=enterprises)
     return section_items("B", registry, tables, links, ctx)

@@ -26,6 +26,6 @@ def section_c(
     hazards found in the year with 五落实 / 挂牌督办), C4 (重大 hazards due by the year's
     end and not rectified by then)."""
     book = rules if rules is not None else rulebook()
-    ctx = Context.of(book.for_year(year), year)
+    ctx = Context.for_year(book, year)
     links = Hierarchy.of(regions)
     return section_items("C", registry, frames(book, ctx, links, hazards=hazards), links, ctx)

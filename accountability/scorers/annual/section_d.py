@@ -27,6 +27,6 @@ def section_d(
     it.  An official with no records has fulfilment 0 and counts; one whose role the
     rulebook requires nothing of has no fulfilment (null) and is left out."""
     book = rules if rules is not None else rulebook()
-    ctx = Context.of(book.for_year(year), year)
+    ctx = Context.for_year(book, year)
     links = Hierarchy.of(regions)
     return section_items("D", registry, frames(book, ctx, links, officials=officials), links, ctx)

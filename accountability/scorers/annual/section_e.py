@@ -26,7 +26,7 @@ def section_e(
     """Line items E1 (licence-requiring enterprises at standardization 三级 or better)
     and E2 (mean of min(1, achieved ÷ target) over the year's work items)."""
     book = rules if rules is not None else rulebook()
-    ctx = Context.of(book.for_year(year), year)
+    ctx = Context.for_year(book, year)
     links = Hierarchy.of(regions)
     tables = frames(book, ctx, links, enterprises=enterprises, work_items=work_items)
     return section_items("E", registry, tables, links, ctx)
