@@ -13,8 +13,6 @@ True
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
 from accountability.accidents import grade_accidents
 from accountability.assessment import Assessment, assess
 from accountability.codes import is_valid_uscc
@@ -28,6 +26,7 @@ from accountability.scorers.dual_duty import DualDutyResult, dual_duty
 from accountability.scorers.enterprise import EnterpriseRatings, enterprise_ratings
 from accountability.scorers.four_musts import FourMustsResult, four_musts
 from accountability.tables import load_dataset
+from accountability.version import __version__
 
 __all__ = [
     "Assessment",

@@ -574,7 +574,7 @@ def assess(data: Dataset, rules: Rulebook | None = None, *, year: int) -> Assess
     >>> result.regions.select("region_code", "score", "incomplete").row(0)
     ('430900', None, True)
     """
-    from accountability import __version__
+    from accountability.version import __version__
     book = rules if rules is not None else rulebook()
     year = int(year)
     data.table("regions", needed_by="年度目标管理考核 (assess)")
