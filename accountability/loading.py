@@ -1,8 +1,10 @@
 """Reading a dataset folder: one `<table>.csv`, `.parquet` or `.xlsx` file per table.
 
 Every cell of a CSV or Excel file is read as text and parsed by `tables.py`, so
-that a cell that cannot be parsed becomes a rejected row, not an exception.  What
-the reader tolerates, as regulators' exports come:
+that a cell that cannot be parsed becomes a rejected row, not an exception.  This
+module reads and knows the headers (`resolve_headers`); it does not parse cells:
+`tables.load_dataset` parses each file `open_folder` yields, so the dependency runs
+one way, tables → loading.  What the reader tolerates, as regulators' exports come:
 
 - CSV in UTF-8 (with or without BOM), GBK/GB18030 or UTF-16 (Excel's "Unicode
   text"); comma, tab or semicolon separated (sniffed from the header line).
@@ -34,8 +36,10 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+import attrs
 import polars as pl
 
 from accountability.columns import TABLES
@@ -45,8 +49,10 @@ __all__ = [
     "DATA_SUFFIXES",
     "SOURCE_ROW",
     "TABLE_FILE_NAMES",
-    "read_folder",
+    "TableFile",
+    "open_folder",
     "read_table_file",
+    "resolve_headers",
     "table_for_file",
 ]
 
@@ -105,6 +111,59 @@ def table_for_file(path: Path) -> str:
         f"后缀 .csv/.xlsx/.parquet): {_accepted_names()}；"
         f"简称 {'、'.join(_SHORT_NAMES)} 亦可 (unknown table file name)"
     )
+
+
+# --- headers ------------------------------------------------------------------------------
+
+
+def _norm_header(text: str) -> str:
+    """Header spelling that matches: NFKC (full-width letters and brackets), no
+    spaces, underscores or hyphens, lower case: "Region Code" = "region_code"."""
+    out = unicodedata.normalize("NFKC", str(text).replace("\ufeff", "")).strip()
+    for ch in (" ", "_", "-", "\u3000"):
+        out = out.replace(ch, "")
+    return out.lower()
+
+
+_HEADER_INDEX: dict[str, dict[str, str]] = {
+    name: {
+        _norm_header(h): col.name
+        for col in spec.columns
+        for h in (col.name, col.label, *col.aliases)
+    }
+    for name, spec in TABLES.items()
+}
+
+
+def resolve_headers(
+    table: str, headers: Iterable[str], *, source: str | None = None
+) -> tuple[dict[str, str], list[str]]:
+    """Map a file's headers to canonical column names.
+
+    Returns (header → column, unknown headers).  English snake_case names, Chinese
+    labels and aliases all resolve; two headers for one column are a `DatasetError`.
+
+    >>> resolve_headers("accidents", ["事故编号", "deaths", "备注"])
+    ({'事故编号': 'accident_id', 'deaths': 'deaths'}, ['备注'])
+    """
+    index = _HEADER_INDEX[table]
+    mapping: dict[str, str] = {}
+    unknown: list[str] = []
+    seen: dict[str, str] = {}
+    for header in headers:
+        canonical = index.get(_norm_header(header))
+        if canonical is None:
+            unknown.append(header)
+            continue
+        if canonical in seen:
+            where = source or table
+            raise DatasetError(
+                f"{where}: 列 {seen[canonical]!r} 和 {header!r} 都对应字段 {canonical!r} "
+                f"(two headers for column {canonical!r})"
+            )
+        seen[canonical] = header
+        mapping[header] = canonical
+    return mapping, unknown
 
 
 # --- CSV -----------------------------------------------------------------------------------
@@ -248,8 +307,6 @@ def _header_text(value: object) -> str:
 def _header_score(table: str, grid: pl.DataFrame, path: Path) -> tuple[int, int]:
     """(index of the header row, how many columns it names): the first of the top
     rows naming the most columns of the table (row 0 unless title rows sit above)."""
-    from accountability.tables import resolve_headers
-
     best, best_count = 0, 0
     for i in range(min(_HEADER_SEARCH_ROWS, grid.height)):
         cells = [_header_text(v) for v in grid.row(i)]
@@ -267,8 +324,6 @@ def _with_header(table: str, grid: pl.DataFrame, path: Path) -> tuple[pl.DataFra
     """The grid's header row applied as column names; rows above it dropped, then
     completely blank rows dropped.  Adds SOURCE_ROW (data row n below the header).
     Returns the frame and notes (title rows skipped, blank rows) for warnings."""
-    from accountability.tables import resolve_headers
-
     if grid.height == 0:
         raise DatasetError(f"{path}: 文件为空 (empty file; expected at least a header row)")
     header_at = _header_score(table, grid, path)[0]
@@ -367,18 +422,29 @@ def _read_with_notes(path: Path) -> tuple[pl.DataFrame, str, bool, list[tuple[st
     )
 
 
-def read_folder(
-    path: str | Path | object, notes: list[pl.LazyFrame]
-) -> tuple[dict[str, pl.DataFrame], str]:
-    """Read every table file of a folder and parse it (tables.prepare_frame).
+@attrs.frozen
+class TableFile:
+    """One table file of a folder as read: its cells not yet parsed."""
 
-    Returns (table → parsed frame, the folder as a string).  Files that are not data
-    (README.md, generator scripts) and hidden or Excel lock files are skipped; a
-    file named like a table in a format that cannot be read (accidents.txt) is an
-    error, and so is a folder without any table file.
+    path: Path
+    table: str
+    # CSV and Excel: text cells and a SOURCE_ROW column; Parquet: its own dtypes.
+    frame: pl.DataFrame
+    # Whether dates may be Excel serial numbers (a workbook).
+    excel_serial: bool
+    # (rule, message) of what the reader skipped or chose: sheet, title_rows, blank_rows.
+    notes: tuple[tuple[str, str], ...]
+
+
+def open_folder(path: str | Path | object) -> tuple[str, Iterator[TableFile]]:
+    """The folder as a string, and its table files, each read when the iterator
+    reaches it (`tables.load_dataset` parses one before the next is read).
+
+    The folder is checked at once.  Files that are not data (README.md, generator
+    scripts) and hidden or Excel lock files are skipped; a file named like a table
+    in a format that cannot be read (accidents.txt) is an error, and so is a folder
+    without any table file or two files of one table.
     """
-    from accountability.tables import prepare_frame, table_note
-
     folder = Path(str(path))
     if not folder.exists():
         raise DatasetError(f"{folder}: 数据目录不存在 (dataset folder not found)")
@@ -400,19 +466,17 @@ def read_folder(
             f"{folder}: 目录中没有数据表文件 (no table files; found: {others})；"
             f"应为 <表名>.csv/.xlsx/.parquet，表名为以下之一: {_accepted_names()}"
         )
+    return str(folder), _read_files(files)
+
+
+def _read_files(files: list[Path]) -> Iterator[TableFile]:
     seen: dict[str, Path] = {}
-    prepared: dict[str, pl.DataFrame] = {}
     for file in files:
-        raw, table, excel_serial, file_notes = _read_with_notes(file)
+        raw, table, excel_serial, notes = _read_with_notes(file)
         if table in seen:
             raise DatasetError(
                 f"{file}: 数据表 {table!r} 已由 {seen[table].name} 提供 "
                 f"(table given twice: {seen[table].name} and {file.name})"
             )
         seen[table] = file
-        for rule, message in file_notes:
-            notes.append(table_note(table, None, rule, f"{file.name}: {message}", row=None))
-        prepared[table] = prepare_frame(
-            table, raw, source=str(file), excel_serial=excel_serial, warnings=notes
-        )
-    return prepared, str(folder)
+        yield TableFile(file, table, raw, excel_serial, tuple(notes))

@@ -1,4 +1,4 @@
-"""Input table schemas (dataframely) and their validation into a `Dataset`.
+"""Input table schemas (dataframely), the `Dataset`, and validation into one.
 
 Every table of `columns.TABLES` has one dataframely schema here (`SCHEMAS`), built
 from the spec: dtypes, nullability, primary key, non-negative minimum, the
@@ -11,6 +11,11 @@ row of `Dataset.rejected`, rows that are kept but doubtful become rows of
 `Dataset.warnings`.  No row is ever dropped silently: per table, rows read =
 rows kept + distinct rows rejected.
 
+The `Dataset` is defined here, beside the validation that builds it, because
+`Dataset.from_frames` is `validate_frames`: one module, no import cycle.  Its usual
+import path is `accountability.dataset`.  Files are read by `loading.py`, which
+knows nothing of this module.
+
 >>> import datetime as dt, polars as pl
 >>> regions = pl.DataFrame({"区划代码": ["430900", "43090X"], "名称": ["益阳市", "?"],
 ...                         "上级区划代码": [None, None], "级别": ["市", "市"]})
@@ -22,21 +27,24 @@ rows kept + distinct rows rejected.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
+import attrs
 import dataframely as dy
 import polars as pl
 
 from accountability.codes import child_prefix_ok, division_code_ok, uscc_check_ok, uscc_shape_ok
 from accountability.columns import TABLES, Column, TableSpec
-from accountability.dataset import REJECTED_SCHEMA, Dataset
 from accountability.dates import parse_date_expr, parse_day
 from accountability.errors import DatasetError
+from accountability.loading import SOURCE_ROW, open_folder, resolve_headers
 
 __all__ = [
+    "REJECTED_SCHEMA",
     "SCHEMAS",
     "TABLE_ORDER",
+    "WARNINGS_SCHEMA",
+    "Dataset",
     "load_dataset",
     "resolve_headers",
     "schema",
@@ -45,6 +53,95 @@ __all__ = [
 ]
 
 _ROW = "source_row"
+
+# --- the Dataset --------------------------------------------------------------------------
+
+# One row per failed rule.  `row` is the 1-based data row number in the source
+# (the header is row 0 in a file; for frames it is the 1-based position).
+REJECTED_SCHEMA: dict[str, pl.DataType] = {
+    "table": pl.String(),
+    "row": pl.Int64(),
+    "column": pl.String(),
+    "rule": pl.String(),
+    "message": pl.String(),
+    "value": pl.String(),
+}
+WARNINGS_SCHEMA = REJECTED_SCHEMA
+
+
+def _empty(schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
+    return pl.DataFrame(schema=dict(schema))
+
+
+@attrs.frozen(eq=False)
+class Dataset:
+    """Kept rows per table (canonical column names and dtypes), the load's `as_of`
+    day, and the `rejected` and `warnings` frames.
+
+    A table that was not supplied is absent (`has(name)` is False); a table supplied
+    with a header and no rows is present and empty.  Build one with
+    `load_dataset(path)` or `Dataset.from_frames(...)`, which validate; the plain
+    constructor trusts its input.
+    """
+
+    tables: Mapping[str, pl.DataFrame] = attrs.field(converter=dict)
+    as_of: dt.date
+    rejected: pl.DataFrame = attrs.field(factory=lambda: _empty(REJECTED_SCHEMA))
+    warnings: pl.DataFrame = attrs.field(factory=lambda: _empty(WARNINGS_SCHEMA))
+    source: str | None = None
+    # rows read per table, so that read = kept + distinct rejected can be shown.
+    rows_read: Mapping[str, int] = attrs.field(factory=dict, converter=dict)
+    strict_codes: bool = False
+
+    @classmethod
+    def from_frames(
+        cls,
+        *,
+        as_of: dt.date | str | None = None,
+        strict_codes: bool = False,
+        **frames: pl.DataFrame,
+    ) -> Dataset:
+        """Validate polars frames (one keyword per table) into a Dataset.
+
+        >>> import polars as pl
+        >>> regions = pl.DataFrame({"region_code": ["430900"], "name": ["益阳市"],
+        ...                         "parent_code": [None], "level": ["市"]})
+        >>> Dataset.from_frames(regions=regions).table("regions").height
+        1
+        """
+        return validate_frames(frames, as_of=as_of, strict_codes=strict_codes)
+
+    def has(self, name: str) -> bool:
+        """Whether the table was supplied (it may be empty)."""
+        return name in self.tables
+
+    def get(self, name: str) -> pl.DataFrame | None:
+        """The table's kept rows, or None when the table was not supplied."""
+        return self.tables.get(name)
+
+    def table(self, name: str, *, needed_by: str | None = None) -> pl.DataFrame:
+        """The table's kept rows; a `DatasetError` naming it when it was not supplied."""
+        if name not in self.tables:
+            who = f"{needed_by} 需要" if needed_by else "需要"
+            raise DatasetError(
+                f"{who}数据表 {name!r}，但数据集中没有该表 "
+                f"(table {name!r} is missing from the dataset"
+                + (f" {self.source}" if self.source else "")
+                + ")"
+            )
+        return self.tables[name]
+
+    def lazy(self, name: str, *, needed_by: str | None = None) -> pl.LazyFrame:
+        return self.table(name, needed_by=needed_by).lazy()
+
+    def replace(self, **tables: pl.DataFrame) -> Dataset:
+        """A copy with some tables replaced (trusted: no validation)."""
+        return attrs.evolve(self, tables={**self.tables, **tables})
+
+    def __repr__(self) -> str:
+        parts = ", ".join(f"{k}={v.height}" for k, v in sorted(self.tables.items()))
+        return f"Dataset({parts}; rejected={self.rejected.height}, as_of={self.as_of})"
+
 
 # Tables in the order references are resolved: a table's references point only to
 # tables before it.
@@ -150,59 +247,6 @@ def schema(name: str) -> type[dy.Schema]:
         raise DatasetError(
             f"未知的数据表 {name!r} (unknown table; known: {', '.join(TABLES)})"
         ) from None
-
-
-# --- headers ------------------------------------------------------------------------------
-
-
-def _norm_header(text: str) -> str:
-    """Header spelling that matches: NFKC (full-width letters and brackets), no
-    spaces, underscores or hyphens, lower case: "Region Code" = "region_code"."""
-    out = unicodedata.normalize("NFKC", str(text).replace("\ufeff", "")).strip()
-    for ch in (" ", "_", "-", "\u3000"):
-        out = out.replace(ch, "")
-    return out.lower()
-
-
-_HEADER_INDEX: dict[str, dict[str, str]] = {
-    name: {
-        _norm_header(h): col.name
-        for col in spec.columns
-        for h in (col.name, col.label, *col.aliases)
-    }
-    for name, spec in TABLES.items()
-}
-
-
-def resolve_headers(
-    table: str, headers: Iterable[str], *, source: str | None = None
-) -> tuple[dict[str, str], list[str]]:
-    """Map a file's headers to canonical column names.
-
-    Returns (header → column, unknown headers).  English snake_case names, Chinese
-    labels and aliases all resolve; two headers for one column are a `DatasetError`.
-
-    >>> resolve_headers("accidents", ["事故编号", "deaths", "备注"])
-    ({'事故编号': 'accident_id', 'deaths': 'deaths'}, ['备注'])
-    """
-    index = _HEADER_INDEX[table]
-    mapping: dict[str, str] = {}
-    unknown: list[str] = []
-    seen: dict[str, str] = {}
-    for header in headers:
-        canonical = index.get(_norm_header(header))
-        if canonical is None:
-            unknown.append(header)
-            continue
-        if canonical in seen:
-            where = source or table
-            raise DatasetError(
-                f"{where}: 列 {seen[canonical]!r} 和 {header!r} 都对应字段 {canonical!r} "
-                f"(two headers for column {canonical!r})"
-            )
-        seen[canonical] = header
-        mapping[header] = canonical
-    return mapping, unknown
 
 
 # --- parsing ------------------------------------------------------------------------------
@@ -440,8 +484,6 @@ def _prepare(
 ) -> pl.DataFrame:
     """Rename headers, check required columns, add defaults, parse every column."""
     spec = TABLES[table]
-    from accountability.loading import SOURCE_ROW
-
     headers = [h for h in frame.columns if h != SOURCE_ROW]
     mapping, unknown = resolve_headers(table, headers, source=source)
     for header in unknown:
@@ -777,11 +819,22 @@ def load_dataset(
     >>> data.rejected.height                                  # doctest: +SKIP
     0
     """
-    from accountability.loading import read_folder
-
     day = _as_date(as_of)
     notes: list[pl.LazyFrame] = []
-    prepared, source = read_folder(path, notes)
+    prepared: dict[str, pl.DataFrame] = {}
+    source, files = open_folder(path)
+    for file in files:
+        for rule, message in file.notes:
+            notes.append(
+                table_note(file.table, None, rule, f"{file.path.name}: {message}", row=None)
+            )
+        prepared[file.table] = prepare_frame(
+            file.table,
+            file.frame,
+            source=str(file.path),
+            excel_serial=file.excel_serial,
+            warnings=notes,
+        )
     return _finish(prepared, notes, as_of=day, strict_codes=strict_codes, source=source)
 
 
@@ -793,5 +846,5 @@ def prepare_frame(
     excel_serial: bool,
     warnings: list[pl.LazyFrame],
 ) -> pl.DataFrame:
-    """Parse one raw frame (internal, used by the file reader)."""
+    """Parse one raw frame as a file gave it (internal, used by `load_dataset`)."""
     return _prepare(table, frame, source=source, excel_serial=excel_serial, warnings=warnings)
