@@ -37,6 +37,11 @@ ACCIDENT_GRADES: tuple[str, ...] = ("一般", "较大", "重大", "特别重大"
 GRADE_ORDER: dict[str, int] = {grade: rank for rank, grade in enumerate(ACCIDENT_GRADES)}
 
 HAZARD_LEVELS: tuple[str, ...] = ("一般", "重大")
+# 瞒报（谎报）的主体: the enterprise, or a government department (政府有关部门)
+CONCEALED_BY: tuple[str, ...] = ("企业", "政府部门")
+# The accident flags a rule's population can require (all of them true); liability:
+# a 责任事故; production_related: a 生产经营性 accident.
+ACCIDENT_POPULATION_FLAGS: tuple[str, ...] = ("liability", "production_related")
 
 # 四个一律 (国务院办公厅 2012): the measure names, keyed by the fixed column suffix.
 MEASURES: dict[str, str] = {

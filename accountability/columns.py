@@ -14,6 +14,7 @@ import polars as pl
 
 from accountability.codes import (
     ACCIDENT_GRADES,
+    CONCEALED_BY,
     DUTY_ACTIVITIES,
     ENTERPRISE_STATUSES,
     HAZARD_LEVELS,
@@ -31,6 +32,7 @@ SectorDtype = pl.Enum(SECTORS)
 LevelDtype = pl.Enum(REGION_LEVELS)
 GradeDtype = pl.Enum(ACCIDENT_GRADES)
 HazardLevelDtype = pl.Enum(HAZARD_LEVELS)
+ConcealedByDtype = pl.Enum(CONCEALED_BY)
 RoleDtype = pl.Enum(OFFICIAL_ROLES)
 ActivityDtype = pl.Enum(DUTY_ACTIVITIES)
 StatusDtype = pl.Enum(ENTERPRISE_STATUSES)
@@ -177,6 +179,27 @@ TABLES: dict[str, TableSpec] = {
                 _flag("reported_late", "迟报"),
                 _flag("concealed", "瞒报", aliases=("瞒报谎报", "瞒报或谎报")),
                 _flag("liability", "责任事故", required=False, default=True),
+                _flag(
+                    "production_related",
+                    "生产经营性",
+                    required=False,
+                    default=True,
+                    aliases=("生产经营性事故",),
+                ),
+                _flag("local_responsibility", "属地管理责任", required=False, default=True),
+                _flag("supervisory_responsibility", "监管责任", required=False, default=True),
+                _flag("impact_severe", "社会影响恶劣", required=False, default=False),
+                _flag("falsely_reported", "谎报", required=False, default=False),
+                _flag("omitted", "漏报", required=False, default=False),
+                _c("concealed_by", ConcealedByDtype, "瞒报主体", required=False, nullable=True),
+                _c(
+                    "concealment_confirmed_on",
+                    _D,
+                    "瞒报认定日期",
+                    required=False,
+                    nullable=True,
+                    event_date=True,
+                ),
             ),
             key=("accident_id",),
         ),

@@ -52,6 +52,7 @@ SECTION_NAMES: dict[str, str] = {
 }
 MISSING = "accident_grading.count_missing_as_deaths"
 GRADING = "accident_grading.bands"
+POPULATION = "annual.accident_population"
 
 # The rate indicators of A3: target indicator, Chinese name, sector group key (None:
 # every sector), factor (per 100,000 employees, per 10,000 vehicles), denominator.
@@ -327,7 +328,7 @@ ANNUAL_RULES: tuple[Rule, ...] = (
         label="死亡人数超控制指标",
         definition="本年死亡人数（含失踪）超过上级下达的死亡人数控制指标的，每超 1 人扣分。",
         formula="a1_points_per_death × max(0, 死亡人数 − 控制指标)；无控制指标不适用",
-        params=("annual.a1_points_per_death", MISSING),
+        params=("annual.a1_points_per_death", MISSING, POPULATION),
         tables=("accidents",), optional_tables=("targets",),
         compute=Formula(_a1),
         readings=("只在严格超过控制指标时扣分；控制指标取本地区本年的一行（不汇总下级）。",),
@@ -338,7 +339,7 @@ ANNUAL_RULES: tuple[Rule, ...] = (
         definition="事故起数、死亡人数、重伤人数、直接经济损失四项指标与上年同比，"
         "每项上升扣分，持平且不为零扣较少的分，下降或为零不扣分。",
         formula="每项：上升 a2_points_rise；持平且不为零 a2_points_flat；否则 0",
-        params=("annual.a2_points_rise", "annual.a2_points_flat", MISSING),
+        params=("annual.a2_points_rise", "annual.a2_points_flat", MISSING, POPULATION),
         tables=("accidents",),
         compute=Formula(_a2),
         readings=("数据集的事故表没有上年的记录时同比不适用，记 0 分说明项。",),
@@ -350,7 +351,7 @@ ANNUAL_RULES: tuple[Rule, ...] = (
         "煤矿百万吨死亡率超过控制指标的，按适用指标数均分扣分总额。",
         formula="a3_points_total ÷ 适用指标数 × 超标指标数",
         params=("annual.a3_points_total", "sectors.industry_trade", "sectors.road",
-                "sectors.coal", MISSING),
+                "sectors.coal", MISSING, POPULATION),
         tables=("accidents",), optional_tables=("targets", "region_stats"),
         compute=Formula(_a3),
         readings=("指标有本年控制指标且统计分母大于 0 时才适用；分母取本地区本年的一行。",),
@@ -360,7 +361,7 @@ ANNUAL_RULES: tuple[Rule, ...] = (
         label="较大及以上事故",
         definition="本年每发生一起较大及以上（a4_min_grade 及以上）生产安全责任事故扣分。",
         formula="a4_points_per_accident × 起数",
-        params=("annual.a4_points_per_accident", "annual.a4_min_grade", GRADING),
+        params=("annual.a4_points_per_accident", "annual.a4_min_grade", GRADING, POPULATION),
         tables=("accidents",),
         compute=Count(
             table="accidents",
@@ -378,7 +379,7 @@ ANNUAL_RULES: tuple[Rule, ...] = (
         label="迟报事故",
         definition="本年每有一起迟报的事故扣分。",
         formula="a5_points_per_late_report × 起数",
-        params=("annual.a5_points_per_late_report",),
+        params=("annual.a5_points_per_late_report", POPULATION),
         tables=("accidents",),
         compute=Count(
             table="accidents",
@@ -640,7 +641,7 @@ ANNUAL_RULES: tuple[Rule, ...] = (
         id="grade_cap", scorer=SCORER, subject="region", kind="decision",
         label="等次上限",
         definition="发生 grade_cap_accident_grade 及以上事故的地区，等次最高为 grade_cap。",
-        params=("annual.grade_cap_accident_grade", "annual.grade_cap", GRADING),
+        params=("annual.grade_cap_accident_grade", "annual.grade_cap", GRADING, POPULATION),
         tables=("accidents",),
     ),
     Rule(
@@ -648,7 +649,8 @@ ANNUAL_RULES: tuple[Rule, ...] = (
         label="一票否决",
         definition="某等级及以上事故或瞒报（谎报）事故达到本级规定起数的地区，实行一票否决，"
         "等次定为最低一档。",
-        params=("annual.veto_province", "annual.veto_city", "annual.veto_county", GRADING),
+        params=("annual.veto_province", "annual.veto_city", "annual.veto_county", GRADING,
+                POPULATION),
         tables=("accidents",),
         readings=("事故起数按“该等级及以上”计；下级地区的事故计入上级。",),
     ),
@@ -663,7 +665,7 @@ ANNUAL_RULES: tuple[Rule, ...] = (
         label="黄牌警告",
         definition="某等级及以上事故达到本级规定起数的地区给予黄牌警告，与一票否决分别判定。",
         params=("annual.yellow_card_province", "annual.yellow_card_city",
-                "annual.yellow_card_county", GRADING),
+                "annual.yellow_card_county", GRADING, POPULATION),
         tables=("accidents",),
     ),
 )  # fmt: skip

@@ -24,6 +24,7 @@ __all__ = [
     "general_due_in_period",
     "general_rectified_late",
     "in_operation",
+    "in_population",
     "major_found_in_period",
     "major_overdue",
     "rectified_on_time",
@@ -65,3 +66,14 @@ def in_operation(ctx: Context) -> pl.Expr:
     """An enterprise not 关闭 before the period began (B2 and E1 leave those out)."""
     gone = (pl.col("status").cast(pl.String) == "关闭") & (pl.col("closed_on") < pl.lit(ctx.start))
     return ~gone.fill_null(False)
+
+
+def in_population(flags: list[str] | tuple[str, ...], names: list[str] | None = None) -> pl.Expr:
+    """An accident of the population `flags` names (all of them true; an absent or
+    empty flag counts as true — a table without the column is all 责任事故, all
+    生产经营性).  `names`: the columns the frame has, when known."""
+    parts = [
+        pl.col(flag).fill_null(True) if names is None or flag in names else pl.lit(True)
+        for flag in flags
+    ]
+    return pl.all_horizontal(parts) if parts else pl.lit(True)

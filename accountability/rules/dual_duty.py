@@ -30,6 +30,7 @@ SCORER = "dual_duty"
 SUMMONS, YELLOW_CARD, ACCOUNTABILITY = ACCOUNTABILITY_STEPS  # 约谈, 黄牌警告, 问责
 GRADING = "accident_grading.bands"
 MISSING = "accident_grading.count_missing_as_deaths"
+POPULATION = "dual_duty.accident_population"
 
 
 def grade_label(grade: str) -> str:
@@ -79,7 +80,7 @@ DUAL_DUTY_RULES: tuple[Rule, ...] = (
         id="dual_duty.accountability.grade", scorer=SCORER, subject="official", kind="step",
         label="问责：重大及以上事故",
         definition="被归责的某等级及以上事故达到规定起数的领导干部，列入问责。",
-        params=("dual_duty.accountability_grade_counts", GRADING),
+        params=("dual_duty.accountability_grade_counts", GRADING, POPULATION),
         tables=("accidents", "officials"),
         compute=CountStep(ACCOUNTABILITY, "dual_duty.accountability_grade_counts",
                           by_grade=True),
@@ -89,7 +90,7 @@ DUAL_DUTY_RULES: tuple[Rule, ...] = (
         kind="step",
         label="问责：瞒报（谎报）事故",
         definition="被归责的瞒报（谎报）事故达到规定起数的领导干部，列入问责。",
-        params=("dual_duty.accountability_concealed",),
+        params=("dual_duty.accountability_concealed", POPULATION),
         tables=("accidents", "officials"),
         compute=CountStep(ACCOUNTABILITY, "dual_duty.accountability_concealed",
                           what="瞒报（谎报）事故", column="concealed_accidents",
@@ -99,7 +100,7 @@ DUAL_DUTY_RULES: tuple[Rule, ...] = (
         id="dual_duty.yellow_card.grade", scorer=SCORER, subject="official", kind="step",
         label="黄牌警告：较大及以上事故",
         definition="被归责的某等级及以上事故达到规定起数的领导干部，给予黄牌警告。",
-        params=("dual_duty.yellow_card_grade_counts", GRADING),
+        params=("dual_duty.yellow_card_grade_counts", GRADING, POPULATION),
         tables=("accidents", "officials"),
         compute=CountStep(YELLOW_CARD, "dual_duty.yellow_card_grade_counts", by_grade=True),
     ),
@@ -109,7 +110,8 @@ DUAL_DUTY_RULES: tuple[Rule, ...] = (
         label="黄牌警告：分管行业死亡人数同比上升",
         definition="分管负责人、部门负责人分管（监管）的行业领域，本地区及下级本年死亡人数"
         "不少于规定人数且达到上年的规定倍数的，给予黄牌警告。",
-        params=("dual_duty.sector_rise_ratio", "dual_duty.sector_rise_min_deaths", MISSING),
+        params=("dual_duty.sector_rise_ratio", "dual_duty.sector_rise_min_deaths", MISSING,
+                POPULATION),
         tables=("accidents", "officials"),
         readings=("比较全年死亡人数（含失踪）；从 0 上升到规定人数也计；党政主要负责人不适用；"
                   "数据集无上年事故数据时不适用，记 0 分说明项。",),
@@ -118,7 +120,7 @@ DUAL_DUTY_RULES: tuple[Rule, ...] = (
         id="dual_duty.summons.grade", scorer=SCORER, subject="official", kind="step",
         label="约谈：较大及以上事故",
         definition="被归责的某等级及以上事故达到规定起数的领导干部，予以约谈。",
-        params=("dual_duty.summons_grade_counts", GRADING),
+        params=("dual_duty.summons_grade_counts", GRADING, POPULATION),
         tables=("accidents", "officials"),
         compute=CountStep(SUMMONS, "dual_duty.summons_grade_counts", by_grade=True),
     ),
@@ -126,7 +128,7 @@ DUAL_DUTY_RULES: tuple[Rule, ...] = (
         id="dual_duty.summons.fatal", scorer=SCORER, subject="official", kind="step",
         label="约谈：死亡事故",
         definition="被归责的死亡事故（死亡含失踪 1 人及以上）达到规定起数的领导干部，予以约谈。",
-        params=("dual_duty.summons_fatal_accidents", MISSING),
+        params=("dual_duty.summons_fatal_accidents", MISSING, POPULATION),
         tables=("accidents", "officials"),
         compute=CountStep(SUMMONS, "dual_duty.summons_fatal_accidents", what="死亡事故",
                           column="fatal_accidents", ids="ids_fatal"),
@@ -155,7 +157,7 @@ DUAL_DUTY_RULES: tuple[Rule, ...] = (
         kind="note",
         label="部门监管行业事故",
         definition="部门监管的行业领域（管行业必须管安全）本级及下级本年的事故起数和死亡人数。",
-        params=("sectors.departments",), tables=("accidents", "officials"),
+        params=("sectors.departments", POPULATION), tables=("accidents", "officials"),
     ),
     Rule(
         id="dual_duty.department.fulfilment", scorer=SCORER, subject="department",

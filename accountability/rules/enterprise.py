@@ -32,6 +32,7 @@ SCORER = "enterprise"
 MISSING = "accident_grading.count_missing_as_deaths"
 GRADING = "accident_grading.bands"
 ZERO = "enterprise.zero_score_grade"
+POPULATION = "enterprise.accident_population"
 GENERAL, LARGER = ACCIDENT_GRADES[0], ACCIDENT_GRADES[1]
 
 # case flag → (rule id suffix, Chinese label as in the cases table)
@@ -86,7 +87,7 @@ ENTERPRISE_RULES: tuple[Rule, ...] = (
         label="一般死亡事故",
         definition="本年每发生一起有人死亡（含失踪）的一般生产安全责任事故扣分。",
         formula="accident_general_fatal × 起数",
-        params=("enterprise.accident_general_fatal", MISSING, GRADING),
+        params=("enterprise.accident_general_fatal", MISSING, GRADING, POPULATION),
         tables=("accidents",),
         compute=Count(table="accidents", when=_general_fatal, id_column="accident_id",
                       points="enterprise.accident_general_fatal", what="一般事故（死亡）",
@@ -97,7 +98,7 @@ ENTERPRISE_RULES: tuple[Rule, ...] = (
         label="一般非死亡事故",
         definition="本年每发生一起无人死亡的一般生产安全责任事故扣分。",
         formula="accident_general_nonfatal × 起数",
-        params=("enterprise.accident_general_nonfatal", MISSING, GRADING),
+        params=("enterprise.accident_general_nonfatal", MISSING, GRADING, POPULATION),
         tables=("accidents",),
         compute=Count(table="accidents", when=_general_nonfatal, id_column="accident_id",
                       points="enterprise.accident_general_nonfatal",
@@ -108,7 +109,7 @@ ENTERPRISE_RULES: tuple[Rule, ...] = (
         label="较大事故",
         definition="本年每发生一起较大生产安全责任事故扣分。",
         formula="accident_larger × 起数",
-        params=("enterprise.accident_larger", GRADING),
+        params=("enterprise.accident_larger", GRADING, POPULATION),
         tables=("accidents",),
         compute=Count(table="accidents", when=_larger, id_column="accident_id",
                       points="enterprise.accident_larger", what=f"{LARGER}事故 ", unit="起",
@@ -177,7 +178,7 @@ ENTERPRISE_RULES: tuple[Rule, ...] = (
         kind="finishing",
         label="重大及以上事故得分记 0",
         definition="本年发生 zero_score_grade 及以上事故的企业，得分记为 0 分。",
-        params=(ZERO, GRADING), tables=("accidents",),
+        params=(ZERO, GRADING, POPULATION), tables=("accidents",),
     ),
     Rule(
         id="enterprise.dishonest", scorer=SCORER, subject="enterprise", kind="decision",
@@ -185,7 +186,7 @@ ENTERPRISE_RULES: tuple[Rule, ...] = (
         definition="发生重大及以上事故、12 个月内 2 起及以上较大事故、瞒报谎报事故，"
         "或未依法取得安全生产许可从事生产经营的企业，列为严重失信，风险等级记 D。",
         params=("enterprise.dishonest_grade", "enterprise.dishonest_larger_count",
-                "enterprise.dishonest_window_months", "enterprise.dishonest_class"),
+                "enterprise.dishonest_window_months", "enterprise.dishonest_class", POPULATION),
         tables=("accidents", "cases", "enterprises"),
         readings=("“12 个月内”：后一起在本年，前一起在其前一年同一日或以后。",),
     ),

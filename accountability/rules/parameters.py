@@ -32,6 +32,7 @@ import attrs
 
 from accountability.codes import (
     ACCIDENT_GRADES,
+    ACCIDENT_POPULATION_FLAGS,
     DUTY_ACTIVITIES,
     OFFICIAL_ROLES,
     SECTORS,
@@ -341,9 +342,23 @@ def _month_day(value: Any) -> Iterator[Fault]:
     except (TypeError, ValueError):
         yield Fault(
             "",
-            f"须为“月-日”，如 \"01-01\" 或 \"12-01\"，且每年都有这一天，实为 {value!r}"
-            " (a month and day \"MM-DD\" every year has)",
+            f'须为“月-日”，如 "01-01" 或 "12-01"，且每年都有这一天，实为 {value!r}'
+            ' (a month and day "MM-DD" every year has)',
         )
+
+
+def _population(value: Any) -> Iterator[Fault]:
+    """A list of accident flags, each one of ACCIDENT_POPULATION_FLAGS."""
+    if not isinstance(value, list):
+        yield Fault("", f'须为事故标记数组，如 ["liability"]，实为 {value!r} (a list of flags)')
+        return
+    for i, flag in enumerate(value):
+        if flag not in ACCIDENT_POPULATION_FLAGS:
+            yield Fault(
+                str(i),
+                f"未知事故标记 {flag!r}，应为 {list(ACCIDENT_POPULATION_FLAGS)}",
+                _did_you_mean(flag, ACCIDENT_POPULATION_FLAGS),
+            )
 
 
 def _departments(value: Any) -> Iterator[Fault]:
@@ -477,6 +492,7 @@ PARAMETERS: Mapping[str, ParamSpec] = _specs(
     _P("sectors.departments", "表", "口径", check=_departments),
     # 年度目标管理考核
     _P("annual.period_start", "月-日", "口径", check=_month_day),
+    _P("annual.accident_population", "表", "口径", check=_population),
     _P("annual.base", "分", "分值", bounds=POSITIVE),
     _P("annual.section_weights", "分", "分值", check=_section_weights),
     _P("annual.a1_points_per_death", "分/人", "分值"),
@@ -511,6 +527,7 @@ PARAMETERS: Mapping[str, ParamSpec] = _specs(
     # 四个一律
     _P("four_musts.repeat_windows", "表", "窗口", check=_repeat_windows),
     # 一岗双责
+    _P("dual_duty.accident_population", "表", "口径", check=_population),
     _P("dual_duty.accountability_grade_counts", "起", "阈值", check=_grade_counts),
     _P("dual_duty.accountability_concealed", "起", "阈值"),
     _P("dual_duty.yellow_card_grade_counts", "起", "阈值", check=_grade_counts),
@@ -520,6 +537,7 @@ PARAMETERS: Mapping[str, ParamSpec] = _specs(
     _P("dual_duty.summons_fatal_accidents", "起", "阈值"),
     _P("dual_duty.duty_requirements", "次", "目标", check=_duty_requirements),
     # 企业主体责任
+    _P("enterprise.accident_population", "表", "口径", check=_population),
     _P("enterprise.base", "分", "分值", bounds=POSITIVE),
     _P("enterprise.accident_general_fatal", "分/起", "分值"),
     _P("enterprise.accident_general_nonfatal", "分/起", "分值"),

@@ -58,6 +58,7 @@ from accountability.lineitems import LINE_ITEM_SCHEMA, SORT_KEY, concat_line_ite
 from accountability.outputs import OUTPUTS
 from accountability.regions import ancestors
 from accountability.rulebook import Rulebook, RulesAt, rulebook
+from accountability.rules.conditions import in_population
 from accountability.rules.dual_duty import CountStep
 from accountability.rules.model import Context, Registry
 from accountability.rules.registry import REGISTRY
@@ -220,19 +221,18 @@ def dual_duty(
         )
         raw_records = _empty_table("duty_records")
 
-    # Accidents of this year and last, 责任事故 only, graded, deaths counted.
+    # Accidents of this period and the last, of the population attributed
+    # (``dual_duty.accident_population``: 责任事故 by default), graded, deaths counted.
     all_accidents = _ensure(raw_accidents, "accidents", {"liability": True})
+    key = "dual_duty.accident_population"
+    population = tuple(params[key]) if key in params.rulebook else ("liability",)
     previous_covered = bool(
-        all_accidents.select(
-            previous.within("occurred_on").any()
-        )
-        .collect()
-        .item()
+        all_accidents.select(previous.within("occurred_on").any()).collect().item()
     )
     accidents = (
         grade_accidents(
             all_accidents.filter(
-                pl.col("liability").fill_null(True)
+                in_population(population, all_accidents.collect_schema().names())
                 & pl.col("occurred_on").is_between(prev_first, last)
             ),
             book,

@@ -63,6 +63,7 @@ from accountability.dates import default_year
 from accountability.lineitems import LINE_ITEM_SCHEMA, SORT_KEY, concat_line_items
 from accountability.outputs import OUTPUTS
 from accountability.rulebook import Rulebook, RulesAt, rulebook
+from accountability.rules.conditions import in_population
 from accountability.rules.enterprise import CASE_FLAGS
 from accountability.rules.model import Context, Count, Registry, Rule
 from accountability.rules.registry import REGISTRY
@@ -218,12 +219,13 @@ def _enterprises(data: Dataset) -> pl.LazyFrame:
 
 
 def _accidents(data: Dataset, p: RulesAt, since: dt.date, end: dt.date) -> pl.LazyFrame:
-    """Liability accidents with an enterprise, occurred in [since, end], graded."""
+    """Accidents of the rating's population (``enterprise.accident_population``:
+    liability accidents by default) with an enterprise, occurred in [since, end], graded."""
     lf = data.lazy("accidents") if data.has("accidents") else _empty("accidents")
-    if "liability" not in lf.collect_schema().names():
-        lf = lf.with_columns(pl.lit(True).alias("liability"))
+    key = "enterprise.accident_population"
+    population = tuple(p[key]) if key in p.rulebook else ("liability",)
     lf = lf.filter(
-        pl.col("liability").fill_null(True)
+        in_population(population, lf.collect_schema().names())
         & pl.col("enterprise_id").is_not_null()
         & pl.col("occurred_on").is_between(since, end)
     )

@@ -50,6 +50,7 @@ from accountability.scorers.annual.finishing import (
 from accountability.scorers.annual.inputs import (
     accident_figures,
     frames,
+    population_of,
     prepare_accidents,
 )
 from accountability.scorers.annual.section_a import section_a
@@ -128,7 +129,8 @@ def finish_regions(
     book = rules if rules is not None else rulebook()
     ctx = Context.for_year(book, year)
     links = Hierarchy.of(regions)
-    accs = prepare_accidents(accidents, book) if accidents is not None else None
+    population = population_of(ctx)
+    accs = prepare_accidents(accidents, book, population) if accidents is not None else None
 
     def finish(items: pl.LazyFrame, figures: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
         return finish_plan(
@@ -190,7 +192,7 @@ def annual(
             "dual_duty(data, rules, year).officials, or run assess()"
         )
     raw = data.get("accidents")
-    prepared = prepare_accidents(raw, book).cache() if raw is not None else None
+    prepared = prepare_accidents(raw, book, population_of(ctx)).cache() if raw is not None else None
     figures = accident_figures(prepared, links, ctx).cache()
     tables = frames(
         book, ctx, links,

@@ -20,7 +20,7 @@ import polars as pl
 from accountability.lineitems import LINE_ITEM_SCHEMA, concat_line_items
 from accountability.outputs import OUTPUTS
 from accountability.regions import Hierarchy
-from accountability.rules.annual import GRADING, SECTION_NAMES
+from accountability.rules.annual import GRADING, POPULATION, SECTION_NAMES
 from accountability.rules.model import Context, Registry, cite
 from accountability.scorers.annual.compile import ITEM_SCHEMA, empty_items
 from accountability.wording import number, number_text, signed
@@ -138,7 +138,7 @@ def _decision_conditions(ctx: Context, kind: str, word: str) -> list[Condition]:
             pl.col(n),
             pl.col(ids).list.join("、"),
         )
-        found.append((cond, reason, pl.col(ids), cite((key, GRADING), ctx.rules)))
+        found.append((cond, reason, pl.col(ids), cite((key, GRADING, POPULATION), ctx.rules)))
 
     for lvl, suffix in LEVEL_KEYS.items():
         key = f"annual.{kind}_{suffix}"

@@ -18,9 +18,17 @@ from accountability.columns import TABLES
 from accountability.regions import Hierarchy, rolled
 from accountability.rulebook import Rulebook
 from accountability.rules.annual import A3_INDICATORS
+from accountability.rules.conditions import in_population
 from accountability.rules.model import Context
 
-__all__ = ["accident_figures", "frames", "own_targets", "prepare_accidents", "region_stats"]
+__all__ = [
+    "accident_figures",
+    "frames",
+    "own_targets",
+    "population_of",
+    "prepare_accidents",
+    "region_stats",
+]
 
 Frame = pl.DataFrame | pl.LazyFrame
 
@@ -42,17 +50,27 @@ def _ids(col: str, cond: pl.Expr | None = None) -> pl.Expr:
     return expr.unique().sort()
 
 
-def prepare_accidents(accidents: Frame, rules: Rulebook) -> pl.LazyFrame:
-    """Liability accidents only, with `grade` and counted deaths `d` (missing persons
-    with deaths while the switch is on), each by the rules in force on its date."""
+POPULATION = "annual.accident_population"
+
+
+def prepare_accidents(
+    accidents: Frame, rules: Rulebook, population: tuple[str, ...] = ("liability",)
+) -> pl.LazyFrame:
+    """The accidents of the rules' population (``annual.accident_population``: liability
+    accidents by default), with `grade` and counted deaths `d` (missing persons with
+    deaths while the switch is on), each by the rules in force on its date."""
     lf = accidents.lazy()
-    if not _has_col(accidents, "liability"):
-        lf = lf.with_columns(pl.lit(True).alias("liability"))
-    lf = lf.filter(pl.col("liability").fill_null(True))
+    names = lf.collect_schema().names()
+    lf = lf.filter(in_population(population, names))
     lf = grade_accidents(lf, rules).with_columns(counted_deaths(rules).cast(pl.Int64).alias("d"))
     return lf.with_columns(
         pl.col("region_code").cast(pl.String), pl.col("accident_id").cast(pl.String)
     )
+
+
+def population_of(ctx: Context) -> tuple[str, ...]:
+    """The accident flags the annual rules count (liability where the rulebook is silent)."""
+    return tuple(ctx[POPULATION]) if POPULATION in ctx.rules.rulebook else ("liability",)
 
 
 _FIGURES_INPUT = {
@@ -198,13 +216,14 @@ def frames(
     compliant) and `officials` the 一岗双责 officials frame (official_id, region_code,
     fulfilment): section B and D read the results of those scorers."""
     raw = accidents.lazy() if accidents is not None else _empty("accidents")
+    population = population_of(ctx)
     if prepared is None:
-        prepared = prepare_accidents(raw, rules) if accidents is not None else None
+        prepared = prepare_accidents(raw, rules, population)
     if figures is None:
         figures = accident_figures(prepared, links, ctx)
     return {
         "accidents_raw": raw,
-        "accidents": prepared if prepared is not None else prepare_accidents(raw, rules),
+        "accidents": prepared,
         "figures": figures,
         "targets": own_targets(targets, ctx.year),
         "region_stats": region_stats(stats, ctx.year),
