@@ -23,12 +23,13 @@ from typing import Any
 import attrs
 import polars as pl
 
+from accountability.arguments import as_dataset, as_rulebook, as_year
 from accountability.codes import MEASURES
 from accountability.columns import TABLES
 from accountability.dataset import WARNINGS_SCHEMA, Dataset
 from accountability.errors import DatasetError
 from accountability.lineitems import LINE_ITEM_SCHEMA, SORT_KEY, concat_line_items
-from accountability.rulebook import Rulebook, rulebook
+from accountability.rulebook import Rulebook
 from accountability.rules.model import Context
 from accountability.rules.registry import REGISTRY, rule_positions, rule_title
 from accountability.scorers.annual import SECTION_NAMES, SECTIONS, annual
@@ -575,8 +576,9 @@ def assess(data: Dataset, rules: Rulebook | None = None, *, year: int) -> Assess
     ('430900', None, True)
     """
     from accountability.version import __version__
-    book = rules if rules is not None else rulebook()
-    year = int(year)
+    data = as_dataset(data, "assess")
+    book = as_rulebook(rules, "assess")
+    year = as_year(year)
     data.table("regions", needed_by="年度目标管理考核 (assess)")
     period = Context.for_year(book, year)
     if period.start > data.as_of:

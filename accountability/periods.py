@@ -50,12 +50,13 @@ import datetime as dt
 
 import polars as pl
 
+from accountability.arguments import as_dataset, as_rulebook
 from accountability.codes import SECTORS
 from accountability.dataset import Dataset
 from accountability.dates import parse_day
 from accountability.errors import DatasetError
 from accountability.regions import ancestors
-from accountability.rulebook import Rulebook, RulesAt, rulebook
+from accountability.rulebook import Rulebook, RulesAt
 
 __all__ = [
     "COMPARISON_SCHEMA",
@@ -282,11 +283,12 @@ def compare_periods(
     >>> t.filter(scope="总计", indicator="事故起数")["change_pct"].item()  # doctest: +SKIP
     -14.21
     """
+    data = as_dataset(data, "compare_periods")
     cur = (parse_day(start), parse_day(end))
     if cur[0] > cur[1]:
         raise ValueError(f"起始日期 {cur[0]} 晚于结束日期 {cur[1]}")
     prev = previous_span(*cur)
-    book = rules if rules is not None else rulebook()
+    book = as_rulebook(rules, "compare_periods")
     industry_trade = [str(s) for s in book.at(cur[1])["sectors.industry_trade"]]
     usable = [t for t in _TABLE_LABELS if data.has(t)]
     if not usable:

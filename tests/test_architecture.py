@@ -67,9 +67,11 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("rulebook", ("accountability.rulebook", "accountability.rules.parameters")),
-    ("domain", ("accountability.accidents", "accountability.periods")),
-    ("rules", ("accountability.rules",)),
-    ("scorers", ("accountability.scorers", "accountability.planning")),
+    ("domain", ("accountability.accidents",)),
+    # The registry, and what the public functions accept (a Dataset or a folder, a
+    # Rulebook or a rule file, a year).
+    ("rules", ("accountability.rules", "accountability.arguments")),
+    ("scorers", ("accountability.scorers", "accountability.planning", "accountability.periods")),
     ("report", ("accountability.report",)),
     ("assessment", ("accountability.assessment", "accountability.compare")),
     ("api", ("accountability",)),

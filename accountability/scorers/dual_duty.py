@@ -50,6 +50,7 @@ import attrs
 import polars as pl
 
 from accountability.accidents import counted_deaths, grade_accidents
+from accountability.arguments import as_dataset, as_rulebook, as_year
 from accountability.codes import ACCIDENT_GRADES, ACCOUNTABILITY_STEPS, HEAD_ROLES
 from accountability.columns import TABLES
 from accountability.dataset import WARNINGS_SCHEMA, Dataset
@@ -57,7 +58,7 @@ from accountability.dates import default_year
 from accountability.lineitems import LINE_ITEM_SCHEMA, SORT_KEY, concat_line_items
 from accountability.outputs import OUTPUTS
 from accountability.regions import ancestors
-from accountability.rulebook import Rulebook, RulesAt, rulebook
+from accountability.rulebook import Rulebook, RulesAt
 from accountability.rules.conditions import in_population
 from accountability.rules.dual_duty import CountStep
 from accountability.rules.model import Context, Registry
@@ -186,8 +187,9 @@ def dual_duty(
     >>> result.warnings["rule"].to_list()
     ['table_absent', 'table_absent']
     """
-    book = rules if rules is not None else rulebook()
-    year = default_year(data.as_of) if year is None else int(year)
+    data = as_dataset(data, "dual_duty")
+    book = rules if isinstance(rules, RulesAt) else as_rulebook(rules, "dual_duty")
+    year = as_year(year, default_year(data.as_of))
     ctx = Context.of(book, year) if isinstance(book, RulesAt) else Context.for_year(book, year)
     params, previous = ctx.rules, ctx.previous()
     first, last = ctx.start, ctx.end

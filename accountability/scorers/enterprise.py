@@ -56,13 +56,14 @@ import attrs
 import polars as pl
 
 from accountability.accidents import counted_deaths, grade_accidents, grade_at_least
+from accountability.arguments import as_dataset, as_rulebook, as_year
 from accountability.codes import ACCIDENT_GRADES
 from accountability.columns import TABLES, StatusDtype
 from accountability.dataset import Dataset
 from accountability.dates import default_year
 from accountability.lineitems import LINE_ITEM_SCHEMA, SORT_KEY, concat_line_items
 from accountability.outputs import OUTPUTS
-from accountability.rulebook import Rulebook, RulesAt, rulebook
+from accountability.rulebook import Rulebook, RulesAt
 from accountability.rules.conditions import in_population
 from accountability.rules.enterprise import CASE_FLAGS
 from accountability.rules.model import Context, Count, Registry, Rule
@@ -274,8 +275,9 @@ def enterprise_ratings(
     >>> r = acc.enterprise_ratings(data, year=2024)           # doctest: +SKIP
     >>> r.enterprises.group_by("risk_class").len()            # doctest: +SKIP
     """
-    book = rules if rules is not None else rulebook()
-    year = int(year if year is not None else default_year(data.as_of))
+    data = as_dataset(data, "enterprise_ratings")
+    book = as_rulebook(rules, "enterprise_ratings")
+    year = as_year(year, default_year(data.as_of))
     ctx = Context.for_year(book, year)
     p, start, end = ctx.rules, ctx.start, ctx.end
     base = float(p["enterprise.base"])

@@ -48,13 +48,14 @@ from typing import Any
 import attrs
 import polars as pl
 
+from accountability.arguments import as_dataset, as_rulebook, as_year
 from accountability.columns import LevelDtype
 from accountability.dataset import Dataset
 from accountability.dates import default_year
 from accountability.lineitems import concat_line_items, empty_line_items
 from accountability.outputs import OUTPUTS
 from accountability.regions import ancestors
-from accountability.rulebook import Rulebook, RulesAt, rulebook
+from accountability.rulebook import Rulebook, RulesAt
 from accountability.rules.four_musts import (
     NOTICE_2012,
     REPEAT_KEY,
@@ -393,10 +394,9 @@ def four_musts(
     >>> result = four_musts(data, acc.rulebook(), 2024)                # doctest: +SKIP
     >>> result.by_region.select("region_code", "compliance_rate")      # doctest: +SKIP
     """
-    if year is None:
-        year = default_year(data.as_of)
-    year = int(year)
-    book = rules if rules is not None else rulebook()
+    data = as_dataset(data, "four_musts")
+    year = as_year(year, default_year(data.as_of))
+    book = as_rulebook(rules, "four_musts")
     period = Context.for_year(book, year)
     rules_at = period.rules
     windows = repeat_windows(rules_at)
