@@ -98,6 +98,7 @@ OUTPUTS: dict[str, OutputFrame] = {
             "grade_capped": (pl.Boolean(), "等次受限"),
             "incomplete": (pl.Boolean(), "考核不完整"),
             "unassessed_sections": (_IDS, "未考核部分"),
+            "data_gaps": (_IDS, "考核期内无记录的数据表"),
             "rank": (pl.Int64(), "排名"),
             "A": (pl.Float64(), "A 事故控制"),
             "B": (pl.Float64(), "B 打非治违"),

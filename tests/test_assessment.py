@@ -9,8 +9,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import attrs
 import polars as pl
 import pytest
+from builders import frame
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_annual import AS_OF, CITY, D, H, N, Z, accident, dataset, with_params
@@ -593,7 +595,19 @@ def test_a_year_after_as_of_is_an_error_and_an_unfinished_year_a_warning():
     data = _small()
     with pytest.raises(DatasetError, match=f"晚于数据截止日 {data.as_of}"):
         assess(data, year=data.as_of.year + 1)
+    # a year with data that had not ended on as_of: a warning (a year without any is refused)
+    early = attrs.evolve(
+        data,
+        tables={
+            **data.tables,
+            "accidents": pl.concat(
+                [data.table("accidents"), frame("accidents", [accident("Y1", Z, data.as_of)])]
+            ),
+        },
+    )
     if data.as_of < dt.date(data.as_of.year, 12, 31):
-        result = assess(data, year=data.as_of.year)
+        result = assess(early, year=data.as_of.year)
         assert "year_not_ended" in result.warnings["rule"].to_list()
+        with pytest.raises(DatasetError, match="没有考核期"):
+            assess(data, year=data.as_of.year)
     assert "year_not_ended" not in assess(data, year=2024).warnings["rule"].to_list()

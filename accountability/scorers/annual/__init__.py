@@ -29,7 +29,7 @@ section plan with the accident figures at once, then the finishing steps.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import attrs
 import polars as pl
@@ -48,10 +48,12 @@ from accountability.scorers.annual.finishing import (
     finish_plan,
 )
 from accountability.scorers.annual.inputs import (
+    DATED,
     accident_figures,
     frames,
     population_of,
     prepare_accidents,
+    rows_in_period,
 )
 from accountability.scorers.annual.section_a import section_a
 from accountability.scorers.annual.section_b import section_b
@@ -159,8 +161,13 @@ def annual(
     four_musts_cases: pl.DataFrame | None = None,
     officials: pl.DataFrame | None = None,
     registry: Registry = REGISTRY,
+    coverage: Mapping[str, int] | None = None,
 ) -> AnnualResult:
     """Assess every region of `data` for `year` (年度目标管理考核).
+
+    A dated table present with no row in the period leaves its section assessed and is
+    named in the regions' `data_gaps` (`coverage`: rows in the period per dated table,
+    when the caller has counted them).
 
     Section B reads the 四个一律 cases (`four_musts_cases`: the ``cases`` frame of
     `four_musts`) and section D the 一岗双责 officials (`officials`: the ``officials``
@@ -191,6 +198,10 @@ def annual(
             "section D needs the 一岗双责 officials: pass officials="
             "dual_duty(data, rules, year).officials, or run assess()"
         )
+    if coverage is None:
+        present = {name: data.table(name) for name in DATED if data.has(name)}
+        coverage = rows_in_period(present, ctx)
+    data_gaps = sorted(name for name, n in coverage.items() if n == 0)
     raw = data.get("accidents")
     prepared = prepare_accidents(raw, book, population_of(ctx)).cache() if raw is not None else None
     figures = accident_figures(prepared, links, ctx).cache()
@@ -209,6 +220,7 @@ def annual(
         return finish_plan(
             items, regions, links, figures, ctx, registry,
             assessed=assessed, missing_tables=missing, adjustments=data.get("adjustments"),
+            data_gaps=data_gaps,
         )  # fmt: skip
 
     return _collect(items, figures, finish, assessed)

@@ -196,6 +196,7 @@ def finish_plan(
     assessed: Sequence[str],
     missing_tables: Sequence[str],
     adjustments: pl.DataFrame | None,
+    data_gaps: Sequence[str] = (),
 ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """The lazy plans of (regions frame, line items): caps → rescale → adjustments →
     clip → grade → grade cap → veto (and veto.zero) → yellow card → rank."""
@@ -411,6 +412,7 @@ def finish_plan(
             .alias("rank"),
             pl.lit(bool(unassessed)).alias("incomplete"),
             pl.lit(unassessed, dtype=_IDS).alias("unassessed_sections"),
+            pl.lit(list(data_gaps), dtype=_IDS).alias("data_gaps"),
         )
     )
     decisions = [

@@ -28,6 +28,7 @@ __all__ = [
     "population_of",
     "prepare_accidents",
     "region_stats",
+    "rows_in_period",
 ]
 
 Frame = pl.DataFrame | pl.LazyFrame
@@ -66,6 +67,37 @@ def prepare_accidents(
     return lf.with_columns(
         pl.col("region_code").cast(pl.String), pl.col("accident_id").cast(pl.String)
     )
+
+
+# The event date that places a row of each dated table in a period (a deadline is no
+# event; adjustments never count).
+DATED: dict[str, tuple[str, ...]] = {
+    "accidents": ("occurred_on",),
+    "cases": ("found_on",),
+    "inspections": ("inspected_on",),
+    "hazards": ("found_on",),
+    "duty_records": ("year",),
+    "work_items": ("year",),
+    "targets": ("year",),
+    "region_stats": ("year",),
+}
+
+
+def rows_in_period(tables: Mapping[str, Frame], ctx: Context) -> dict[str, int]:
+    """For each dated table given, how many of its rows fall in the period (a row of a
+    table keyed by year: its `year` is the period's)."""
+    plans = []
+    names = [name for name in DATED if name in tables]
+    for name in names:
+        cols = DATED[name]
+        hit = (
+            pl.col("year") == ctx.year
+            if cols == ("year",)
+            else pl.any_horizontal([ctx.within(c) for c in cols])
+        )
+        plans.append(tables[name].lazy().select(hit.fill_null(False).sum().alias("n")))
+    counts = pl.collect_all(plans) if plans else []
+    return {name: int(frame["n"].item()) for name, frame in zip(names, counts, strict=True)}
 
 
 def population_of(ctx: Context) -> tuple[str, ...]:
