@@ -618,3 +618,37 @@ def test_fixture_water_transport_deputy_gets_at_least_a_yellow_card():
         row = row_of(res, oid)
         assert STEP_RANK[row["step"]] >= STEP_RANK["黄牌警告"]
         assert any("水上交通" in r and "死亡" in r for r in row["reasons"])
+
+
+# --- overlapping tenures of one post -------------------------------------------------------
+
+
+def test_overlapping_tenures_of_one_post_are_a_warning_and_both_are_attributed():
+    d = dt.date
+    officials = [
+        official("G-OLD", "政府主要负责人", "430902", end_on=d(YEAR, 6, 30)),
+        official("G-NEW", "政府主要负责人", "430902", start_on=d(YEAR, 6, 1)),  # overlaps
+        official("W1", "分管负责人", "430902", portfolio=["水上交通", "道路交通"]),
+        official("W2", "分管负责人", "430902", portfolio=["水上交通"]),  # shares 水上交通
+        official("C1", "分管负责人", "430902", portfolio=["煤矿"]),  # shares nothing
+        official("T1", "部门负责人", "430902", "交通运输局", end_on=d(YEAR, 3, 31)),
+        official("T2", "部门负责人", "430902", "交通运输局", start_on=d(YEAR, 4, 1)),  # follows
+    ]
+    result = run(larger("L1", on=d(YEAR, 6, 15)), officials=officials)
+    warnings = result.warnings.filter(pl.col("rule") == "overlapping_tenure")
+    assert sorted(warnings["value"].to_list()) == ["G-NEW、G-OLD", "W1、W2"]
+    assert (
+        "430902政府主要负责人"
+        in warnings.filter(pl.col("value") == "G-NEW、G-OLD")["message"].item()
+    )
+    assert "（水上交通）" in warnings.filter(pl.col("value") == "W1、W2")["message"].item()
+    # both holders of the post still answer for the accident of 15 June
+    assert {"G-OLD", "G-NEW", "W1", "W2"} <= attributed(result, "L1")
+    notes = result.line_items.filter(pl.col("rule_id") == "dual_duty.tenure_overlap")
+    assert sorted(notes["subject_id"].to_list()) == ["G-NEW", "G-OLD", "W1", "W2"]
+    assert (
+        notes.filter(pl.col("subject_id") == "W1")["reason"]
+        .item()
+        .startswith("任职重叠（待核实）：与 W2 同时担任 430902分管负责人（水上交通）")
+    )
+    assert (notes["points"] == 0).all()

@@ -134,6 +134,13 @@ DUAL_DUTY_RULES: tuple[Rule, ...] = (
                           column="fatal_accidents", ids="ids_fatal"),
     ),
     Rule(
+        id="dual_duty.tenure_overlap", scorer=SCORER, subject="official", kind="note",
+        label="任职重叠（待核实）",
+        definition="同一职位（同一地区的同一主要负责人、同一部门负责人、分管行业有交叉的分管负责人）"
+        "任职期间在考核期内重叠的，各任职者均予归责，并提示核实任职起止日期。",
+        tables=("officials",),
+    ),
+    Rule(
         id="dual_duty.duty", scorer=SCORER, subject="official", kind="note",
         label="履职事项",
         definition="每项要求的履职事项（研究部署、督导检查、隐患督办）完成次数与要求次数之比，"

@@ -43,6 +43,7 @@ Readings chosen here:
 
 from __future__ import annotations
 
+import datetime as dt
 from fractions import Fraction
 from typing import Any
 
@@ -341,8 +342,17 @@ def dual_duty(
         officials_out, accidents.filter(pl.col("acc_year") == year), anc, dept_map
     )
 
-    items = _line_items(officials_out, trig, rise_items, duties, departments, params, dept_map)
-    warnings = pl.concat([_warning(n) for n in notes] + [_unknown_departments(officials, dept_map)])
+    overlaps = _tenure_overlaps(officials, first, last).collect().lazy()
+    items = pl.concat(
+        [
+            _line_items(officials_out, trig, rise_items, duties, departments, params, dept_map),
+            _overlap_items(overlaps, params),
+        ]
+    ).sort(_ITEM_ORDER, maintain_order=True)
+    warnings = pl.concat(
+        [_warning(n) for n in notes]
+        + [_unknown_departments(officials, dept_map), _overlap_warnings(overlaps)]
+    )
     warnings = warnings.sort(["table", "rule", "value", "message"], nulls_last=True)
 
     out = pl.collect_all(
@@ -678,6 +688,93 @@ def _departments(
         )
         .select(list(DEPARTMENT_SCHEMA))
         .sort(key)
+    )
+
+
+def _tenure_overlaps(officials: pl.LazyFrame, first: dt.date, last: dt.date) -> pl.LazyFrame:
+    """Pairs of officials whose tenures of one post overlap within the period: the same
+    head role of a region; the 部门负责人 of one department of a region; two 分管负责人
+    of a region whose portfolios share a sector.  (official_id, other_id, post, since,
+    until), both directions; an empty tenure bound is open."""
+    never, forever = dt.date(1, 1, 1), dt.date(9999, 12, 31)
+    posts = officials.select(
+        "official_id",
+        "region_code",
+        pl.col("role").cast(pl.String),
+        pl.col("department").cast(pl.String).fill_null(""),
+        pl.col("portfolio").cast(pl.List(pl.String)).fill_null([]),
+        pl.max_horizontal(pl.col("start_on").fill_null(never), pl.lit(first)).alias("since"),
+        pl.min_horizontal(pl.col("end_on").fill_null(forever), pl.lit(last)).alias("until"),
+    ).filter(pl.col("since") <= pl.col("until"))
+    other = posts.rename({c: f"{c}_b" for c in ("official_id", "portfolio", "since", "until")})
+    pairs = posts.join(other, on=["region_code", "role", "department"], how="inner").filter(
+        (pl.col("official_id") != pl.col("official_id_b"))
+        & (pl.col("since") <= pl.col("until_b"))
+        & (pl.col("since_b") <= pl.col("until"))
+    )
+    shared = pl.col("portfolio").list.set_intersection(pl.col("portfolio_b"))
+    deputy = pl.col("role") == _DEPUTY
+    return pairs.filter(~deputy | (shared.list.len() > 0)).select(
+        "official_id",
+        pl.col("official_id_b").alias("other_id"),
+        pl.format(
+            "{}{}{}",
+            "region_code",
+            pl.col("role"),
+            pl.when(deputy)
+            .then(pl.format("（{}）", shared.list.sort().list.join("、")))
+            .when(pl.col("department") != "")
+            .then(pl.format("（{}）", "department"))
+            .otherwise(pl.lit("")),
+        ).alias("post"),
+        pl.max_horizontal("since", "since_b").alias("since"),
+        pl.min_horizontal("until", "until_b").alias("until"),
+    )
+
+
+def _overlap_warnings(overlaps: pl.LazyFrame) -> pl.LazyFrame:
+    """One warning per pair (the lower id first): both still answer for the post."""
+    return _warning(
+        overlaps.filter(pl.col("official_id") < pl.col("other_id")).select(
+            pl.lit("officials").alias("table"),
+            pl.lit(None, pl.Int64).alias("row"),
+            pl.lit("start_on").alias("column"),
+            pl.lit("overlapping_tenure").alias("rule"),
+            pl.format(
+                "{} 与 {} 同时担任 {}（{} 至 {}），两人均予归责，请核实任职起止日期 "
+                "(overlapping tenures of one post: both are attributed)",
+                "official_id",
+                "other_id",
+                "post",
+                "since",
+                "until",
+            ).alias("message"),
+            pl.format("{}、{}", "official_id", "other_id").alias("value"),
+        )
+    )
+
+
+def _overlap_items(overlaps: pl.LazyFrame, params: RulesAt) -> pl.LazyFrame:
+    """A 0-point line item for each official in an overlap: 任职重叠（待核实）."""
+    return (
+        overlaps.group_by("official_id")
+        .agg(
+            pl.format("与 {} 同时担任 {}（{} 至 {}）", "other_id", "post", "since", "until")
+            .sort()
+            .str.join("；")
+            .alias("with"),
+            pl.col("other_id").sort().alias("evidence"),
+        )
+        .select(
+            pl.lit("official").alias("subject_type"),
+            pl.col("official_id").alias("subject_id"),
+            pl.lit(SCORER).alias("scorer"),
+            pl.lit("dual_duty.tenure_overlap").alias("rule_id"),
+            pl.lit(0.0).alias("points"),
+            pl.format("任职重叠（待核实）：{}；仍予归责", "with").alias("reason"),
+            pl.lit(REGISTRY["dual_duty.tenure_overlap"].basis(params)).alias("basis"),
+            pl.col("evidence").cast(_IDS),
+        )
     )
 
 
