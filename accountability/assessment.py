@@ -33,10 +33,17 @@ from accountability.rulebook import Rulebook
 from accountability.rules.model import Context
 from accountability.rules.registry import REGISTRY, rule_positions, rule_title
 from accountability.scorers.annual import SECTION_NAMES, SECTIONS, annual
+from accountability.scorers.annual.inputs import DATED, rows_in_period
 from accountability.scorers.dual_duty import dual_duty
 from accountability.scorers.enterprise import enterprise_ratings
 from accountability.scorers.four_musts import four_musts
-from accountability.wording import SUBJECT_LABELS, number_text, percent_text, signed_text
+from accountability.wording import (
+    SUBJECT_LABELS,
+    number_text,
+    percent_text,
+    signed_text,
+    visible,
+)
 
 __all__ = ["SCHEMA_VERSION", "SUBJECT_LABELS", "Assessment", "assess"]
 
@@ -147,7 +154,9 @@ class Assessment:
         them), and for a scored subject the total ``base + Σ points = score``.
 
         `subject_type` settles an id that several kinds share; an unknown id raises
-        `LookupError` naming the kinds that exist.
+        `LookupError` naming the kinds that exist.  Control characters from the data
+        are shown as their escapes (``\\x1b``, ``\\r``; `wording.visible`), so that the
+        text can be printed on a terminal; `width` wraps what is shown.
         """
         subject_id = str(subject_id)
         kinds = self.subject_types(subject_id)
@@ -170,7 +179,7 @@ class Assessment:
         else:
             kind = kinds[0]
         lines = _EXPLAINERS[kind](self, subject_id)
-        return "\n".join(_wrap(line, width) for line in lines)
+        return "\n".join(_wrap(visible(line), width) for line in lines)
 
     def _known_subjects(self) -> str:
         parts = []
@@ -416,10 +425,20 @@ def _char_width(ch: str) -> int:
 
 
 def _wrap(line: str, width: int | None) -> str:
-    """Wrap a line to `width` terminal columns (CJK characters are two wide), keeping
-    the line's indent for continuation lines and never splitting an id or a number."""
+    r"""Wrap a line to `width` terminal columns (CJK characters are two wide), keeping
+    the line's indent for continuation lines and never splitting an id or a number.
+    A newline inside the line (from the data) is kept: each part is wrapped.
+
+    >>> print(_wrap("  [A1] 资阳区发生事故一起，扣 2 分\n      续行一二三四五六七八九十 ", 24))
+      [A1] 资阳区发生事故一
+          起，扣 2 分
+          续行一二三四五六七
+              八九十
+    """
     if not width or width < 20:
         return line
+    if "\n" in line:
+        return "\n".join(_wrap(part, width) for part in line.split("\n"))
     indent = len(line) - len(line.lstrip(" "))
     pad = " " * (indent + 4)
     tokens = re.findall(r"[\x21-\x7e]+|.", line[indent:])
@@ -434,7 +453,8 @@ def _wrap(line: str, width: int | None) -> str:
                 continue
         current += token
         used += w
-    out.append(current.rstrip())
+    if current.strip() or not out:  # not the blank rest of a wrap at a trailing space
+        out.append(current.rstrip())
     return "\n".join(out)
 
 
@@ -492,6 +512,54 @@ def _unmapped_departments(data: Dataset, department_map: dict[str, list[str]]) -
         .sort("table", "value")
         .collect()
     )
+
+
+def _coverage(data: Dataset, period: Context) -> dict[str, int]:
+    """Rows in the period per dated table present; a `DatasetError` when there are dated
+    tables and none has a row in the period — a ranking of such a year would be every
+    region at full marks."""
+    present = {name: data.table(name) for name in DATED if data.has(name)}
+    coverage = rows_in_period(present, period)
+    if coverage and not any(coverage.values()):
+        raise DatasetError(
+            f"数据集中没有考核期 {period.label}（{period.start} 至 {period.end}）的任何记录"
+            f"（{'、'.join(coverage)} 均无该期数据），不能考核 {period.year} 年度 "
+            f"(no dated table has a row in the period of {period.year}: "
+            f"{period.start} to {period.end})"
+        )
+    return coverage
+
+
+def _period_gaps(data: Dataset, period: Context, coverage: Mapping[str, int]) -> pl.DataFrame:
+    """One warning per dated table present with no row in the period: its section is
+    still assessed (as if nothing happened), so the reader must know."""
+    gaps = [name for name, n in coverage.items() if n == 0]
+    rows = []
+    for name in gaps:
+        dates = DATED[name]
+        column = dates[0]
+        frame = data.table(name)
+        low, high = frame.select(
+            pl.col(column).min().alias("low"), pl.col(column).max().alias("high")
+        ).row(0)
+        span = (
+            f"表中{TABLES[name].column(column).label}为 {low} 至 {high}"
+            if low is not None
+            else "表中无记录"
+        )
+        rows.append(
+            {
+                "table": name,
+                "row": None,
+                "column": column,
+                "rule": "no_rows_in_period",
+                "message": f"{TABLES[name].label}（{name}）在考核期 {period.start} 至 {period.end} "
+                f"内没有记录（{span}）；相关考核内容按无事发生计，请核实数据是否完整 "
+                f"(no row of {name} in the period)",
+                "value": None,
+            }
+        )
+    return pl.DataFrame(rows, schema=WARNINGS_SCHEMA)
 
 
 def _unfinished_year(data: Dataset, period: Context) -> pl.DataFrame:
@@ -576,6 +644,7 @@ def assess(data: Dataset, rules: Rulebook | None = None, *, year: int) -> Assess
     ('430900', None, True)
     """
     from accountability.version import __version__
+
     data = as_dataset(data, "assess")
     book = as_rulebook(rules, "assess")
     year = as_year(year)
@@ -588,13 +657,16 @@ def assess(data: Dataset, rules: Rulebook | None = None, *, year: int) -> Assess
             f"(year {year} is after the dataset's as_of day {data.as_of})"
         )
     p = period.rules
+    coverage = _coverage(data, period)
 
     fm = four_musts(data if data.has("cases") else _stand_in(data, "cases"), book, year)
     dd = dual_duty(data if data.has("officials") else _stand_in(data, "officials"), book, year)
     er = enterprise_ratings(
         data if data.has("enterprises") else _stand_in(data, "enterprises"), book, year
     )
-    yearly = annual(data, book, year=year, four_musts_cases=fm.cases, officials=dd.officials)
+    yearly = annual(
+        data, book, year=year, four_musts_cases=fm.cases, officials=dd.officials, coverage=coverage
+    )
 
     items = (
         concat_line_items(yearly.line_items, fm.line_items, dd.line_items, er.line_items)
@@ -607,6 +679,7 @@ def assess(data: Dataset, rules: Rulebook | None = None, *, year: int) -> Assess
         warnings.append(dd.warnings.select([pl.col(c).cast(t) for c, t in WARNINGS_SCHEMA.items()]))
     warnings.append(_unapplied_adjustments(data, year))
     warnings.append(_unfinished_year(data, period))
+    warnings.append(_period_gaps(data, period, coverage))
     warnings.append(_unmapped_departments(data, p["sectors.departments"]))
     return Assessment(
         year=year,

@@ -7,7 +7,10 @@ Safety: spreadsheets run what looks like a formula.  The Excel writer writes eve
 text with `write_string` (and turns off the workbook's string-to-formula and
 string-to-URL conversions), so a cell such as ``=HYPERLINK("http://x")`` stays text;
 the CSV writer prefixes text cells that begin with ``=``, ``+``, ``-``, ``@``, a tab or
-a carriage return with a single quote.  Numbers stay numbers in both.
+a carriage return with a single quote.  Numbers stay numbers in both.  What is printed
+on a terminal (`format_ranking`) or published as Markdown (`markdown_report`) shows
+every control character of the data as its escape (``\\x1b``, ``\\r``), so that a cell
+cannot clear the screen or hide a line; the files keep the data as it is.
 
 >>> import polars as pl
 >>> _display_width(pl.Series(["益阳市", "ab"])).to_list()
@@ -29,7 +32,7 @@ import polars as pl
 from accountability.codes import REGION_LEVELS
 from accountability.outputs import OUTPUTS
 from accountability.rules.registry import REGISTRY, rule_positions, rule_title, rule_titles
-from accountability.wording import SCORER_LABELS, SUBJECT_LABELS, number_text
+from accountability.wording import SCORER_LABELS, SUBJECT_LABELS, number_text, visible
 
 if TYPE_CHECKING:
     from accountability.assessment import Assessment
@@ -422,8 +425,23 @@ def write_excel(assessment: Assessment, path: str | Path) -> Path:
         for name, sheet in SHEETS.items():
             _write_frame(workbook, sheet, name, frames[name], fmt)
     finally:
-        workbook.close()
+        close_workbook(workbook, path)
     return path
+
+
+def close_workbook(workbook: Any, path: Path) -> None:
+    """Close an xlsxwriter workbook, which is when the file is written.  A file that
+    cannot be created (a folder of that name, no permission) raises the `OSError`
+    underneath xlsxwriter's own `FileCreateError`, as every other writer does."""
+    from xlsxwriter.exceptions import FileCreateError
+
+    try:
+        workbook.close()
+    except FileCreateError as exc:
+        cause = exc.args[0] if exc.args else None
+        if isinstance(cause, OSError):
+            raise OSError(cause.errno, cause.strerror, cause.filename) from exc
+        raise OSError(f"{path}: {exc}") from exc
 
 
 def _write_cover(
@@ -845,8 +863,12 @@ def format_ranking(assessment: Assessment) -> Any:
     from rich.table import Table
     from rich.text import Text
 
+    def cell(text: str, style: str = "") -> Text:
+        """Plain text (never markup) on one line, control characters visible."""
+        return Text(visible(text, single_line=True), style=style)
+
     table = Table(
-        title=Text(
+        title=cell(
             f"{assessment.year} 年度目标管理考核排名 (规则集 {assessment.rulebook_name} "
             f"{str(assessment.fingerprint)[:12]})"
         ),
@@ -862,20 +884,20 @@ def format_ranking(assessment: Assessment) -> Any:
         if row.title is not None:
             if table.row_count:
                 table.add_section()
-            table.add_row("", "", Text(row.title, style="dim italic"), *[""] * 5)
+            table.add_row("", "", cell(row.title, style="dim italic"), *[""] * 5)
         rank, code, name, score, grade, vetoed, yellow, marker = row.cells
         table.add_row(
-            Text(rank),
-            Text(code),
-            Text(name),
-            Text(score),
-            Text(grade, style="bold red" if grade == lowest else ""),
-            Text(vetoed, style="red"),
-            Text(yellow, style="yellow"),
-            Text(marker),
+            cell(rank),
+            cell(code),
+            cell(name),
+            cell(score),
+            cell(grade, style="bold red" if grade == lowest else ""),
+            cell(vetoed, style="red"),
+            cell(yellow, style="yellow"),
+            cell(marker),
         )
         if row.note:
-            notes.append(Text(f"{marker}  {row.note}"))
+            notes.append(cell(f"{marker}  {row.note}"))
     return Group(table, *notes)
 
 
@@ -883,8 +905,14 @@ _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>|#"})
 
 
 def _md(value: object) -> str:
-    """Text safe inside a Markdown table cell: specials escaped, newlines as <br>."""
-    return str(value).translate(_MD_SPECIAL).replace("\r", "").replace("\n", "<br>")
+    r"""Text safe inside a Markdown table cell: specials escaped, newlines as <br>,
+    other control characters visible (a bare carriage return as ``\r``).
+
+    >>> _md("a|b\r\nc\x1b[2J")
+    'a\\|b<br>c\\\\x1b\\[2J'
+    """
+    text = visible(str(value).replace("\r\n", "\n"))
+    return text.translate(_MD_SPECIAL).replace("\n", "<br>")
 
 
 def markdown_report(assessment: Assessment, *, explain: bool = True) -> str:
@@ -892,7 +920,9 @@ def markdown_report(assessment: Assessment, *, explain: bool = True) -> str:
     parent region with grade, veto and yellow card, the notes, and (with `explain`)
     every region's full breakdown as plain text.
 
-    Every cell is escaped, so a region name or reason can never inject markup.
+    Every cell is escaped, so a region name or reason can never inject markup, and
+    every control character is shown as its escape (``\\x1b``), in the cells and in the
+    breakdowns, so that printing the file cannot drive a terminal.
     """
     lines = [
         f"# {assessment.year} 年度安全生产目标管理考核结果",
@@ -920,7 +950,7 @@ def markdown_report(assessment: Assessment, *, explain: bool = True) -> str:
         lines += ["", "## 各地区得分明细"]
         for row in rows:
             code, name = row.cells[1], row.cells[2]
-            text = assessment.explain(code, "region")
+            text = visible(assessment.explain(code, "region"))
             lines += [
                 "",
                 f"### {_md(code)} {_md(name)}",
