@@ -235,7 +235,7 @@ def test_explain_prints_the_explanation(fake: list[dict], folder: Path) -> None:
 
 def test_explain_unknown_subject_or_type(fake: list[dict], folder: Path) -> None:
     result = run("explain", folder, "999999", "--year", "2024")
-    assert result.exit_code == 1 and "999999" in result.stderr
+    assert result.exit_code == 2 and "999999" in result.stderr  # unknown subject: usage
     no_traceback(result)
     result = run("explain", folder, "430902", "--year", "2024", "--type", "county")
     assert result.exit_code == 2 and "county" in result.stderr

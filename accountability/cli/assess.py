@@ -4,42 +4,65 @@
     accountability explain DIR 430981 --year 2024 [--type region]
     accountability demo
 
-Exit status: 0 on success; 1 when `explain` finds no such subject; 2 when the data
-or the rule file cannot be read (a `DatasetError` or `RulebookError`, printed as a
-message, never a traceback) or the output cannot be written.
+Exit status (see `accountability.cli.app`): 0 when the results are produced, even
+with rejected rows; 2 on a usage error, when the data or the rule file cannot be read
+(a `DatasetError` or `RulebookError`, printed as one line, never a traceback), when
+the output cannot be written, when `explain` finds no such subject, and for a year
+the data cannot be assessed for; 70 on an internal error.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import polars as pl
 import typer
 from rich.text import Text
 
-from accountability.cli.app import app, console, err_console
+from accountability.cli.app import (
+    EXIT_OK,
+    EXIT_USAGE,
+    INTERNAL,
+    app,
+    check_writable,
+    console,
+    err_console,
+    exit_help,
+    fail,
+    writing,
+)
 from accountability.codes import SUBJECT_TYPES
-from accountability.errors import DatasetError, RulebookError
+from accountability.wording import visible
 
 if TYPE_CHECKING:
     from accountability.assessment import Assessment
 
 DEMO_YEAR = 2024
 
-
-def _fail(message: str, code: int = 2) -> NoReturn:
-    err_console.print(Text(message, style="bold red"))
-    raise typer.Exit(code)
-
-
-def _error_message(exc: Exception) -> str:
-    kind = (
-        "规则文件错误 (RulebookError)"
-        if isinstance(exc, RulebookError)
-        else "数据错误 (DatasetError)"
-    )
-    return f"{kind}: {exc}"
+EPILOG_ASSESS = exit_help(
+    (EXIT_OK, "结果已产出，含有未采用的数据行时也是 0 (results produced, even with rejected rows)"),
+    (
+        EXIT_USAGE,
+        "用法错误、数据或规则文件无法读取、--out 无法写入、数据不能考核该年度 (usage error, "
+        "unreadable data or rule file, unwritable --out, a year the data cannot be assessed for)",
+    ),
+    INTERNAL,
+)
+EPILOG_EXPLAIN = exit_help(
+    (EXIT_OK, "已说明 (explained)"),
+    (
+        EXIT_USAGE,
+        "用法错误、数据或规则文件无法读取、没有这个对象、数据不能考核该年度 (usage error, "
+        "unreadable input, unknown subject, a year the data cannot be assessed for)",
+    ),
+    INTERNAL,
+)
+EPILOG_DEMO = exit_help(
+    (EXIT_OK, "示例已运行 (the demo ran)"),
+    (EXIT_USAGE, "找不到内置示例数据 (the bundled fixture is missing)"),
+    INTERNAL,
+)
 
 
 def _output_kind(out: Path) -> str:
@@ -53,30 +76,39 @@ def _output_kind(out: Path) -> str:
         return "csv"
     if suffix == "" or out.is_dir():
         return "parquet"
-    _fail(
+    fail(
         f"不支持的输出文件类型 {out.suffix!r}: --out 应为 .xlsx、.csv、.md 文件或一个目录 "
         f"(unsupported output {str(out)!r}: use FILE.xlsx, FILE.csv, FILE.md or a directory)"
     )
 
 
+def _check_year(year: int) -> None:
+    """A year the library cannot assess (`accountability.arguments.as_year`) is exit 2."""
+    from accountability.arguments import as_year
+
+    try:
+        as_year(year)
+    except (TypeError, ValueError) as exc:
+        fail(str(exc))
+
+
 def _run(directory: Path, *, year: int, rules: Path | None, as_of: str | None) -> Assessment:
-    """Load the rule file and the dataset and assess; data/rule errors exit 2."""
+    """Load the rule file and the dataset and assess; a data or rule-file error is one
+    line and exit 2 (`accountability.cli.app.GuardedGroup`)."""
     from accountability.assessment import assess
     from accountability.rulebook import load_rulebook, rulebook
     from accountability.tables import load_dataset
 
-    try:
-        book = load_rulebook(rules) if rules is not None else rulebook()
-        data = load_dataset(directory, as_of=as_of)
-        result = assess(data, book, year=year)
-    except (DatasetError, RulebookError) as exc:
-        _fail(_error_message(exc))
+    _check_year(year)
+    book = load_rulebook(rules) if rules is not None else rulebook()
+    data = load_dataset(directory, as_of=as_of)
+    result = assess(data, book, year=year)
     if data.rejected.height:
         rows = data.rejected.select(pl.struct("table", "row").n_unique()).item()
         err_console.print(
             Text(
                 f"注意: {rows} 行数据未采用 ({data.rejected.height} 条校验失败)，"
-                f"见结果的“未采用数据”或运行 `accountability validate {directory}`",
+                f"见结果的“未采用数据”或运行 `accountability validate {visible(str(directory))}`",
                 style="yellow",
             )
         )
@@ -86,25 +118,27 @@ def _run(directory: Path, *, year: int, rules: Path | None, as_of: str | None) -
 def _write(result: Assessment, out: Path, kind: str) -> Path:
     from accountability import report
 
-    try:
+    with writing(out):
         if kind == "xlsx":
-            return report.write_excel(result, out)
-        if kind == "md":
-            return report.write_markdown(result, out)
-        if kind == "csv":
+            written = report.write_excel(result, out)
+        elif kind == "md":
+            written = report.write_markdown(result, out)
+        elif kind == "csv":
             labels = {c: report.column_label(c, "regions") for c in result.regions.columns}
-            return report.write_csv(result.regions, out, labels=labels)
-        return report.write_parquet(result, out)
-    except OSError as exc:
-        _fail(f"无法写入 {out}: {exc}")
+            written = report.write_csv(result.regions, out, labels=labels)
+        else:
+            written = report.write_parquet(result, out)
+    return written
 
 
 def _explain(result: Assessment, subject: str, subject_type: str | None) -> str:
+    """The explanation, control characters visible; no such subject is exit 2."""
     try:
-        return result.explain(subject, subject_type, width=console.width)
-    except (KeyError, ValueError, LookupError) as exc:
+        text = result.explain(subject, subject_type, width=console.width)
+    except LookupError as exc:  # KeyError too
         message = exc.args[0] if exc.args else str(exc)
-        _fail(f"无法说明 {subject!r}: {message}", code=1)
+        fail(f"无法说明 {subject!r}：{message} (cannot explain {subject!r}: no such subject)")
+    return visible(text)
 
 
 _YEAR = Annotated[int, typer.Option("--year", "-y", help="考核年度, e.g. 2024")]
@@ -121,7 +155,7 @@ _AS_OF = Annotated[
 _DIR = Annotated[Path, typer.Argument(help="数据目录: one <table>.csv/.parquet/.xlsx per table")]
 
 
-@app.command()
+@app.command(epilog=EPILOG_ASSESS)
 def assess(
     directory: _DIR,
     year: _YEAR,
@@ -138,16 +172,18 @@ def assess(
 ) -> None:
     """年度目标管理考核: print the ranking and write the result."""
     kind = _output_kind(out) if out is not None else None
+    if out is not None:
+        check_writable(out, folder=kind == "parquet")
     result = _run(directory, year=year, rules=rules, as_of=as_of)
     from accountability.report import format_ranking
 
     console.print(format_ranking(result))
     if out is not None and kind is not None:
         written = _write(result, out, kind)
-        console.print(Text(f"结果已写入 {written}"))
+        console.print(Text(f"结果已写入 {visible(str(written))}"))
 
 
-@app.command()
+@app.command(epilog=EPILOG_EXPLAIN)
 def explain(
     directory: _DIR,
     subject: Annotated[
@@ -163,7 +199,10 @@ def explain(
 ) -> None:
     """说明一个对象的得分: every line item with its rule, basis and evidence."""
     if subject_type is not None and subject_type not in SUBJECT_TYPES:
-        _fail(f"未知的对象类型 {subject_type!r} (use one of: {', '.join(SUBJECT_TYPES)})")
+        fail(
+            f"未知的对象类型 {subject_type!r}，可用 {', '.join(SUBJECT_TYPES)} "
+            f"(unknown subject type {subject_type!r}: use one of {', '.join(SUBJECT_TYPES)})"
+        )
     result = _run(directory, year=year, rules=rules, as_of=as_of)
     console.print(Text(_explain(result, subject, subject_type)))
 
@@ -201,12 +240,12 @@ def most_deducted_county(result: Assessment) -> str | None:
     return ranked["region_code"][0] if ranked.height else None
 
 
-@app.command()
+@app.command(epilog=EPILOG_DEMO)
 def demo() -> None:
     """运行内置示例 (益阳市 2024): ranking and one county's explanation."""
     path = fixture_path()
     if not (path / "regions.csv").exists() and not any(path.glob("regions.*")):
-        _fail(
+        fail(
             f"找不到内置示例数据 {path} (the bundled fixture is not installed: run from a "
             "source checkout, `pip install -e .`, or `python fixtures/generate.py`)"
         )
@@ -216,11 +255,12 @@ def demo() -> None:
     console.print(format_ranking(result))
     county = most_deducted_county(result)
     if county is not None:
-        console.rule(Text(f"扣分最多的县级地区 {county}"))
+        console.rule(Text(f"扣分最多的县级地区 {visible(county, single_line=True)}"))
         console.print(Text(_explain(result, county, "region")))
     console.print(
         Text(
-            f"\n完整结果: accountability assess {path} --year {DEMO_YEAR} --out result.xlsx",
+            f"\n完整结果: accountability assess {visible(str(path))} --year {DEMO_YEAR} "
+            "--out result.xlsx",
             style="dim",
         )
     )

@@ -1,9 +1,11 @@
 """`accountability compare DIR --from DATE --to DATE [--region CODE] [--out FILE]`:
 the year-on-year table (同比) of a date span, as a speech reads it out.
 
-Exit status: 0 on success, 2 when the folder cannot be read or a table the
-comparison needs is missing (a `DatasetError`, printed as a message), or on a bad
-date or output suffix.
+Exit status: 0 on success (even with rejected rows), 2 when the folder cannot be
+read or a table the comparison needs is missing (a `DatasetError`, printed as one
+line), on a bad date, an unknown region, a bad output suffix or an output that cannot
+be written; 70 on an internal error.  Text from the data is printed with its control
+characters made visible.
 """
 
 from __future__ import annotations
@@ -14,9 +16,21 @@ from typing import Annotated
 import polars as pl
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from accountability.cli.app import app, console, err_console
+from accountability.cli.app import (
+    EXIT_OK,
+    EXIT_USAGE,
+    INTERNAL,
+    app,
+    check_writable,
+    console,
+    exit_help,
+    fail,
+    writing,
+)
 from accountability.errors import DatasetError
+from accountability.wording import visible
 
 HEADERS: dict[str, str] = {
     "scope": "范围",
@@ -28,6 +42,21 @@ HEADERS: dict[str, str] = {
     "change_pct": "增减幅(%)",
     "note": "说明",
 }
+EPILOG = exit_help(
+    (EXIT_OK, "已输出同比表，含有未采用的数据行时也是 0 (table produced, even with rejected rows)"),
+    (
+        EXIT_USAGE,
+        "用法错误、日期无效、数据目录无法读取或缺少所需的表、区划代码不存在、--out 无法写入 "
+        "(usage error, bad date, unreadable folder or missing table, unknown region, "
+        "unwritable --out)",
+    ),
+    INTERNAL,
+)
+
+
+def _cell(text: object, style: str = "") -> Text:
+    """A value from the data as one line of plain text: no markup, controls visible."""
+    return Text(visible("" if text is None else str(text), single_line=True), style=style)
 
 
 def _number(value: float | None, unit: str | None) -> str:
@@ -44,8 +73,9 @@ def _signed(value: float | None, unit: str | None) -> str:
 
 
 def comparison_table(frame: pl.DataFrame, title: str) -> Table:
-    """A rich table of a `compare_periods` frame with Chinese headers."""
-    table = Table(title=title, title_justify="left")
+    """A rich table of a `compare_periods` frame with Chinese headers; every cell plain
+    text (never markup), control characters visible."""
+    table = Table(title=_cell(title), title_justify="left")
     for name in ("scope", "indicator", "unit"):
         table.add_column(HEADERS[name], justify="left", overflow="fold")
     for name in ("current", "previous", "change", "change_pct"):
@@ -54,28 +84,28 @@ def comparison_table(frame: pl.DataFrame, title: str) -> Table:
     for rec in frame.filter(pl.col("note").is_null()).iter_rows(named=True):
         pct = rec["change_pct"]
         pct_text = "—" if pct is None else f"{pct:+.2f}%"
-        if pct is not None and pct > 0:
-            pct_text = f"[red]{pct_text}[/]"
-        elif pct is not None and pct < 0:
-            pct_text = f"[green]{pct_text}[/]"
+        pct_style = "" if pct is None or pct == 0 else "red" if pct > 0 else "green"
         if last_scope is not None and rec["scope"] != last_scope:
             table.add_section()
         table.add_row(
-            rec["scope"] if rec["scope"] != last_scope else "",
-            rec["indicator"],
-            rec["unit"] or "",
+            _cell(rec["scope"] if rec["scope"] != last_scope else ""),
+            _cell(rec["indicator"]),
+            _cell(rec["unit"]),
             _number(rec["current"], rec["unit"]),
             _number(rec["previous"], rec["unit"]),
             _signed(rec["change"], rec["unit"]),
-            pct_text,
+            Text(pct_text, style=pct_style),
         )
         last_scope = rec["scope"]
     return table
 
 
 def write_comparison_excel(frame: pl.DataFrame, path: Path, title: str) -> Path:
-    """One sheet, Chinese headers, every text cell written as a string (never a formula)."""
+    """One sheet, Chinese headers, every text cell written as a string (never a formula).
+    A file that cannot be created raises `OSError`, as the other writers do."""
     import xlsxwriter
+
+    from accountability.report import close_workbook
 
     path.parent.mkdir(parents=True, exist_ok=True)
     book = xlsxwriter.Workbook(str(path))
@@ -99,11 +129,11 @@ def write_comparison_excel(frame: pl.DataFrame, path: Path, title: str) -> Path:
         for j, width in enumerate((12, 20, 6, 12, 12, 12, 10, 40)):
             sheet.set_column(j, j, width)
     finally:
-        book.close()
+        close_workbook(book, path)
     return path
 
 
-@app.command()
+@app.command(epilog=EPILOG)
 def compare(
     directory: Annotated[
         Path, typer.Argument(help="数据目录: one <table>.csv/.parquet/.xlsx per table")
@@ -122,19 +152,18 @@ def compare(
     from accountability.periods import compare_periods, previous_span
     from accountability.tables import load_dataset
 
-    if out is not None and out.suffix.lower() not in (".csv", ".xlsx"):
-        err_console.print(f"[bold red]输出文件须为 .csv 或 .xlsx:[/] {out}", highlight=False)
-        raise typer.Exit(2)
+    if out is not None:
+        if out.suffix.lower() not in (".csv", ".xlsx"):
+            fail(f"输出文件须为 .csv 或 .xlsx：{out} (--out must be a .csv or .xlsx file: {out})")
+        check_writable(out)
     try:
         prev_from, prev_to = previous_span(date_from, date_to)
         data = load_dataset(directory)
         frame = compare_periods(data, date_from, date_to, region=region)
-    except DatasetError as exc:
-        err_console.print(f"[bold red]数据错误 (DatasetError):[/] {exc}", highlight=False)
-        raise typer.Exit(2) from None
-    except ValueError as exc:
-        err_console.print(f"[bold red]参数错误:[/] {exc}", highlight=False)
-        raise typer.Exit(2) from None
+    except DatasetError:
+        raise  # one line and exit 2 (GuardedGroup)
+    except (ValueError, LookupError) as exc:  # a bad date or span
+        fail(f"参数错误：{exc} (bad argument)")
 
     where = "全部地区"
     if data.has("regions"):
@@ -149,20 +178,24 @@ def compare(
     title = f"{where} {date_from} 至 {date_to}，与上年同期 ({prev_from} 至 {prev_to}) 对比"
     console.print(comparison_table(frame, title))
     for note in frame.filter(pl.col("note").is_not_null())["note"]:
-        console.print(f"[yellow]说明:[/] {note}", highlight=False)
+        console.print(Text.assemble(("说明:", "yellow"), " ", _cell(note)), highlight=False)
     if data.rejected.height:
         # Distinct rows per table: row numbers repeat across tables.
         rows = data.rejected.select(pl.struct("table", "row").n_unique()).item()
         console.print(
-            f"[yellow]注意:[/] {rows} 行数据未通过校验，未计入 "
-            f"(run `accountability validate {directory}`)",
+            Text.assemble(
+                ("注意:", "yellow"),
+                f" {rows} 行数据未通过校验，未计入 ",
+                _cell(f"(run `accountability validate {directory}`)"),
+            ),
             highlight=False,
         )
     if out is not None:
-        if out.suffix.lower() == ".csv":
-            from accountability.report import write_csv
+        with writing(out):
+            if out.suffix.lower() == ".csv":
+                from accountability.report import write_csv
 
-            write_csv(frame, out, labels=HEADERS)
-        else:
-            write_comparison_excel(frame, out, title)
-        console.print(f"已写出 {out}", highlight=False)
+                write_csv(frame, out, labels=HEADERS)
+            else:
+                write_comparison_excel(frame, out, title)
+        console.print(_cell(f"已写出 {out}"), highlight=False)

@@ -2,11 +2,12 @@
 rejected and flagged.
 
 Exit status: 0 when every row was kept, 1 when any row was rejected, 2 when the
-folder cannot be read at all (a `DatasetError`, printed as a message) or on a bad
-option.  In a terminal narrower than 120 columns each issue is printed as two
-lines (where, then message and value) so that nothing is cut off; wider
-terminals get a table.  `--out FILE.csv` writes every issue, not only the first
-ones shown.
+folder cannot be read at all (a `DatasetError`, printed as one line), the `--out` file
+cannot be written, or on a bad option; 70 on an internal error.  Values from the data
+are printed with their control characters made visible.  In a terminal narrower
+than 120 columns each issue is printed as two lines (where, then message and value)
+so that nothing is cut off; wider terminals get a table.  `--out FILE.csv` writes
+every issue, not only the first ones shown.
 """
 
 from __future__ import annotations
@@ -16,14 +17,24 @@ from typing import Annotated
 
 import polars as pl
 import typer
-from rich.markup import escape
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from accountability.cli.app import app, console, err_console
-from accountability.errors import DatasetError
+from accountability.cli.app import (
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
+    INTERNAL,
+    app,
+    check_writable,
+    console,
+    exit_help,
+    fail,
+    writing,
+)
 from accountability.report import column_label
+from accountability.wording import visible
 
 SHOW_ROWS = 50
 # Below this terminal width the issue table would cut messages off: list instead.
@@ -33,6 +44,21 @@ ISSUE_HEADERS: dict[str, str] = {
     "kind": "类别",
     **{name: column_label(name) for name in ("table", "row", "column", "rule", "message", "value")},
 }
+EPILOG = exit_help(
+    (EXIT_OK, "全部数据行通过校验 (all rows kept)"),
+    (EXIT_FINDINGS, "有未采用的数据行 (rows rejected)"),
+    (
+        EXIT_USAGE,
+        "用法错误、数据目录无法读取、--out 无法写入 (usage error, unreadable folder, "
+        "unwritable --out)",
+    ),
+    INTERNAL,
+)
+
+
+def _cell(text: object, style: str = "") -> Text:
+    """A value from the data as one line of plain text: no markup, controls visible."""
+    return Text(visible("" if text is None else str(text), single_line=True), style=style)
 
 
 def _where(rec: dict) -> str:
@@ -47,7 +73,7 @@ def _where(rec: dict) -> str:
 
 def _print_issues(title: str, frame: pl.DataFrame, limit: int, style: str) -> None:
     shown = frame.head(limit)
-    console.print(f"[bold {style}]{escape(title)}[/]", highlight=False)
+    console.print(Text(title, style=f"bold {style}"), highlight=False)
     if console.width >= WIDE:
         table = Table(show_lines=False)
         for name, justify in (
@@ -61,27 +87,30 @@ def _print_issues(title: str, frame: pl.DataFrame, limit: int, style: str) -> No
             table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
         for rec in shown.iter_rows(named=True):
             table.add_row(
-                escape(rec["table"]),
+                _cell(rec["table"]),
                 "" if rec["row"] is None or rec["row"] <= 0 else str(rec["row"]),
-                escape(rec["column"] or ""),
-                escape(rec["rule"]),
-                escape(rec["message"]),
-                escape(_short(rec["value"])),
+                _cell(rec["column"]),
+                _cell(rec["rule"]),
+                _cell(rec["message"]),
+                _cell(_short(rec["value"])),
             )
         console.print(table)
         return
     for rec in shown.iter_rows(named=True):
-        console.print(escape(_where(rec)), style=style, highlight=False)
+        console.print(_cell(_where(rec), style), highlight=False)
         value = rec["value"]
-        tail = f"；原值 {_short(value)!r}" if value is not None else ""
+        tail = f"；原值 '{_short(value)}'" if value is not None else ""
         console.print(
-            Padding(Text(rec["message"] + tail), (0, 0, 0, 4), expand=False), highlight=False
+            Padding(_cell(rec["message"] + tail), (0, 0, 0, 4), expand=False), highlight=False
         )
 
 
 def _short(value: str | None) -> str:
+    """A value cut to 40 characters, its control characters made visible first (so
+    that what is counted is what is shown)."""
     if value is None:
         return ""
+    value = visible(value, single_line=True)
     return value if len(value) <= 40 else value[:37] + "..."
 
 
@@ -95,7 +124,7 @@ def _write_issues(data: object, out: Path) -> None:
     write_csv(pl.concat(frames), out, labels=ISSUE_HEADERS)
 
 
-@app.command()
+@app.command(epilog=EPILOG)
 def validate(
     directory: Annotated[
         Path, typer.Argument(help="数据目录: one <table>.csv/.parquet/.xlsx per table")
@@ -118,16 +147,12 @@ def validate(
     """校验数据目录: per-table counts, rejected rows and warnings."""
     from accountability.tables import load_dataset
 
-    if out is not None and out.suffix.lower() != ".csv":
-        err_console.print(f"[bold red]输出文件须为 .csv:[/] {escape(str(out))}", highlight=False)
-        raise typer.Exit(2)
-    try:
-        data = load_dataset(directory, as_of=as_of, strict_codes=strict_codes)
-    except DatasetError as exc:
-        err_console.print(
-            f"[bold red]数据错误 (DatasetError):[/] {escape(str(exc))}", highlight=False
-        )
-        raise typer.Exit(2) from None
+    if out is not None:
+        if out.suffix.lower() != ".csv":
+            fail(f"输出文件须为 .csv：{out} (--out must be a .csv file: {out})")
+        check_writable(out)
+    # A folder that cannot be read is a DatasetError: one line and exit 2 (GuardedGroup).
+    data = load_dataset(directory, as_of=as_of, strict_codes=strict_codes)
 
     rejected_per = (
         data.rejected.group_by("table").agg(pl.col("row").n_unique().alias("n"))
@@ -140,13 +165,13 @@ def validate(
     )
 
     counts = Table(
-        title=escape(f"数据集 {directory} (as_of {data.as_of.isoformat()})"), title_justify="left"
+        title=_cell(f"数据集 {directory} (as_of {data.as_of.isoformat()})"), title_justify="left"
     )
     for name in ("表 table", "读取 read", "保留 kept", "拒收 rejected", "警告 warnings"):
         counts.add_column(name, justify="left" if name.startswith("表") else "right")
     for name in sorted(data.tables):
         counts.add_row(
-            name,
+            _cell(name),
             str(data.rows_read.get(name, 0)),
             str(data.tables[name].height),
             str(rejected_counts.get(name, 0)),
@@ -169,8 +194,9 @@ def validate(
             highlight=False,
         )
     if out is not None:
-        _write_issues(data, out)
-        console.print(f"已写出全部拒收和警告记录: {escape(str(out))}", highlight=False)
+        with writing(out):
+            _write_issues(data, out)
+        console.print(_cell(f"已写出全部拒收和警告记录: {out}"), highlight=False)
     if data.rejected.height:
         total_rows = sum(rejected_counts.values())
         _print_issues(
@@ -182,8 +208,8 @@ def validate(
         )
         if data.rejected.height > SHOW_ROWS and out is None:
             console.print(
-                f"全部记录: accountability validate {escape(str(directory))} --out 拒收.csv",
+                _cell(f"全部记录: accountability validate {directory} --out 拒收.csv"),
                 highlight=False,
             )
-        raise typer.Exit(1)
-    console.print("[green]全部数据行通过校验 (all rows kept)[/]")
+        raise typer.Exit(EXIT_FINDINGS)
+    console.print(Text("全部数据行通过校验 (all rows kept)", style="green"))
