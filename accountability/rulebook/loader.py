@@ -5,20 +5,33 @@ value is checked against the parameter it sets.  Every error names the file, the
 and the key (`path:line: key: message`).  All the faults of a file (and of the files
 it extends) are collected and raised as one RulebookError whose `problems` lists them
 by file and line, so a rule file is fixed in one pass; only a TOML syntax error, an
-unreadable or missing file and a broken `extends` stop the loading at once.  A file
+unreadable, missing or too large file, a value nested too deep or of a type a rule
+cannot hold, and a broken or refused `extends` stop the loading at once.  A file
 that gives no parameter and extends nothing is an error (规则文件为空).
 
-Overrides.  A file that says `extends = "default"` (or a path, relative to the file;
-chains are allowed, cycles are an error) loads its parent first.  Each parameter it
-gives replaces the parent's whole parameter — all its dated values, whole arrays and
-tables — and must give its own `basis`.  It may leave out `label` and `unit` (they
-are inherited); a `unit` it gives must be the parent's.  The new value must keep the
-parent's shape: the same type (integers and decimals are both numbers: a number is
-converted to the parent's kind, so `2` overriding `2.0` is `2.0`, and a count must
-stay whole), the same fields in a record table (`annual.veto_city` keeps
-`grade_counts` and `concealed`; each `annual.grade_bands` entry keeps `grade` and
-`min`), and values of the same shape in a free-keyed table (grade counts, the
-sector → department map, duty requirements, per-level bonuses).
+Overrides.  A file that says `extends = "default"` (or a path relative to the file,
+inside its folder: see below; chains are allowed, cycles are an error) loads its
+parent first.  Each parameter it gives replaces the parent's whole parameter — all its
+dated values, whole arrays and tables — and must give its own `basis`.  It may leave
+out `label` and `unit` (they are inherited); a `unit` it gives must be the parent's.
+The new value must keep the parent's shape: the same type (integers and decimals are
+both numbers: a number is converted to the parent's kind, so `2` overriding `2.0` is
+`2.0`, and a count must stay whole), the same fields in a record table
+(`annual.veto_city` keeps `grade_counts` and `concealed`; each `annual.grade_bands`
+entry keeps `grade` and `min`), and values of the same shape in a free-keyed table
+(grade counts, the sector → department map, duty requirements, per-level bonuses).
+
+What `extends` may name, and limits.  `extends` names either `"default"` (the
+built-in rulebook) or a rule file in the extending file's own folder or below it
+(`"province.toml"`, `"shared/hunan.toml"`).  A path that leaves that folder (`"../x"`,
+an absolute path elsewhere, or a symbolic link whose target lies elsewhere: paths are
+compared after `Path.resolve()`) is refused unless the caller trusts it explicitly with
+`load_rulebook(path, allow=(folder_or_file, ...))`.  A file reached through `extends`
+that is not TOML is reported as "不是规则文件 (not a rule file)" with its path and
+line, never its content.  A rule file may be at most 16 MB; its keys, arrays and
+tables may nest at most 32 levels deep; a value is a number, text, true/false, a date,
+an array or a table (a time or a date-time is refused).  Each of these is one
+RulebookError naming the file (and the line and key), never a crash.
 
 >>> rulebook().name
 '默认规则库'
@@ -31,7 +44,7 @@ import difflib
 import math
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -41,11 +54,21 @@ import attrs
 from accountability.errors import RulebookError
 from accountability.rulebook.checks import Problem, problems_of, render_problems
 from accountability.rulebook.model import DatedValue, Parameter, Rulebook
-from accountability.rulebook.positions import key_positions, locate
+from accountability.rulebook.positions import bracket_depth_line, key_positions, locate
 
-__all__ = ["DEFAULT_PATH", "load_rulebook", "rulebook"]
+__all__ = ["DEFAULT_PATH", "MAX_BYTES", "MAX_DEPTH", "load_rulebook", "rulebook"]
 
 DEFAULT_PATH = Path(__file__).with_name("default.toml")
+
+MAX_BYTES = 16 * 1024 * 1024  # a rule file larger than this is refused unread
+MAX_DEPTH = 32  # keys, arrays and tables nested deeper than this are refused
+
+_CONFINED = (
+    "extends 只能指向 default、本文件所在目录或其子目录中的规则文件，或调用方允许的路径"
+    ' (extends may only name "default", a rule file in this file\'s folder or below it,'
+    " or a path the caller allows with load_rulebook(..., allow=...))"
+)
+_TOO_DEEP = f"嵌套层数过深: 超过 {MAX_DEPTH} 层 (nested too deep: more than {MAX_DEPTH} levels)"
 
 _PARAM_FIELDS = ("label", "unit", "basis", "value", "values", "note")
 _TOP_LEVEL = ("extends", "meta")
@@ -145,13 +168,42 @@ def _syntax_context(text: str, line: int) -> str:
     return ".".join(p for p in (table, key) if p) or "(顶层)"
 
 
-def _read(path: Path) -> tuple[_Source, dict[str, Any]]:
+def _too_large(path: Path) -> RulebookError:
+    return RulebookError(
+        f"{path}: 规则文件过大，上限 {MAX_BYTES // (1024 * 1024)} MB，未读取"
+        f" (rule file larger than the {MAX_BYTES // (1024 * 1024)} MB limit; not read)"
+    )
+
+
+def _text_of(path: Path, extended: bool) -> str:
+    """The file's text, read only up to the size limit (a /proc file reports size 0)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        if path.stat().st_size > MAX_BYTES:
+            raise _too_large(path)
+        with path.open(encoding="utf-8") as handle:
+            text = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise RulebookError(f"{path}: 找不到规则文件 (no such rule file)") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RulebookError(f"{path}: 无法读取规则文件 (cannot read rule file): {exc}") from exc
+    except UnicodeDecodeError:
+        if extended:
+            raise RulebookError(f"{path}: 不是规则文件 (not a rule file): 非 UTF-8 文本") from None
+        raise RulebookError(
+            f"{path}: 无法读取规则文件: 不是 UTF-8 文本 (cannot read rule file: not UTF-8 text)"
+        ) from None
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise RulebookError(f"{path}: 无法读取规则文件 (cannot read rule file): {reason}") from None
+    if len(text) > MAX_BYTES:
+        raise _too_large(path)
+    return text
+
+
+def _read(path: Path, *, extended: bool = False) -> tuple[_Source, dict[str, Any]]:
+    """The file's source and TOML data, its values checked for depth and type.
+
+    `extended`: the file is reached through `extends`; its content is never quoted.
+    """
+    text = _text_of(path, extended)
     source = _Source(path, text)
     try:
         data = tomllib.loads(text)
@@ -159,9 +211,62 @@ def _read(path: Path) -> tuple[_Source, dict[str, Any]]:
         found = re.search(r"at line (\d+), column (\d+)", str(exc))
         line = int(found.group(1)) if found else None
         where = f"{path}:{line}" if line else str(path)
+        if extended:
+            raise RulebookError(
+                f"{where}: 不是规则文件 (not a rule file): TOML 语法错误 (TOML syntax error)"
+            ) from None
         context = _syntax_context(text, line or 0)
         raise RulebookError(f"{where}: {context}: TOML 语法错误 (syntax error): {exc}") from None
+    except RecursionError:
+        line = bracket_depth_line(text, MAX_DEPTH)
+        if line is None:
+            raise RulebookError(f"{path}: {_TOO_DEEP}") from None
+        key = _syntax_context(text, line)
+        raise RulebookError(f"{path}:{line}: {key}: {_TOO_DEEP}") from None
+    faults = _value_faults(source, data)
+    if faults:
+        raise RulebookError(problems=render_problems(faults))
     return source, data
+
+
+def _sub_path(path: tuple[str, ...]) -> str:
+    """`values[0].from`: the part of a key path inside its parameter, as a reader writes it."""
+    return "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in path[2:]).lstrip(".")
+
+
+def _value_faults(source: _Source, data: dict[str, Any]) -> list[Problem]:
+    """Values nested more than MAX_DEPTH deep, and values of a type a rule cannot hold.
+
+    Iterative, so that no depth of nesting can exhaust the stack; nothing below a value
+    too deep is visited.
+    """
+    faults: list[Problem] = []
+    stack: list[tuple[tuple[str, ...], Any]] = [((), data)]
+    while stack:
+        path, value = stack.pop()
+        key = ".".join([p for p in path if not p.isdigit()][:2])  # as written: x, not x.0
+        inside = _sub_path(path)
+        if len(path) > MAX_DEPTH:
+            names = ".".join(path[: MAX_DEPTH + 1])
+            faults.append(source.problem(key, _TOO_DEEP, at=names))
+            continue
+        if isinstance(value, dict):
+            stack.extend(((*path, str(k)), v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend(((*path, str(i)), v) for i, v in enumerate(value))
+        elif isinstance(value, dt.datetime | dt.time):
+            kind = "日期时间 (date-time)" if isinstance(value, dt.datetime) else "时间 (time)"
+            faults.append(
+                source.problem(
+                    key,
+                    f"{inside + ' ' if inside else ''}取值类型不受支持: {kind}；"
+                    "规则文件只接受数值、文字、true/false、日期 YYYY-MM-DD、数组和表"
+                    " (unsupported value type: a rule file holds numbers, text, true/false,"
+                    " dates, arrays and tables)",
+                    at=".".join(path),
+                )
+            )
+    return faults
 
 
 def _kind(value: Any) -> str:
@@ -497,12 +602,20 @@ def _override(
     )
 
 
-def _parent_path(source: _Source, extends: Any) -> Path:
+def _parent_path(source: _Source, extends: Any, allowed: tuple[Path, ...]) -> Path:
+    """The file `extends` names, if it is "default", in the folder of `source` (or below
+    it) or among the `allowed` paths, after resolving symbolic links."""
     if not isinstance(extends, str) or not extends.strip():
         raise source.error("extends", 'extends 必须是 "default" 或规则文件路径')
     if extends == "default":
         return DEFAULT_PATH
-    parent = (source.path.parent / extends).resolve()
+    try:
+        parent = (source.path.parent / extends).resolve()
+    except (OSError, RuntimeError, ValueError):
+        raise source.error("extends", f"{_CONFINED}: {extends!r}") from None
+    trusted = (source.path.parent, *allowed)
+    if not any(parent.is_relative_to(place) for place in trusted):
+        raise source.error("extends", f"{_CONFINED}: {extends!r} → {parent}")
     if not parent.is_file():
         raise source.error("extends", f"找不到 extends 指向的文件 {parent} (no such rule file)")
     return parent
@@ -523,7 +636,7 @@ def _meta_of(source: _Source, data: dict[str, Any], report: _Report) -> dict[str
 
 
 def _load(
-    path: Path, chain: tuple[Path, ...], report: _Report
+    path: Path, chain: tuple[Path, ...], report: _Report, allowed: tuple[Path, ...] = ()
 ) -> tuple[dict[str, Parameter], list[dict[str, Any]], tuple[str, ...]]:
     """Resolved parameters, the `meta` tables and the files read, parent first.
 
@@ -531,18 +644,18 @@ def _load(
     parent's kept); a file that cannot be read or extended raises at once.
     """
     path = path.resolve()
-    source, data = _read(path)
+    source, data = _read(path, extended=bool(chain))
     meta = _meta_of(source, data, report)
     if not any(k != "meta" for k in data):
         report.add(Problem(str(path), None, "", "规则文件为空 (empty rule file)"))
     own = _parameters_of(source, data, report)
     if "extends" not in data:
         return own, [meta], (str(path),)
-    parent_path = _parent_path(source, data["extends"])
+    parent_path = _parent_path(source, data["extends"], allowed)
     if parent_path in (*chain, path):
         cycle = " → ".join(str(p) for p in (*chain, path, parent_path))
         raise source.error("extends", f"extends 形成循环 (circular extends): {cycle}")
-    parent, metas, files = _load(parent_path, (*chain, path), report)
+    parent, metas, files = _load(parent_path, (*chain, path), report, allowed)
     merged = dict(parent)
     known = sorted(parent)
     unknown = 0
@@ -558,12 +671,14 @@ def _load(
     return merged, [*metas, meta], (*files, str(path))
 
 
-def load_rulebook(path: str | Path) -> Rulebook:
+def load_rulebook(path: str | Path, *, allow: Iterable[str | Path] = ()) -> Rulebook:
     """Load a rule file; `extends = "default"` (or a path) loads its parent first.
 
-    The word "default" loads the built-in rulebook.  Raises one `RulebookError` on
-    any fault, its `problems` listing every fault found (`file:line: key: message`),
-    sorted by file and line.
+    The word "default" loads the built-in rulebook.  `extends` may name a rule file in
+    the extending file's folder or below it; `allow` adds folders (and all below them)
+    or single files the caller trusts as well (default: none).  Raises one
+    `RulebookError` on any fault, its `problems` listing every fault found
+    (`file:line: key: message`), sorted by file and line.
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "city.toml"
@@ -582,8 +697,11 @@ def load_rulebook(path: str | Path) -> Rulebook:
     if str(path) == "default":
         path = DEFAULT_PATH
     path = Path(path)
+    if isinstance(allow, str | Path):
+        allow = (allow,)
+    allowed = tuple(Path(place).resolve() for place in allow)
     report = _Report()
-    params, metas, files = _load(path, (), report)
+    params, metas, files = _load(path, (), report, allowed)
     own = metas[-1]
     book = Rulebook(
         name=str(own.get("name", path.stem)),

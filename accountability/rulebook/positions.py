@@ -23,7 +23,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["key_positions", "locate"]
+__all__ = ["bracket_depth_line", "key_positions", "locate"]
+
+# Key paths are recorded up to this many parts: the loader refuses deeper nesting, and
+# recording every prefix of a path thousands of parts long would be quadratic.
+_MAX_RECORDED = 64
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_\-]+")
 _INLINE_SPACE = re.compile(r"[ \t]*")
@@ -76,7 +80,7 @@ class _Scanner:
         self.skip(_BLANK)
 
     def record(self, path: tuple[str, ...], line: int) -> None:
-        for depth in range(1, len(path) + 1):
+        for depth in range(1, min(len(path), _MAX_RECORDED) + 1):
             self.positions.setdefault(path[:depth], line)
 
     # -- keys ----------------------------------------------------------------
@@ -221,14 +225,64 @@ class _Scanner:
 def key_positions(text: str) -> dict[tuple[str, ...], int]:
     """Every key path in a TOML text and the 1-based line that first defines it.
 
-    Never raises: on text it cannot follow it returns what it found so far.  The
-    result is cached by text: treat it as read-only.
+    Never raises: on text it cannot follow (or nested too deep to follow) it returns
+    what it found so far.  Paths are recorded up to 64 parts.  The result is cached by
+    text: treat it as read-only.
     """
     scanner = _Scanner(text)
     try:
         return scanner.run()
-    except (ValueError, IndexError):
+    except (ValueError, IndexError, RecursionError):
         return scanner.positions
+
+
+_PLAIN = re.compile(r"[^\[\]{}\"'#\n]+")
+
+
+def bracket_depth_line(text: str, limit: int) -> int | None:
+    """The 1-based line where brackets (arrays `[`, inline tables `{`) first nest more
+    than `limit` deep, outside strings and comments; None if they never do.
+
+    Linear and not recursive, so it can follow text that `tomllib` cannot (it recurses
+    once per level).  A table header `[a]` or `[[a]]` counts as one or two levels.
+
+    >>> bracket_depth_line('a = 1\\nb = [[[ "[[[[" ]]]\\nc = [[[[{ x = 1 }]]]]\\n', 3)
+    3
+    """
+    depth, line, i, end = 0, 1, 0, len(text)
+    while i < end:
+        plain = _PLAIN.match(text, i)
+        if plain:
+            i = plain.end()
+            continue
+        ch = text[i]
+        if ch == "\n":
+            line += 1
+            i += 1
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return line
+            i += 1
+        elif ch in "]}":
+            depth = max(depth - 1, 0)
+            i += 1
+        elif ch == "#":
+            newline = text.find("\n", i)
+            i = end if newline < 0 else newline
+        else:  # a string: skip to its closing quote(s)
+            start = i
+            three = text[i : i + 3]
+            if three in ('"""', "'''"):
+                body = (_ML_BASIC if three == '"""' else _ML_LITERAL).match(text, i + 3)
+                i = (body.end() if body else i + 3) + 3
+                while i < end and text[i] == ch:  # up to two quotes may close the content
+                    i += 1
+            else:
+                body = (_BASIC if ch == '"' else _LITERAL).match(text, i + 1)
+                i = (body.end() if body else i + 1) + 1
+            line += text.count("\n", start, min(i, end))
+    return None
 
 
 def locate(positions: dict[tuple[str, ...], int], key: str | tuple[str, ...]) -> int | None:
