@@ -85,6 +85,8 @@ def _faults(spec: ParamSpec | None, value: Any) -> list[Fault]:
         found.extend(spec.faults(value) if spec is not None else number_faults(value))
     except _MALFORMED as exc:
         found.append(Fault("", f"取值的形状不正确 (malformed value): {exc!r}"))
+    except RecursionError:  # a value built in code: the loader refuses deep nesting
+        found.append(Fault("", "嵌套层数过深 (nested too deep)"))
     return found
 
 

@@ -140,8 +140,16 @@ def canonical_value(value: Any) -> Any:
 
 
 def _fingerprint(parameters: Mapping[str, Parameter]) -> str:
-    canonical = [parameters[k].canonical() for k in sorted(parameters)]
-    text = json.dumps(canonical, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    canonical = []
+    for key in sorted(parameters):
+        try:  # a value built in code may nest without bound; the loader refuses that
+            canonical.append(parameters[key].canonical())
+        except RecursionError:
+            raise RulebookError(f"{key}: 嵌套层数过深 (nested too deep)") from None
+    try:
+        text = json.dumps(canonical, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    except RecursionError:
+        raise RulebookError("规则取值嵌套层数过深 (nested too deep)") from None
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
