@@ -37,6 +37,11 @@ ACCIDENT_GRADES: tuple[str, ...] = ("一般", "较大", "重大", "特别重大"
 GRADE_ORDER: dict[str, int] = {grade: rank for rank, grade in enumerate(ACCIDENT_GRADES)}
 
 HAZARD_LEVELS: tuple[str, ...] = ("一般", "重大")
+# Who found a hidden hazard: the enterprise's own check, the local department's
+# inspection, a higher level's inspection, an unannounced visit (暗访), a report (举报).
+HAZARD_FINDERS: tuple[str, ...] = ("企业自查", "属地检查", "上级检查", "暗访", "举报")
+# Whether production stopped while a hazard was being rectified.
+STOP_PRODUCTION: tuple[str, ...] = ("无", "局部", "全部")
 # 瞒报（谎报）的主体: the enterprise, or a government department (政府有关部门)
 CONCEALED_BY: tuple[str, ...] = ("企业", "政府部门")
 # The accident flags a rule's population can require (all of them true); liability:

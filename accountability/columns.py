@@ -17,22 +17,26 @@ from accountability.codes import (
     CONCEALED_BY,
     DUTY_ACTIVITIES,
     ENTERPRISE_STATUSES,
+    HAZARD_FINDERS,
     HAZARD_LEVELS,
     OFFICIAL_ROLES,
     REGION_LEVELS,
     SECTORS,
     STANDARDIZATION_LEVELS,
+    STOP_PRODUCTION,
     SUBJECT_TYPES,
     TARGET_INDICATORS,
 )
 
-__all__ = ["TABLES", "Column", "TableSpec"]
+__all__ = ["TABLES", "Column", "TableSpec", "with_optional_columns"]
 
 SectorDtype = pl.Enum(SECTORS)
 LevelDtype = pl.Enum(REGION_LEVELS)
 GradeDtype = pl.Enum(ACCIDENT_GRADES)
 HazardLevelDtype = pl.Enum(HAZARD_LEVELS)
 ConcealedByDtype = pl.Enum(CONCEALED_BY)
+FinderDtype = pl.Enum(HAZARD_FINDERS)
+StopDtype = pl.Enum(STOP_PRODUCTION)
 RoleDtype = pl.Enum(OFFICIAL_ROLES)
 ActivityDtype = pl.Enum(DUTY_ACTIVITIES)
 StatusDtype = pl.Enum(ENTERPRISE_STATUSES)
@@ -301,6 +305,22 @@ TABLES: dict[str, TableSpec] = {
                 _c("rectified_on", _D, "整改完成日期", nullable=True, event_date=True),
                 _flag("listed", "挂牌督办"),
                 _flag("five_in_place", "五落实", aliases=("五落实到位",)),
+                _c("found_by", FinderDtype, "发现方式", required=False, nullable=True),
+                _c("found_by_level", LevelDtype, "发现层级", required=False, nullable=True),
+                _c(
+                    "verified_on",
+                    _D,
+                    "验收销号日期",
+                    required=False,
+                    nullable=True,
+                    event_date=True,
+                    aliases=("销号日期", "验收日期"),
+                ),
+                _c("extended_to", _D, "延期整改期限", required=False, nullable=True),
+                _flag("extension_approved", "延期经批准", required=False, default=False),
+                _c("listed_level", LevelDtype, "挂牌层级", required=False, nullable=True),
+                _c("supervising_department", _S, "督办部门", required=False, nullable=True),
+                _c("stop_production", StopDtype, "停产情况", required=False, nullable=True),
             ),
             key=("hazard_id",),
         ),
@@ -367,3 +387,20 @@ TABLES: dict[str, TableSpec] = {
 
 GRADE_DTYPE = GradeDtype
 SECTOR_DTYPE = SectorDtype
+
+
+def with_optional_columns(frame: pl.LazyFrame, table: str) -> pl.LazyFrame:
+    """`frame` with every optional column of `table` it lacks, at the column's default
+    (a frame built in code, not loaded, may leave them out).
+
+    >>> lf = pl.LazyFrame({"hazard_id": ["H1"]})
+    >>> with_optional_columns(lf, "hazards").collect_schema()["extension_approved"]
+    Boolean
+    """
+    names = frame.collect_schema().names()
+    missing = [
+        pl.lit(col.default, dtype=col.dtype).alias(col.name)
+        for col in TABLES[table].columns
+        if not col.required and col.name not in names
+    ]
+    return frame.with_columns(missing) if missing else frame

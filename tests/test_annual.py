@@ -427,7 +427,8 @@ def test_c_hazards():
     assert c1["evidence"] == ["G2", "G3"]
     assert item(c, Z, "C2")["points"] == pytest.approx(-4 / 3)  # 4 × (1 − 2/3)
     assert item(c, Z, "C2")["evidence"] == ["M3"]
-    assert item(c, Z, "C3")["points"] == pytest.approx(-4 / 3)  # 2 × (1 − 1/3)
+    # C3: listed 重大 hazards due in the year (M1) closed by the deadline (tests/test_hazards.py)
+    assert item(c, Z, "C3")["points"] == 0.0
     c4 = item(c, Z, "C4")
     assert c4["points"] == -2.0 and c4["evidence"] == ["M3", "M4"]
     h = item(c, H, "C1")

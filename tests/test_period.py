@@ -70,7 +70,9 @@ def test_a_december_start_runs_from_1_december_of_the_year_before_to_30_november
      (D(2024, 12, 1), False)],
 )  # fmt: skip
 def test_an_accident_counts_in_the_period_that_holds_its_day(occurred_on, in_2024):
-    data = dataset(AS_OF, regions=REGIONS, accidents=[larger("L1", occurred_on)])
+    # a minor accident of the city inside the period keeps the year covered
+    minor = {**larger("M0", D(2024, 6, 1)), "region_code": CITY, "deaths": 0}
+    data = dataset(AS_OF, regions=REGIONS, accidents=[larger("L1", occurred_on), minor])
     item = a4(acc.assess(data, DECEMBER, year=2024))
     assert item["points"] == (-4.0 if in_2024 else 0.0)
 
@@ -122,8 +124,9 @@ def test_every_family_counts_the_same_period():
             "department": "应急管理局", "found_on": D(2023, 12, 10), "illegal": True}  # fmt: skip
     official = {"official_id": "O1", "name": "张", "region_code": Z, "role": "政府主要负责人"}
     accident = {**larger("L1", D(2023, 12, 10)), "enterprise_id": "E1"}
+    minor = {**larger("M0", D(2024, 6, 1)), "region_code": CITY, "deaths": 0}  # covers 2024
     data = dataset(AS_OF, regions=REGIONS, enterprises=[enterprise], cases=[case],
-                   officials=[official], accidents=[accident], duty_records=[])  # fmt: skip
+                   officials=[official], accidents=[accident, minor], duty_records=[])  # fmt: skip
     calendar = acc.assess(data, year=2024)
     december = acc.assess(data, DECEMBER, year=2024)
     assert calendar.cases.height == 0 and december.cases["case_id"].to_list() == ["K1"]
@@ -159,6 +162,6 @@ def test_assess_refuses_a_year_whose_period_has_not_begun():
     # 12-01: the period of 2025 begins on 2024-12-01, still after as_of
     with pytest.raises(acc.DatasetError):
         acc.assess(data, DECEMBER, year=2025)
-    later = dataset(D(2024, 12, 15), regions=REGIONS, accidents=[])
+    later = dataset(D(2024, 12, 15), regions=REGIONS, accidents=[larger("L1", D(2024, 12, 10))])
     result = acc.assess(later, DECEMBER, year=2025)  # begun, not ended: a warning
     assert "year_not_ended" in result.warnings["rule"].to_list()

@@ -31,8 +31,10 @@ from accountability.accidents import grade_at_least
 from accountability.codes import STANDARDIZATION_LEVELS
 from accountability.regions import Hierarchy, rolled
 from accountability.rules.conditions import (
+    closed_by_deadline,
     general_due_in_period,
     in_operation,
+    listed_due_in_period,
     major_found_in_period,
     major_overdue,
     rectified_on_time,
@@ -296,6 +298,36 @@ def _inspected_enterprises(frames: Frames, ctx: Context) -> pl.LazyFrame:
     )
 
 
+# --- C 隐患排查治理 ------------------------------------------------------------------------
+
+
+def _c3_old(ctx: Context) -> bool:
+    return "annual.c3_measure" in ctx.rules.rulebook and ctx["annual.c3_measure"] == "挂牌率"
+
+
+def _c3_counted(ctx: Context) -> pl.Expr:
+    return major_found_in_period(ctx) if _c3_old(ctx) else listed_due_in_period(ctx)
+
+
+def _c3_met(ctx: Context) -> pl.Expr:
+    return pl.col("listed").fill_null(False) if _c3_old(ctx) else closed_by_deadline(ctx)
+
+
+def _c3_words(ctx: Context) -> tuple[str, str, str]:
+    """(head, rate, empty) of C3 under the measure in force."""
+    if _c3_old(ctx):
+        return (
+            "本年发现重大隐患 {n} 项，挂牌督办 {k} 项",
+            "挂牌督办率",
+            "本年未发现重大隐患（无隐患数据），C3 不扣分",
+        )
+    return (
+        "整改期限在本年的挂牌督办重大隐患 {n} 项，按期销号 {k} 项",
+        "按期销号率",
+        "本年无到期的挂牌督办重大隐患（无数据），C3 不扣分",
+    )
+
+
 # --- E 基础工作 ----------------------------------------------------------------------------
 
 
@@ -491,21 +523,28 @@ ANNUAL_RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="C3", scorer=SCORER, subject="region", section="C",
-        label="重大隐患挂牌督办",
-        definition="本年发现的重大隐患中，挂牌督办的比例不足 100% 的，按差额扣分。",
-        formula="c3_points × (1 − 挂牌督办率)",
-        params=("annual.c3_points",),
+        label="挂牌督办重大隐患按期销号",
+        definition="挂牌督办的重大隐患中，整改期限（经批准延期的，为延期后的期限）在本年的，"
+        "按期验收销号（无销号日期的，以整改完成日期计）的比例不足 100% 的，按差额扣分。",
+        formula="c3_points × (1 − 按期销号率)；c3_measure = 挂牌率 时为旧口径："
+        "c3_points × (1 − 本年发现重大隐患的挂牌督办率)",
+        params=("annual.c3_points", "annual.c3_measure"),
         tables=("hazards",),
         compute=Share(
             table="hazards",
-            counted=major_found_in_period,
-            value=lambda ctx: pl.col("listed").fill_null(False),
-            failed=lambda ctx: major_found_in_period(ctx) & ~pl.col("listed").fill_null(False),
+            counted=lambda ctx: _c3_counted(ctx),
+            value=lambda ctx: _c3_met(ctx),
+            failed=lambda ctx: _c3_counted(ctx) & ~_c3_met(ctx),
             id_column="hazard_id",
             points="annual.c3_points",
-            head="本年发现重大隐患 {n} 项，挂牌督办 {k} 项",
-            rate="挂牌督办率",
-            empty="本年未发现重大隐患（无隐患数据），C3 不扣分",
+            head=lambda ctx: _c3_words(ctx)[0],
+            rate=lambda ctx: _c3_words(ctx)[1],
+            empty=lambda ctx: _c3_words(ctx)[2],
+        ),
+        readings=(
+            "挂牌督办是上级对部分重大隐患的选择性决定（2023 年全国发现重大隐患约 19.12 万项，"
+            "挂牌督办约 3.16 万项，约 16.5%），故考核挂牌隐患是否按期销号，而非挂牌比例；"
+            "旧口径（挂牌率）可由 annual.c3_measure = \"挂牌率\" 选用。",
         ),
     ),
     Rule(

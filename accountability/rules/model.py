@@ -167,7 +167,7 @@ class Share:
     id_column: str
     points: str
     head: str | Text
-    rate: str
+    rate: str | Text
     empty: str | Text
     target: str | None = None
     rows: Rows | None = None

@@ -508,6 +508,7 @@ PARAMETERS: Mapping[str, ParamSpec] = _specs(
     _P("annual.c1_points", "分", "分值"),
     _P("annual.c2_points", "分", "分值"),
     _P("annual.c3_points", "分", "分值"),
+    _P("annual.c3_measure", "文本", "口径", choices=("按期销号", "挂牌率")),
     _P("annual.c4_points_per_hazard", "分/项", "分值"),
     _P("annual.d1_points", "分", "分值"),
     _P("annual.e1_points", "分", "分值"),

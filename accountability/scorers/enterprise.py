@@ -58,13 +58,13 @@ import polars as pl
 from accountability.accidents import counted_deaths, grade_accidents, grade_at_least
 from accountability.arguments import as_dataset, as_rulebook, as_year
 from accountability.codes import ACCIDENT_GRADES
-from accountability.columns import TABLES, StatusDtype
+from accountability.columns import TABLES, StatusDtype, with_optional_columns
 from accountability.dataset import Dataset
 from accountability.dates import default_year
 from accountability.lineitems import LINE_ITEM_SCHEMA, SORT_KEY, concat_line_items
 from accountability.outputs import OUTPUTS
 from accountability.rulebook import Rulebook, RulesAt
-from accountability.rules.conditions import in_population
+from accountability.rules.conditions import deadline, in_population
 from accountability.rules.enterprise import CASE_FLAGS
 from accountability.rules.model import Context, Count, Registry, Rule
 from accountability.rules.registry import REGISTRY
@@ -248,9 +248,17 @@ def _cases(data: Dataset, start: dt.date, end: dt.date) -> pl.LazyFrame:
 
 
 def _hazards(data: Dataset, end: dt.date) -> pl.LazyFrame:
+    """Hazards of an enterprise whose effective deadline is by the period's end."""
     lf = data.lazy("hazards") if data.has("hazards") else _empty("hazards")
-    return lf.filter(pl.col("enterprise_id").is_not_null() & (pl.col("due_on") <= end)).select(
-        "hazard_id", "enterprise_id", "level", "due_on", "rectified_on"
+    lf = with_optional_columns(lf, "hazards")
+    return lf.filter(pl.col("enterprise_id").is_not_null() & (deadline() <= end)).select(
+        "hazard_id",
+        "enterprise_id",
+        "level",
+        "due_on",
+        "rectified_on",
+        "extended_to",
+        "extension_approved",
     )
 
 

@@ -148,7 +148,7 @@ def _share(rule: Rule, spec: Share, frames, links: Hierarchy, ctx: Context) -> p
         none = pl.when(note != "").then(_format(spec.all_left_out, note=note)).otherwise(none)
     reason = (
         pl.when(has)
-        .then(pl.format(f"{{}}，{spec.rate} {{}}，{{}}", head, percent(share), verdict))
+        .then(pl.format(f"{{}}，{_text(spec.rate, ctx)} {{}}，{{}}", head, percent(share), verdict))
         .otherwise(none)
     )
     evidence = pl.col("evidence")

@@ -14,7 +14,7 @@ import polars as pl
 
 from accountability.accidents import counted_deaths, grade_accidents, grade_at_least
 from accountability.codes import ACCIDENT_GRADES
-from accountability.columns import TABLES
+from accountability.columns import TABLES, with_optional_columns
 from accountability.regions import Hierarchy, rolled
 from accountability.rulebook import Rulebook
 from accountability.rules.annual import A3_INDICATORS
@@ -215,7 +215,7 @@ def _officials(officials: Frame) -> pl.LazyFrame:
 
 
 def _hazards(hazards: Frame) -> pl.LazyFrame:
-    return hazards.lazy().with_columns(
+    return with_optional_columns(hazards.lazy(), "hazards").with_columns(
         pl.col("hazard_id").cast(pl.String), pl.col("region_code").cast(pl.String)
     )
 
