@@ -29,6 +29,7 @@ from accountability.columns import TABLES
 from accountability.dataset import WARNINGS_SCHEMA, Dataset
 from accountability.errors import DatasetError
 from accountability.lineitems import LINE_ITEM_SCHEMA, SORT_KEY, concat_line_items
+from accountability.outputs import OUTPUTS
 from accountability.rulebook import Rulebook
 from accountability.rules.model import Context
 from accountability.rules.registry import REGISTRY, rule_positions, rule_title
@@ -46,6 +47,11 @@ from accountability.wording import (
 )
 
 __all__ = ["SCHEMA_VERSION", "SUBJECT_LABELS", "Assessment", "assess"]
+
+
+def _declared(name: str) -> pl.DataFrame:
+    """An empty frame of a declared output (`accountability.outputs`)."""
+    return pl.DataFrame(schema=OUTPUTS[name].dtypes)
 
 SCHEMA_VERSION = "1"
 
@@ -99,6 +105,9 @@ class Assessment:
     grade_names: tuple[str, ...] = ()
     # the assessment period P(year): its first and last day
     period: tuple[dt.date, dt.date] | None = None
+    # the hazard lifecycle metrics (C5–C8) per region, and the 倒查 list behind C5
+    hazard_metrics: pl.DataFrame = attrs.field(factory=lambda: _declared("hazard_metrics"))
+    hazard_lookbacks: pl.DataFrame = attrs.field(factory=lambda: _declared("hazard_lookbacks"))
 
     # --- output -------------------------------------------------------------------------
 
@@ -339,7 +348,48 @@ def _explain_region(a: Assessment, subject_id: str) -> list[str]:
         ]
         if parts:
             lines.append("分项得分（封顶后/满分）：" + " · ".join(parts))
+    lines += _hazard_lines(a, subject_id)
     return _with_items(a, "region", subject_id, lines, rec.get("score"))
+
+
+def _hazard_lines(a: Assessment, region: str) -> list[str]:
+    """The region's hazard lifecycle metrics, and each 应发现未发现 hazard (C5) of the
+    region and below with the inspections behind it (倒查)."""
+    metrics = a.hazard_metrics.filter(pl.col("region_code") == region)
+    if metrics.is_empty():
+        return []
+    shown = []
+    for rec in metrics.iter_rows(named=True):
+        value = rec["value"]
+        if rec["metric"] == "C7":
+            text = f"{_share(value)}（{rec['numerator']}/{rec['denominator']}"
+            text += f"，发现方式不详 {rec['left_out']} 项不计）" if rec["left_out"] else "）"
+        elif rec["metric"] == "C8":
+            text = f"{rec['numerator']} 项，每百家在营企业 {_n(value)} 项"
+        elif rec["metric"] == "C6":
+            text = f"{rec['numerator']} 项未销号（存量 {rec['denominator']} 项）"
+        else:
+            text = f"{rec['numerator']} 项"
+        shown.append(f"{rec['metric']} {rec['label']} {text}")
+    lines = ["隐患治理指标：" + " · ".join(shown)]
+    missed = metrics.filter(pl.col("metric") == "C5")["evidence"].explode().drop_nulls()
+    behind = a.hazard_lookbacks.filter(pl.col("hazard_id").is_in(missed.implode()))
+    if behind.height:
+        lines.append("应发现未发现（倒查）：")
+        for (hazard_id,), rows in behind.sort("hazard_id", "inspected_on").group_by(
+            "hazard_id", maintain_order=True
+        ):
+            first = rows.row(0, named=True)
+            checks = "；".join(
+                f"{r['department']}（{r['inspection_region']}）{r['inspected_on']} 检查"
+                f" {r['inspection_id']}，早 {r['days_before']} 天"
+                for r in rows.iter_rows(named=True)
+            )
+            lines.append(
+                f"  {hazard_id}（企业 {first['enterprise_id']}，{first['found_on']}"
+                f" {first['found_by']}发现）：{checks}"
+            )
+    return lines
 
 
 def _explain_enterprise(a: Assessment, subject_id: str) -> list[str]:
@@ -700,4 +750,6 @@ def assess(data: Dataset, rules: Rulebook | None = None, *, year: int) -> Assess
         section_weights={s: float(w) for s, w in p["annual.section_weights"].items()},
         grade_names=tuple(str(b["grade"]) for b in p["annual.grade_bands"]),
         period=(period.start, period.end),
+        hazard_metrics=yearly.hazard_metrics,
+        hazard_lookbacks=yearly.hazard_lookbacks,
     )

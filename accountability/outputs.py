@@ -78,8 +78,8 @@ def _labelled(schema: Mapping[str, pl.DataType], labels: Mapping[str, str]) -> d
 _ITEM_LABELS = {"subject_type": "对象类型", "subject_id": "对象编号", "scorer": "评分模块",
                 "rule_id": "规则", "points": "分值", "reason": "说明", "basis": "依据",
                 "evidence": "证据"}  # fmt: skip
-_ISSUE_LABELS = {"table": "数据表", "row": "行号", "column": "列", "rule": "规则",
-                 "message": "说明", "value": "原值"}  # fmt: skip
+_ISSUE_LABELS = {"table": "数据表", "source": "来源文件", "row": "行号", "column": "列",
+                 "rule": "规则", "message": "说明", "value": "原值"}  # fmt: skip
 
 OUTPUTS: dict[str, OutputFrame] = {
     frame.name: frame
@@ -157,6 +157,28 @@ OUTPUTS: dict[str, OutputFrame] = {
             "deaths": (pl.Int64(), "死亡人数"),
             "reasons": (_IDS, "事由"),
             "evidence": (_IDS, "证据"),
+        }),
+        OutputFrame("hazard_metrics", "隐患治理指标", {
+            "region_code": (pl.String(), "区划代码"),
+            "metric": (pl.String(), "指标编号"),
+            "label": (pl.String(), "指标"),
+            "value": (pl.Float64(), "指标值"),
+            "numerator": (pl.Int64(), "分子"),
+            "denominator": (pl.Int64(), "分母"),
+            "left_out": (pl.Int64(), "不计项数"),
+            "evidence": (_IDS, "隐患编号"),
+        }),
+        OutputFrame("hazard_lookbacks", "应发现未发现倒查", {
+            "hazard_id": (pl.String(), "隐患编号"),
+            "region_code": (pl.String(), "隐患所在区划"),
+            "enterprise_id": (pl.String(), "统一社会信用代码"),
+            "found_on": (pl.Date(), "发现日期"),
+            "found_by": (pl.String(), "发现方式"),
+            "inspection_id": (pl.String(), "此前检查编号"),
+            "department": (pl.String(), "检查部门"),
+            "inspection_region": (pl.String(), "检查部门区划"),
+            "inspected_on": (pl.Date(), "检查日期"),
+            "days_before": (pl.Int64(), "检查后天数"),
         }),
         OutputFrame("line_items", "扣分明细", _labelled(LINE_ITEM_SCHEMA, _ITEM_LABELS)),
         OutputFrame("rejected", "未采用数据", _labelled(REJECTED_SCHEMA, _ISSUE_LABELS)),

@@ -56,33 +56,34 @@ def _general_overdue(ctx: Context) -> pl.Expr:
     return level & ctx.by_end("due_on") & open_at_end
 
 
-C5 = Rule(
-    id="C5", scorer="annual", subject="region", section="C",
+C9 = Rule(
+    id="C9", scorer="annual", subject="region", section="C",
     label="到期未整改一般隐患",
     definition="整改期限在本年年底及以前、到年底仍未整改的一般隐患，每项扣分。",
-    formula="c5_points_per_hazard × 项数",
-    params=("annual.c5_points_per_hazard",),
+    formula="c9_points_per_hazard × 项数",
+    params=("annual.c9_points_per_hazard",),
     tables=("hazards",),
     compute=Count(table="hazards", when=_general_overdue, id_column="hazard_id",
-                  points="annual.c5_points_per_hazard", what="到期未整改的一般隐患",
+                  points="annual.c9_points_per_hazard", what="到期未整改的一般隐患",
                   unit="项", none="无到期未整改的一般隐患，不扣分"),
 )  # fmt: skip
-TEST_REGISTRY = REGISTRY.with_rules(C5)
+TEST_REGISTRY = REGISTRY.with_rules(C9)
 
 
 def with_c5_points(points: float) -> acc.Rulebook:
     book = acc.rulebook()
     param = Parameter(
-        key="annual.c5_points_per_hazard", label="C5 每项到期未整改一般隐患扣分",
+        key="annual.c9_points_per_hazard", label="C9 每项到期未整改一般隐患扣分",
         basis="测试细则第五条", values=(DatedValue(None, points),), unit="分/项",
     )  # fmt: skip
     return attrs.evolve(book, parameters={**book.parameters, param.key: param})
 
 
 def test_a_new_rule_is_one_record_placed_in_its_section():
-    assert TEST_REGISTRY.order("annual")[TEST_REGISTRY.order("annual").index("C4") + 1] == "C5"
-    assert [r.id for r in TEST_REGISTRY.section("C")] == ["C1", "C2", "C3", "C4", "C5"]
-    assert "C5" not in REGISTRY  # the default registry is untouched
+    order = TEST_REGISTRY.order("annual")
+    assert order[order.index("C9") + 1] == "C.cap"  # last in its section, before the cap
+    assert [r.id for r in TEST_REGISTRY.section("C")][-1] == "C9"
+    assert "C9" not in REGISTRY  # the default registry is untouched
 
 
 def test_a_new_rule_counts_rolls_up_and_cites_its_basis():
@@ -94,7 +95,7 @@ def test_a_new_rule_counts_rolls_up_and_cites_its_basis():
     ])  # fmt: skip
     items = section_c(hz, frame("regions", REGIONS), with_c5_points(0.5), 2024,
                       registry=TEST_REGISTRY).collect()  # fmt: skip
-    c5 = items.filter(pl.col("rule_id") == "C5").sort("region_code")
+    c5 = items.filter(pl.col("rule_id") == "C9").sort("region_code")
     assert c5["points"].to_list() == [-1.0, -1.0, 0.0]  # the city includes its county
     z = c5.filter(pl.col("region_code") == Z).row(0, named=True)
     assert z["reason"] == "到期未整改的一般隐患 2 项，每项扣 0.5 分，扣 1 分"
@@ -109,15 +110,15 @@ def test_a_new_rule_takes_part_in_the_cap_the_score_and_explain():
     book = with_c5_points(0.5)
     result = annual(data, book, year=2024, registry=TEST_REGISTRY)
     z = result.line_items.filter(pl.col("subject_id") == Z)
-    c5 = z.filter(pl.col("rule_id") == "C5").row(0, named=True)
+    c5 = z.filter(pl.col("rule_id") == "C9").row(0, named=True)
     assert c5["points"] == -20.0
-    # C1 deducts 7 (nothing on time) and C5 20: the C section's cap gives back 12
+    # C1 deducts 7 (nothing on time) and C9 20: the C section's cap gives back 12
     assert z.filter(pl.col("rule_id") == "C.cap")["points"].item() == pytest.approx(12.0)
     score = result.regions.filter(pl.col("region_code") == Z)["score"].item()
     order = {rule: i for i, rule in enumerate(TEST_REGISTRY.order("annual"))}
     points = z.sort(pl.col("rule_id").replace_strict(order, return_dtype=pl.Int64), "reason")
     assert functools.reduce(operator.add, points["points"].to_list(), 100.0) == score
-    assert rule_title("C5", TEST_REGISTRY) == "C5 到期未整改一般隐患"
+    assert rule_title("C9", TEST_REGISTRY) == "C9 到期未整改一般隐患"
 
 
 # --- everything derives from the records --------------------------------------------------

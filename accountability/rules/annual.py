@@ -23,6 +23,7 @@ Counting conventions every record follows:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 import polars as pl
@@ -32,6 +33,7 @@ from accountability.codes import STANDARDIZATION_LEVELS
 from accountability.regions import Hierarchy, rolled
 from accountability.rules.conditions import (
     closed_by_deadline,
+    closed_on,
     general_due_in_period,
     in_operation,
     listed_due_in_period,
@@ -328,6 +330,80 @@ def _c3_words(ctx: Context) -> tuple[str, str, str]:
     )
 
 
+# The hazard lifecycle metrics (C5–C8): each reports in `hazard_metrics`; C5–C7 also
+# deduct when the rulebook gives them points (0 by default: no line item then).
+
+HIGHER_FINDERS = ("上级检查", "暗访")
+
+
+def _major() -> pl.Expr:
+    return pl.col("level").cast(pl.String) == "重大"
+
+
+def major_found_by_higher(ctx: Context) -> pl.Expr:
+    """A 重大 hazard found in the period by a higher level's inspection or a 暗访."""
+    return major_found_in_period(ctx) & pl.col("found_by").cast(pl.String).is_in(HIGHER_FINDERS)
+
+
+def lookback_rows(frames: Frames, ctx: Context) -> pl.LazyFrame:
+    """应发现未发现 (倒查): each 重大 hazard a higher level (or a 暗访) found in the period,
+    paired with every inspection of its enterprise made 1 to ``hazards.lookback_days``
+    days before by a department of the hazard's region or a region above it."""
+    days = int(ctx["hazards.lookback_days"])
+    hazards = frames["hazards"].filter(major_found_by_higher(ctx)).select(
+        "hazard_id", "region_code", "enterprise_id", "found_on",
+        pl.col("found_by").cast(pl.String),
+    )  # fmt: skip
+    inspections = frames["inspections"].select(
+        pl.col("inspection_id").cast(pl.String),
+        pl.col("enterprise_id").cast(pl.String),
+        pl.col("department").cast(pl.String),
+        pl.col("region_code").cast(pl.String).alias("inspection_region"),
+        "inspected_on",
+    )
+    return (
+        hazards.join(inspections, on="enterprise_id", how="inner")
+        .with_columns(
+            (pl.col("found_on") - pl.col("inspected_on")).dt.total_days().alias("days_before")
+        )
+        .filter(pl.col("days_before").is_between(1, days))
+        .join(
+            frames["region_up"],
+            left_on=["region_code", "inspection_region"],
+            right_on=["region_code", "rollup_code"],
+            how="semi",
+        )
+    )
+
+
+def _found_not_found(frames: Frames, ctx: Context) -> pl.LazyFrame:
+    return lookback_rows(frames, ctx).select("hazard_id", "region_code").unique()
+
+
+def _vintage_end(ctx: Context) -> dt.date:
+    return dt.date(int(ctx["hazards.vintage_year"]), 12, 31)
+
+
+def stock(ctx: Context) -> pl.Expr:
+    """A 重大 hazard found by the end of the vintage year and not closed by then."""
+    end = pl.lit(_vintage_end(ctx))
+    return _major() & (pl.col("found_on") <= end) & (closed_on().is_null() | (closed_on() > end))
+
+
+def stock_open(ctx: Context) -> pl.Expr:
+    """A hazard of the stock still not closed at the end of the period."""
+    return stock(ctx) & (closed_on().is_null() | (closed_on() > pl.lit(ctx.end)))
+
+
+def self_found(ctx: Context) -> pl.Expr:
+    return pl.col("found_by").cast(pl.String) == "企业自查"
+
+
+def finder_known(ctx: Context) -> pl.Expr:
+    """A 重大 hazard found in the period whose finder is known."""
+    return major_found_in_period(ctx) & pl.col("found_by").is_not_null()
+
+
 # --- E 基础工作 ----------------------------------------------------------------------------
 
 
@@ -565,6 +641,66 @@ ANNUAL_RULES: tuple[Rule, ...] = (
             none=lambda ctx: f"截至 {ctx.end.year} 年 {ctx.end.month} 月 {ctx.end.day} 日"
             "无到期未整改的重大隐患，不扣分",
         ),
+    ),
+    Rule(
+        id="C5", scorer=SCORER, subject="region", section="C", kind="metric",
+        label="应发现未发现",
+        definition="上级检查或暗访在本年发现的重大隐患，所在企业此前 lookback_days 天内被本地区"
+        "或上级地区的部门检查过的（应检查未检查、应发现未发现），每项扣分（默认只报告）。",
+        formula="c5_points_per_hazard × 项数",
+        params=("annual.c5_points_per_hazard", "hazards.lookback_days"),
+        tables=("hazards", "inspections"),
+        compute=Count(
+            table="hazards", rows=_found_not_found, when=lambda ctx: pl.lit(True),
+            id_column="hazard_id", points="annual.c5_points_per_hazard",
+            what=lambda ctx: "上级检查或暗访发现、此前 "
+            f"{int(ctx['hazards.lookback_days'])} 天内属地部门检查过该企业的重大隐患",
+            unit="项", none="无应发现未发现的重大隐患，不扣分",
+        ),
+        readings=("检查须在发现前 1 天至 lookback_days 天内（含两端），由隐患所在地区或其上级"
+                  "地区的部门进行；倒查清单列出每项隐患背后的检查。",),
+    ),
+    Rule(
+        id="C6", scorer=SCORER, subject="region", section="C", kind="metric",
+        label="存量重大隐患未清零",
+        definition="基准年（vintage_year）年底前发现、当时未销号的存量重大隐患，至本考核期末"
+        "仍未销号的，每项扣分（默认只报告）。",
+        formula="c6_points_per_hazard × 项数",
+        params=("annual.c6_points_per_hazard", "hazards.vintage_year"),
+        tables=("hazards",),
+        compute=Count(
+            table="hazards", when=stock_open, id_column="hazard_id",
+            points="annual.c6_points_per_hazard",
+            what=lambda ctx: f"{int(ctx['hazards.vintage_year'])} 年底前发现、"
+            f"至 {ctx.end.isoformat()} 仍未销号的存量重大隐患",
+            unit="项", none="存量重大隐患已清零，不扣分",
+        ),
+    ),
+    Rule(
+        id="C7", scorer=SCORER, subject="region", section="C", kind="metric",
+        label="重大隐患企业自查发现率",
+        definition="本年发现的重大隐患中，由企业自查发现的比例不足 100% 的，按差额扣分"
+        "（默认只报告）；发现方式不详的不计，并说明项数。",
+        formula="c7_points × (1 − 自查发现率)",
+        params=("annual.c7_points",),
+        tables=("hazards",),
+        compute=Share(
+            table="hazards", counted=finder_known, value=self_found,
+            failed=lambda ctx: finder_known(ctx) & ~self_found(ctx),
+            id_column="hazard_id", points="annual.c7_points",
+            head="本年发现重大隐患（发现方式已知）{n} 项，企业自查发现 {k} 项",
+            rate="自查发现率", empty="本年未发现重大隐患，C7 不扣分",
+            left_out=lambda ctx: major_found_in_period(ctx) & pl.col("found_by").is_null(),
+            left_out_note="（发现方式不详的 {n} 项不计）",
+            all_left_out="本年发现的重大隐患发现方式均不详{note}，C7 不扣分",
+        ),
+    ),
+    Rule(
+        id="C8", scorer=SCORER, subject="region", section="C", kind="metric",
+        label="新增重大隐患",
+        definition="本年新发现的重大隐患数，及每百家在营企业的新增数（只报告）。",
+        formula="本年发现重大隐患数 × 100 ÷ 在营企业数",
+        tables=("hazards", "enterprises"),
     ),
     Rule(
         id="C.cap", scorer=SCORER, subject="region", section="C", kind="cap",

@@ -31,7 +31,9 @@ if TYPE_CHECKING:
 __all__ = ["Context", "Count", "Formula", "Registry", "Rule", "Share"]
 
 SUBJECTS = ("region", "enterprise", "official", "department", "case")
-KINDS = ("deduction", "bonus", "cap", "finishing", "decision", "note", "measure", "step")
+KINDS = (
+    "deduction", "bonus", "cap", "finishing", "decision", "note", "measure", "step", "metric",
+)  # fmt: skip
 
 
 PERIOD_START = "annual.period_start"
@@ -301,10 +303,12 @@ class Registry:
         return tuple(r.id for r in self.of(scorer))
 
     def tables_of(self, section: str) -> tuple[str, ...]:
-        """The tables a section needs: those its rules count (optional ones aside)."""
+        """The tables a section needs: those its scoring rules count (optional ones and
+        the metrics', which report what their tables allow, aside)."""
         found: list[str] = []
         for rule in self.section(section):
-            found += [t for t in rule.tables if t not in found]
+            if rule.kind != "metric":
+                found += [t for t in rule.tables if t not in found]
         return tuple(found)
 
     def with_rules(self, *rules: Rule, after: str | None = None) -> Registry:

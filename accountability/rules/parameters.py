@@ -164,6 +164,7 @@ UNITS: Mapping[str, Bounds] = MappingProxyType(
         "分数线": NON_NEGATIVE,  # ordered bands [{ name, min }], the lowest at 0
         "表": NON_NEGATIVE,  # a structured table, checked by the spec's `check`
         "月-日": NON_NEGATIVE,  # a day of the year as "MM-DD" (a period's first day)
+        "年": Bounds(1949.0, high=9998.0, whole=True),  # a calendar year
     }
 )
 
@@ -510,6 +511,11 @@ PARAMETERS: Mapping[str, ParamSpec] = _specs(
     _P("annual.c3_points", "分", "分值"),
     _P("annual.c3_measure", "文本", "口径", choices=("按期销号", "挂牌率")),
     _P("annual.c4_points_per_hazard", "分/项", "分值"),
+    _P("annual.c5_points_per_hazard", "分/项", "分值"),
+    _P("annual.c6_points_per_hazard", "分/项", "分值"),
+    _P("annual.c7_points", "分", "分值"),
+    _P("hazards.lookback_days", "天", "窗口"),
+    _P("hazards.vintage_year", "年", "口径"),
     _P("annual.d1_points", "分", "分值"),
     _P("annual.e1_points", "分", "分值"),
     _P("annual.e1_target_share", "比例", "目标", bounds=TARGET_SHARE),

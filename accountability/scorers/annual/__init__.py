@@ -35,6 +35,7 @@ import attrs
 import polars as pl
 
 from accountability.dataset import Dataset
+from accountability.outputs import OUTPUTS
 from accountability.regions import Hierarchy
 from accountability.rulebook import Rulebook, rulebook
 from accountability.rules.annual import SECTION_NAMES
@@ -55,6 +56,7 @@ from accountability.scorers.annual.inputs import (
     prepare_accidents,
     rows_in_period,
 )
+from accountability.scorers.annual.metrics import hazard_lookbacks, hazard_metrics
 from accountability.scorers.annual.section_a import section_a
 from accountability.scorers.annual.section_b import section_b
 from accountability.scorers.annual.section_c import section_c
@@ -86,11 +88,19 @@ SECTION_TABLES: dict[str, tuple[str, ...]] = {s: REGISTRY.tables_of(s) for s in 
 
 @attrs.frozen
 class AnnualResult:
-    """The annual assessment: one row per region (`REGION_COLUMNS`) and its line items."""
+    """The annual assessment: one row per region (`REGION_COLUMNS`), its line items,
+    and the hazard lifecycle metrics with the 倒查 list behind them (empty without a
+    hazards table)."""
 
     regions: pl.DataFrame
     line_items: pl.DataFrame
     assessed_sections: tuple[str, ...]
+    hazard_metrics: pl.DataFrame = attrs.field(factory=lambda: _empty("hazard_metrics"))
+    hazard_lookbacks: pl.DataFrame = attrs.field(factory=lambda: _empty("hazard_lookbacks"))
+
+
+def _empty(name: str) -> pl.DataFrame:
+    return pl.DataFrame(schema=OUTPUTS[name].dtypes)
 
 
 def _collect(
@@ -98,15 +108,20 @@ def _collect(
     figures: pl.LazyFrame,
     finish,
     assessed: Sequence[str],
+    reports: Sequence[pl.LazyFrame] = (),
 ) -> AnnualResult:
-    """Two collects: every section plan with the accident figures (one `collect_all`,
-    shared subplans computed once), then the finishing steps over those frames."""
-    items_df, figures_df = pl.collect_all([items, figures])
+    """Two collects: every section plan with the accident figures and the hazard reports
+    (one `collect_all`, shared subplans computed once), then the finishing steps over
+    those frames."""
+    items_df, figures_df, *reported = pl.collect_all([items, figures, *reports])
     regions_out, items_out = pl.collect_all(list(finish(items_df.lazy(), figures_df.lazy())))
+    metrics, lookbacks = reported or (_empty("hazard_metrics"), _empty("hazard_lookbacks"))
     return AnnualResult(
         regions=regions_out,
         line_items=items_out,
         assessed_sections=tuple(s for s in SECTIONS if s in assessed),
+        hazard_metrics=metrics,
+        hazard_lookbacks=lookbacks,
     )
 
 
@@ -223,4 +238,9 @@ def annual(
             data_gaps=data_gaps,
         )  # fmt: skip
 
-    return _collect(items, figures, finish, assessed)
+    reports = (
+        [hazard_metrics(tables, links, ctx), hazard_lookbacks(tables, ctx)]
+        if data.has("hazards")
+        else []
+    )
+    return _collect(items, figures, finish, assessed, reports)

@@ -180,6 +180,12 @@ def section_items(
     links: Hierarchy,
     ctx: Context,
 ) -> pl.LazyFrame:
-    """The line items of every rule of `section`, in the registry's order."""
-    plans = [compile_rule(rule, frames, links, ctx) for rule in registry.section(section)]
+    """The line items of every rule of `section`, in the registry's order.  A metric
+    (kind "metric") only reports (`hazard_metrics`) until the rulebook gives it points:
+    with 0 points, or no way to compute points, it adds no line item."""
+    plans = [
+        compile_rule(rule, frames, links, ctx)
+        for rule in registry.section(section)
+        if rule.kind != "metric" or (rule.compute is not None and ctx[rule.compute.points] != 0)
+    ]
     return pl.concat(plans, how="vertical") if plans else empty_items()

@@ -254,6 +254,7 @@ def frames(
     if figures is None:
         figures = accident_figures(prepared, links, ctx)
     return {
+        "region_up": links.up,
         "accidents_raw": raw,
         "accidents": prepared,
         "figures": figures,
