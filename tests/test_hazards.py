@@ -224,3 +224,58 @@ def test_metrics_do_not_depend_on_row_order():
     a, b = assess(hz, insp), assess(hz[::-1], insp[::-1])
     assert a.hazard_metrics.equals(b.hazard_metrics)
     assert a.hazard_lookbacks.equals(b.hazard_lookbacks)
+
+
+# --- properties ---------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_hazard = st.fixed_dictionaries(
+    {
+        "level": st.sampled_from(["一般", "重大"]),
+        "found": st.integers(0, 700),
+        "due_after": st.integers(0, 120),
+        "done_after": st.one_of(st.none(), st.integers(0, 200)),
+        "listed": st.booleans(),
+        "extension": st.one_of(st.none(), st.integers(1, 60)),
+        "approved": st.booleans(),
+    }
+)
+
+
+def _rows(specs: list[dict]) -> list[dict]:
+    start = D(2023, 3, 1)
+    rows = []
+    for i, h in enumerate(specs):
+        found_on = start + dt.timedelta(days=h["found"])
+        due = found_on + dt.timedelta(days=h["due_after"])
+        done = None if h["done_after"] is None else found_on + dt.timedelta(days=h["done_after"])
+        rows.append({"hazard_id": f"H{i:02d}", "region_code": Z, "sector": "工矿商贸其他",
+                     "level": h["level"], "found_on": found_on, "due_on": due,
+                     "rectified_on": done, "listed": h["listed"],
+                     "extended_to": None if h["extension"] is None
+                     else due + dt.timedelta(days=h["extension"]),
+                     "extension_approved": h["approved"]})  # fmt: skip
+    return rows
+
+
+def _c_points(rows: list[dict]) -> float:
+    out = items(rows)
+    return out.filter(pl.col("region_code") == Z)["points"].sum()
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(_hazard, min_size=1, max_size=12), st.data())
+def test_rectifying_a_hazard_earlier_never_lowers_the_section(specs, data):
+    rows = _rows(specs)
+    done = [i for i, r in enumerate(rows) if r["rectified_on"] is not None]
+    if not done:
+        return
+    i = data.draw(st.sampled_from(done))
+    days = data.draw(st.integers(1, 60))
+    earlier = [dict(r) for r in rows]
+    earlier[i]["rectified_on"] = max(
+        earlier[i]["found_on"], earlier[i]["rectified_on"] - dt.timedelta(days=days)
+    )
+    assert _c_points(earlier) >= _c_points(rows) - 1e-9

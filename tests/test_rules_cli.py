@@ -67,8 +67,8 @@ def test_check_of_a_syntax_error_and_a_missing_file(tmp_path):
     )
     result = run("check", str(path))
     assert result.exit_code == 1 and f"{path}:2:" in result.output
-    result = run("check", str(tmp_path / "none.toml"))
-    assert result.exit_code == 1 and "找不到规则文件" in result.output
+    result = run("check", str(tmp_path / "none.toml"))  # no file to check: a usage error
+    assert result.exit_code == 2 and "找不到规则文件" in result.output
 
 
 # -- show -----------------------------------------------------------------------
@@ -93,7 +93,7 @@ def test_show_one_section():
 
 def test_show_an_unknown_section_suggests_one():
     result = run("show", "--section", "anual")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "annual" in result.output
 
 
@@ -115,7 +115,7 @@ def test_show_the_example_on_both_sides_of_its_boundary():
 
 def test_show_rejects_a_bad_date():
     result = run("show", "--on", "2024-13-01")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "日期格式不正确" in result.output
 
 
@@ -155,7 +155,27 @@ def test_diff_of_identical_rulebooks():
     assert "参数相同" in result.output
 
 
-def test_diff_with_a_bad_file_exits_1(tmp_path):
+def test_diff_with_a_bad_file_exits_2(tmp_path):
     result = run("diff", "default", str(bad_file(tmp_path)))
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "annual.section_weights" in result.output
+
+
+def test_allow_lets_a_city_file_extend_its_provinces_file_outside_its_folder(tmp_path):
+    (tmp_path / "province").mkdir()
+    (tmp_path / "city").mkdir()
+    (tmp_path / "province" / "p.toml").write_text(
+        'extends = "default"\n[annual.b2_coverage_target]\nvalue = 0.4\nbasis = "省"\n',
+        encoding="utf-8",
+    )
+    city = tmp_path / "city" / "c.toml"
+    city.write_text(
+        'extends = "../province/p.toml"\n[annual.b2_points]\nvalue = 5.0\nbasis = "市"\n',
+        encoding="utf-8",
+    )
+    refused = run("check", str(city))
+    assert refused.exit_code == 1 and "extends 只能指向" in refused.output
+    allowed = run("check", str(city), "--allow", str(tmp_path / "province"))
+    assert allowed.exit_code == 0, allowed.output
+    shown = run("show", str(city), "--section", "annual", "--allow", str(tmp_path / "province"))
+    assert shown.exit_code == 0 and "0.4" in shown.output

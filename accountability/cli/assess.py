@@ -92,7 +92,14 @@ def _check_year(year: int) -> None:
         fail(str(exc))
 
 
-def _run(directory: Path, *, year: int, rules: Path | None, as_of: str | None) -> Assessment:
+def _run(
+    directory: Path,
+    *,
+    year: int,
+    rules: Path | None,
+    as_of: str | None,
+    allow: list[Path] | None = None,
+) -> Assessment:
     """Load the rule file and the dataset and assess; a data or rule-file error is one
     line and exit 2 (`accountability.cli.app.GuardedGroup`)."""
     from accountability.assessment import assess
@@ -100,7 +107,7 @@ def _run(directory: Path, *, year: int, rules: Path | None, as_of: str | None) -
     from accountability.tables import load_dataset
 
     _check_year(year)
-    book = load_rulebook(rules) if rules is not None else rulebook()
+    book = load_rulebook(rules, allow=tuple(allow or ())) if rules is not None else rulebook()
     data = load_dataset(directory, as_of=as_of)
     result = assess(data, book, year=year)
     if data.rejected.height:
@@ -146,6 +153,14 @@ _RULES = Annotated[
     Path | None,
     typer.Option("--rules", "-r", help="规则文件 TOML (default: the built-in rulebook)"),
 ]
+_ALLOW = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--allow",
+        help="规则文件 extends 可另外指向的目录或文件（可多次给出）; extends may also name"
+        " files in this folder (or this file): a province's file beside the city's folder",
+    ),
+]
 _AS_OF = Annotated[
     str | None,
     typer.Option(
@@ -169,12 +184,13 @@ def assess(
         ),
     ] = None,
     as_of: _AS_OF = None,
+    allow: _ALLOW = None,
 ) -> None:
     """年度目标管理考核: print the ranking and write the result."""
     kind = _output_kind(out) if out is not None else None
     if out is not None:
         check_writable(out, folder=kind == "parquet")
-    result = _run(directory, year=year, rules=rules, as_of=as_of)
+    result = _run(directory, year=year, rules=rules, as_of=as_of, allow=allow)
     from accountability.report import format_ranking
 
     console.print(format_ranking(result))
@@ -196,6 +212,7 @@ def explain(
     ] = None,
     rules: _RULES = None,
     as_of: _AS_OF = None,
+    allow: _ALLOW = None,
 ) -> None:
     """说明一个对象的得分: every line item with its rule, basis and evidence."""
     if subject_type is not None and subject_type not in SUBJECT_TYPES:
@@ -203,7 +220,7 @@ def explain(
             f"未知的对象类型 {subject_type!r}，可用 {', '.join(SUBJECT_TYPES)} "
             f"(unknown subject type {subject_type!r}: use one of {', '.join(SUBJECT_TYPES)})"
         )
-    result = _run(directory, year=year, rules=rules, as_of=as_of)
+    result = _run(directory, year=year, rules=rules, as_of=as_of, allow=allow)
     console.print(Text(_explain(result, subject, subject_type)))
 
 
