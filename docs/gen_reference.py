@@ -28,34 +28,17 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from generated_pages import add_generated, write_pages
+from generated_pages import add_generated, cell, write_pages
 
 from accountability.columns import TABLES, TableSpec
 from accountability.report import SHEETS, column_label
+from accountability.wording import SCORER_LABELS
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "fixtures" / "yiyang-2024"
 MARKER = re.compile(r"<!--\s*gen:([a-z-]+)(?:\s+([A-Za-z_]+))?\s*-->")
 
-SCORER_LABELS = {
-    "annual": "年度目标管理考核（地区）",
-    "four_musts": "四个一律（案件、地区、部门）",
-    "dual_duty": "一岗双责（领导干部、部门）",
-    "enterprise": "企业主体责任（企业）",
-}
-
-
-def _cell(text: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("|", "\\|")
-        .replace("\n", "<br>")
-        .replace("*", "\\*")
-        .replace("_", "\\_")
-    )
+_cell = cell
 
 
 def dtype_text(dtype: pl.DataType) -> str:
