@@ -540,6 +540,7 @@ def _unmapped_departments(data: Dataset, department_map: dict[str, list[str]]) -
         .agg(pl.len().alias("rows"))
         .select(
             pl.lit(name).alias("table"),
+            pl.lit(None, dtype=pl.String).alias("source"),
             pl.lit(None, dtype=pl.Int64).alias("row"),
             pl.lit("department").alias("column"),
             pl.lit("unknown_department").alias("rule"),
@@ -620,6 +621,7 @@ def _unfinished_year(data: Dataset, period: Context) -> pl.DataFrame:
     return pl.DataFrame(
         {
             "table": [None],
+            "source": [None],
             "row": [None],
             "column": [None],
             "rule": ["year_not_ended"],
@@ -657,6 +659,7 @@ def _unapplied_adjustments(data: Dataset, year: int) -> pl.DataFrame:
         rows.filter(~scored)
         .select(
             pl.lit("adjustments").alias("table"),
+            pl.lit(None, dtype=pl.String).alias("source"),
             pl.lit(None, dtype=pl.Int64).alias("row"),
             pl.lit("subject_id").alias("column"),
             pl.lit("adjustment_not_applied").alias("rule"),

@@ -9,7 +9,20 @@ code) into a `Dataset`: cells are parsed (booleans 是/否, dates in several
 spellings, enumerations, `;`-separated portfolios), every failed rule becomes one
 row of `Dataset.rejected`, rows that are kept but doubtful become rows of
 `Dataset.warnings`.  No row is ever dropped silently: per table, rows read =
-rows kept + distinct rows rejected.
+rows kept + distinct rows rejected (a row is its `source` and `row`).
+
+Beyond types, a value that parses but cannot be right is rejected with its own
+rule: a two-digit year (`two_digit_year`), a date outside the plausible window
+(`date_out_of_window`: event dates within `date_window`, default 1949-10-01 to
+`as_of`; other dates such as deadlines from 1949-10-01 to `as_of` + 10 years), a
+number that is not finite or outside its column's sane range (`out_of_range`,
+`NUMBER_BOUNDS`), a number whose comma may be a thousands separator or a decimal
+comma (`ambiguous_number`).  Rows sharing a key are all rejected when they differ
+(`conflicting_duplicate`, the message names every row), and copies of a row are
+rejected as `identical_duplicate`, so that no result depends on row order.
+Invisible characters in ids, codes, numbers and dates (zero-width space, BOM,
+no-break space, soft hyphen) are removed, with one `invisible_characters` warning
+per column.
 
 The `Dataset` is defined here, beside the validation that builds it, because
 `Dataset.from_frames` is `validate_frames`: one module, no import cycle.  Its usual
@@ -27,7 +40,7 @@ knows nothing of this module.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import attrs
 import dataframely as dy
@@ -37,9 +50,18 @@ from accountability.codes import child_prefix_ok, division_code_ok, uscc_check_o
 from accountability.columns import TABLES, Column, TableSpec
 from accountability.dates import parse_date_expr, parse_day
 from accountability.errors import DatasetError
-from accountability.loading import SOURCE_ROW, open_folder, resolve_headers
+from accountability.loading import (
+    INVISIBLE_CHARACTERS,
+    SOURCE,
+    SOURCE_ROW,
+    open_folder,
+    resolve_headers,
+)
 
 __all__ = [
+    "DATE_FLOOR",
+    "DEADLINE_YEARS",
+    "NUMBER_BOUNDS",
     "REJECTED_SCHEMA",
     "SCHEMAS",
     "TABLE_ORDER",
@@ -53,13 +75,20 @@ __all__ = [
 ]
 
 _ROW = "source_row"
+# Internal: a row's identity within its table (rows of several sheets share numbers)
+# and its source (file name, "事故.xlsx!Sheet2").
+_RID = "source_rid"
+_SRC = "source_file"
 
 # --- the Dataset --------------------------------------------------------------------------
 
-# One row per failed rule.  `row` is the 1-based data row number in the source
-# (the header is row 0 in a file; for frames it is the 1-based position).
+# One row per failed rule.  `source` is the file ("accidents.csv"; "事故.xlsx!Sheet2"
+# for a workbook's sheet; null for frames given in code); `row` is the 1-based data
+# row number in the source (the header is row 0 in a file; for frames it is the
+# 1-based position).
 REJECTED_SCHEMA: dict[str, pl.DataType] = {
     "table": pl.String(),
+    "source": pl.String(),
     "row": pl.Int64(),
     "column": pl.String(),
     "rule": pl.String(),
@@ -67,6 +96,40 @@ REJECTED_SCHEMA: dict[str, pl.DataType] = {
     "value": pl.String(),
 }
 WARNINGS_SCHEMA = REJECTED_SCHEMA
+# What the checks pass around: the issue plus the row's identity within its table.
+_ISSUE_SCHEMA: dict[str, pl.DataType] = {**REJECTED_SCHEMA, _RID: pl.Int64()}
+
+# The earliest plausible date (the People's Republic's founding): earlier dates,
+# years 0001 and Excel's day 0 (1899-12-30) among them, are rejected.
+DATE_FLOOR = dt.date(1949, 10, 1)
+# Deadlines and other dates that may lie ahead: at most this many years after as_of.
+DEADLINE_YEARS = 10
+# Sane bounds of numeric columns (inclusive), by column name: beyond them a value is
+# a typo or a unit error (`out_of_range`); a number that is not finite never passes.
+NUMBER_BOUNDS: dict[str, tuple[float, float]] = {
+    "deaths": (0, 100_000),
+    "missing": (0, 100_000),
+    "serious_injuries": (0, 100_000),
+    "direct_loss_10k_yuan": (0, 1e7),  # 万元: 1,000 亿元
+    "fine_yuan": (0, 1e12),
+    "fine_max_yuan": (0, 1e12),
+    "points": (-100, 100),
+    "employees": (0, 10_000_000),
+    "persons_detained": (0, 100_000),
+    "persons_transferred": (0, 100_000),
+    "officials_accountable": (0, 100_000),
+    "count": (0, 1_000_000),
+    "gdp_100m_yuan": (0, 1e7),  # 亿元
+    "industry_employees": (0, 1e9),
+    "motor_vehicles": (0, 1e9),
+    "coal_output_mt": (0, 1e5),  # 百万吨
+    "limit": (0, 1e9),
+    "target": (0, 1e12),
+    "achieved": (0, 1e12),
+    "year": (1949, 2100),
+}
+# Any other numeric column.
+_ANY_NUMBER = (-1e15, 1e15)
 
 
 def _empty(schema: Mapping[str, pl.DataType]) -> pl.DataFrame:
@@ -99,6 +162,7 @@ class Dataset:
         *,
         as_of: dt.date | str | None = None,
         strict_codes: bool = False,
+        date_window: Sequence[dt.date | str] | None = None,
         **frames: pl.DataFrame,
     ) -> Dataset:
         """Validate polars frames (one keyword per table) into a Dataset.
@@ -109,7 +173,9 @@ class Dataset:
         >>> Dataset.from_frames(regions=regions).table("regions").height
         1
         """
-        return validate_frames(frames, as_of=as_of, strict_codes=strict_codes)
+        return validate_frames(
+            frames, as_of=as_of, strict_codes=strict_codes, date_window=date_window
+        )
 
     def has(self, name: str) -> bool:
         """Whether the table was supplied (it may be empty)."""
@@ -131,6 +197,27 @@ class Dataset:
             )
         return self.tables[name]
 
+    def date_span(self, name: str) -> str:
+        """The first and last of the table's main date among its kept rows (its first
+        required event date, else its year), as text; "" when it has neither or is empty.
+
+        >>> import datetime as dt, polars as pl
+        >>> stats = pl.DataFrame({"region_code": ["430900"] * 2, "year": [2023, 2024]})
+        >>> Dataset(tables={"region_stats": stats}, as_of=dt.date(2025, 1, 1)).date_span(
+        ...     "region_stats")
+        '2023 – 2024 年'
+        """
+        frame = self.tables.get(name)
+        column = main_date(name)
+        if frame is None or column is None or column not in frame.columns:
+            return ""
+        low, high = frame.select(
+            pl.col(column).min().alias("a"), pl.col(column).max().alias("b")
+        ).row(0)
+        if low is None:
+            return ""
+        return f"{low} – {high}" + (" 年" if column == "year" else "")
+
     def lazy(self, name: str, *, needed_by: str | None = None) -> pl.LazyFrame:
         return self.table(name, needed_by=needed_by).lazy()
 
@@ -141,6 +228,20 @@ class Dataset:
     def __repr__(self) -> str:
         parts = ", ".join(f"{k}={v.height}" for k, v in sorted(self.tables.items()))
         return f"Dataset({parts}; rejected={self.rejected.height}, as_of={self.as_of})"
+
+
+def main_date(table: str) -> str | None:
+    """The column that dates a table's rows: its first required event date
+    (accidents.occurred_on, hazards.found_on …), else its `year`, else None.
+
+    >>> main_date("accidents"), main_date("targets"), main_date("regions")
+    ('occurred_on', 'year', None)
+    """
+    spec = TABLES[table]
+    for col in spec.columns:
+        if col.event_date and col.required:
+            return col.name
+    return "year" if "year" in spec.column_names else None
 
 
 # Tables in the order references are resolved: a table's references point only to
@@ -228,10 +329,15 @@ def _build_schema(spec: TableSpec) -> type[dy.Schema]:
 
 SCHEMAS: dict[str, type[dy.Schema]] = {name: _build_schema(spec) for name, spec in TABLES.items()}
 
-# Each schema plus the source row number, so that dataframely's per-rule failures
-# can be reported by row.
+# Each schema plus the row's source, number and identity, so that dataframely's
+# per-rule failures can be reported by row.
 _CHECKED: dict[str, type[dy.Schema]] = {
-    name: type(s.__name__ + "WithRow", (s,), {_ROW: dy.Int64()}) for name, s in SCHEMAS.items()
+    name: type(
+        s.__name__ + "WithRow",
+        (s,),
+        {_ROW: dy.Int64(), _SRC: dy.String(nullable=True), _RID: dy.Int64()},
+    )
+    for name, s in SCHEMAS.items()
 }
 
 
@@ -287,9 +393,25 @@ def _normalizes(col: Column) -> bool:
     return col.name.endswith(("_id", "_code"))
 
 
-def _nfkc(expr: pl.Expr) -> pl.Expr:
+_INVISIBLE = f"[{INVISIBLE_CHARACTERS}]"
+_INVISIBLE_NAMES = (
+    "零宽空格 U+200B、U+200C/U+200D、U+2060、BOM U+FEFF、不换行空格 U+00A0、软连字符 U+00AD"
+)
+
+# Numbers written with a comma.  Thousands: 1,234 / 1,234,567.8 (every group three
+# digits).  A decimal comma (semicolon- and tab-separated files only): 1234,5 / 1.234,5.
+_THOUSANDS = r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$"
+_ONE_GROUP = r"^[-+]?\d{1,3},\d{3}$"
+_DECIMAL_COMMA = r"^[-+]?\d+,\d+$"
+_DOTTED_DECIMAL_COMMA = r"^[-+]?\d{1,3}(\.\d{3})+,\d+$"
+
+
+def _nfkc(expr: pl.Expr, *, invisible: bool = False) -> pl.Expr:
     """NFKC, then Excel's text markers dropped: `="430902"` (how many systems
-    export codes to CSV so that Excel keeps leading zeros) and a leading `'`."""
+    export codes to CSV so that Excel keeps leading zeros) and a leading `'`.
+    With `invisible`, zero-width and no-break characters are removed first."""
+    if invisible:
+        expr = expr.str.replace_all(_INVISIBLE, "")
     s = expr.str.normalize("NFKC").str.strip_chars()
     s = s.str.replace(r'^="(.*)"$', "${1}").str.replace(r"^'", "")
     return _clean_str(s)
@@ -314,16 +436,57 @@ def _to_string(expr: pl.Expr, src: pl.DataType) -> pl.Expr:
     return expr.cast(pl.String())
 
 
+def _number_text(text: pl.Expr, *, decimal_comma: bool) -> pl.Expr:
+    """Number text without its commas, null where a comma makes it ambiguous.
+
+    Thousands separators (1,234,567.8) are dropped.  With `decimal_comma` (a
+    semicolon- or tab-separated file) a comma that cannot be a thousands separator is
+    a decimal point (1234,5 and 1.234,5 → 1234.5) and one group of three digits
+    (1,234: 1234 or 1.234?) is ambiguous; otherwise any other comma is ambiguous."""
+    has_comma = text.str.contains(",", literal=True)
+    thousands = text.str.contains(_THOUSANDS)
+    if not decimal_comma:
+        return (
+            pl.when(~has_comma)
+            .then(text)
+            .when(thousands)
+            .then(text.str.replace_all(",", "", literal=True))
+        )
+    return (
+        pl.when(~has_comma)
+        .then(text)
+        .when(text.str.contains(_ONE_GROUP))
+        .then(None)
+        .when(thousands)
+        .then(text.str.replace_all(",", "", literal=True))
+        .when(text.str.contains(_DECIMAL_COMMA))
+        .then(text.str.replace(",", ".", literal=True))
+        .when(text.str.contains(_DOTTED_DECIMAL_COMMA))
+        .then(text.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True))
+    )
+
+
 def _parse(
-    name: str, col: Column, src: pl.DataType, *, excel_serial: bool
+    name: str,
+    col: Column,
+    src: pl.DataType,
+    *,
+    excel_serial: bool,
+    invisible: bool = False,
+    commas: bool = False,
+    decimal_comma: bool = False,
 ) -> tuple[pl.Expr, pl.Expr]:
-    """(parsed value, raw text) expressions for one column of any source dtype."""
+    """(parsed value, raw text) expressions for one column of any source dtype.
+
+    `invisible`: the column holds invisible characters to remove; `commas`: a number
+    column holds commas (thousands separators or, with `decimal_comma`, decimal
+    commas).  Both are known from the data, so that the common case pays nothing."""
     target = col.dtype
     raw = _to_string(pl.col(name), src)
     c = pl.col(name)
     if src == pl.String() and _normalizes(col):
         # Parse the normalised text; `raw` keeps the cell as written for messages.
-        c = _nfkc(c)
+        c = _nfkc(c, invisible=invisible)
         if col.name == "enterprise_id":  # GB 32100 letters are upper case
             c = c.str.to_uppercase()
         src_text = c
@@ -342,16 +505,17 @@ def _parse(
         elif src.is_float():
             value = pl.when(c == c.floor()).then(c).cast(target, strict=False)
         else:
-            as_float = src_text.str.replace_all(r"[,，]", "").cast(pl.Float64, strict=False)
+            text = _number_text(src_text, decimal_comma=decimal_comma) if commas else src_text
+            as_float = text.cast(pl.Float64, strict=False)
             value = pl.coalesce(
-                src_text.cast(target, strict=False),
+                text.cast(target, strict=False),
                 pl.when(as_float == as_float.floor()).then(as_float).cast(target, strict=False),
             )
         return value, raw
     if target == pl.Float64():
         if src.is_numeric():
             return c.cast(pl.Float64), raw
-        text = src_text.str.replace_all(r"[,，]", "")
+        text = _number_text(src_text, decimal_comma=decimal_comma) if commas else src_text
         return text.cast(pl.Float64, strict=False), raw
     if target == pl.Boolean():
         if src.is_numeric():
@@ -391,41 +555,49 @@ def _reject_rows(
     frame: pl.LazyFrame,
     fail: pl.Expr,
     column: str,
-    rule: str,
+    rule: str | pl.Expr,
     message: str | pl.Expr,
     value: pl.Expr | None = None,
 ) -> pl.LazyFrame:
+    """One issue row per row of `frame` where `fail` holds.  `rule` and `message` may
+    be expressions: they are evaluated on the failing rows only."""
     val = value if value is not None else pl.col(f"__raw_{column}")
     return frame.filter(fail).select(
         pl.lit(table).alias("table"),
+        pl.col(_SRC).cast(pl.String).alias("source"),
         pl.col(_ROW).cast(pl.Int64).alias("row"),
         pl.lit(column).alias("column"),
-        pl.lit(rule).alias("rule"),
+        (rule if isinstance(rule, pl.Expr) else pl.lit(rule)).cast(pl.String).alias("rule"),
         (message if isinstance(message, pl.Expr) else pl.lit(message))
         .cast(pl.String)
         .alias("message"),
         val.cast(pl.String).alias("value"),
+        pl.col(_RID).cast(pl.Int64).alias(_RID),
     )
 
 
 def table_note(
-    table: str,
+    table: str | None,
     column: str | None,
     rule: str,
     message: str,
     value: str | None = None,
     row: int | None = 0,
+    source: str | None = None,
 ) -> pl.LazyFrame:
+    """A warning about a table or a file as a whole (row 0 or None)."""
     return pl.LazyFrame(
         {
             "table": [table],
+            "source": [source],
             "row": [row],
             "column": [column],
             "rule": [rule],
             "message": [message],
             "value": [value],
+            _RID: [None],
         },
-        schema=REJECTED_SCHEMA,
+        schema=_ISSUE_SCHEMA,
     )
 
 
@@ -446,22 +618,33 @@ _DY_RULES = {
 
 class _Work:
     """One table being validated: the wide frame (parsed values, raw text, row
-    number) and the rejected / warning parts found so far."""
+    number, source, row identity) and the rejected / warning parts found so far."""
 
-    def __init__(self, table: str, wide: pl.DataFrame) -> None:
+    def __init__(
+        self,
+        table: str,
+        wide: pl.DataFrame,
+        *,
+        decimal_comma: bool = False,
+        comma_columns: frozenset[str] = frozenset(),
+    ) -> None:
         self.table = table
         self.spec = TABLES[table]
         self.wide = wide
+        # How commas in numbers were read (for the ambiguous_number rule).
+        self.decimal_comma = decimal_comma
+        self.comma_columns = comma_columns
         self.rejects: list[pl.LazyFrame] = []
         self.warnings: list[pl.LazyFrame] = []
         self._rejected_rows: pl.Series | None = None
 
     def rejected_rows(self) -> pl.Series:
+        """The row identities (_RID) rejected so far."""
         if self._rejected_rows is None:
             if self.rejects:
-                rows = pl.concat(self.rejects).select(pl.col("row").unique()).collect()["row"]
+                rows = pl.concat(self.rejects).select(pl.col(_RID).unique()).collect()[_RID]
             else:
-                rows = pl.Series("row", [], dtype=pl.Int64)
+                rows = pl.Series(_RID, [], dtype=pl.Int64)
             self._rejected_rows = rows
         return self._rejected_rows
 
@@ -470,7 +653,31 @@ class _Work:
         self._rejected_rows = None
 
     def kept_wide(self) -> pl.DataFrame:
-        return self.wide.filter(~pl.col(_ROW).is_in(self.rejected_rows().implode()))
+        return self.wide.filter(~pl.col(_RID).is_in(self.rejected_rows().implode()))
+
+
+def _column_note(
+    frame: pl.DataFrame,
+    table: str,
+    col: Column,
+    hit: pl.Expr,
+    row_number: pl.Expr,
+    rule: str,
+    message: str,
+    source: str | None,
+) -> pl.LazyFrame:
+    """One warning for a column: how many cells `hit` and the first of them."""
+    hits = frame.select(row_number.alias("row"), pl.col(col.name).alias("value")).filter(hit)
+    first = hits.row(0, named=True)
+    return table_note(
+        table,
+        col.name,
+        rule,
+        f"{col.label}({col.name}) {message}，共 {hits.height} 处，首见第 {first['row']} 行",
+        None if first["value"] is None else ascii(first["value"])[1:-1],
+        row=None,
+        source=source,
+    )
 
 
 def _prepare(
@@ -478,13 +685,21 @@ def _prepare(
     frame: pl.DataFrame,
     *,
     source: str,
+    source_name: str | None,
     excel_serial: bool,
     warnings: list[pl.LazyFrame],
+    decimal_comma: bool = False,
+    invisible: bool = True,
     row_offset: int = 1,
-) -> pl.DataFrame:
-    """Rename headers, check required columns, add defaults, parse every column."""
+) -> _Work:
+    """Rename headers, check required columns, add defaults, parse every column.
+
+    `source` names the file in errors; `source_name` fills the `source` column
+    (unless the frame has a SOURCE column, rows of several sheets).  `invisible`:
+    whether cells may hold invisible characters (a CSV known to hold none: False).
+    `decimal_comma`: a semicolon- or tab-separated file."""
     spec = TABLES[table]
-    headers = [h for h in frame.columns if h != SOURCE_ROW]
+    headers = [h for h in frame.columns if h not in (SOURCE_ROW, SOURCE)]
     mapping, unknown = resolve_headers(table, headers, source=source)
     for header in unknown:
         warnings.append(
@@ -494,12 +709,13 @@ def _prepare(
                 "unknown_column",
                 f"未知列 {header!r} 已忽略 (unknown column ignored)",
                 header,
+                source=source_name,
             )
         )
     missing = [c for c in spec.columns if c.required and c.name not in mapping.values()]
     if missing:
         names = "；".join(f"{c.name} ({'/'.join((c.label, *c.aliases))})" for c in missing)
-        found = [h for h in frame.columns if h != SOURCE_ROW]
+        found = headers
         shown = "、".join(repr(h) for h in found[:12]) + (" …" if len(found) > 12 else "")
         raise DatasetError(
             f"{source}: 缺少必需的列 {names} (missing required column)；"
@@ -509,72 +725,294 @@ def _prepare(
         row_number = pl.col(SOURCE_ROW).cast(pl.Int64)
     else:
         row_number = pl.int_range(pl.len(), dtype=pl.Int64) + row_offset
-    frame = frame.select(*mapping, *([SOURCE_ROW] if SOURCE_ROW in frame.columns else []))
-    frame = frame.rename(mapping)
-    exprs: list[pl.Expr] = [row_number.alias(_ROW)]
+    src = pl.col(SOURCE) if SOURCE in frame.columns else pl.lit(source_name, dtype=pl.String)
+    extra = [c for c in (SOURCE_ROW, SOURCE) if c in frame.columns]
+    frame = frame.select(*mapping, *extra).rename(mapping)
+    exprs: list[pl.Expr] = [
+        row_number.alias(_ROW),
+        src.alias(_SRC),
+        pl.int_range(pl.len(), dtype=pl.Int64).alias(_RID),
+    ]
+    comma_columns: set[str] = set()
     for col in spec.columns:
         if col.name not in frame.columns:
             default = pl.lit(col.default, dtype=col.dtype)
             exprs += [default.alias(col.name), pl.lit(None, pl.String).alias(f"__raw_{col.name}")]
             continue
-        value, raw = _parse(col.name, col, frame.schema[col.name], excel_serial=excel_serial)
+        dtype = frame.schema[col.name]
+        text = dtype == pl.String() and _normalizes(col)
+        # Checked on the data, so that a column without them costs one scan.
+        has_invisible = bool(invisible and text and frame[col.name].str.contains(_INVISIBLE).any())
+        commas = bool(
+            text
+            and col.dtype in (pl.Int64(), pl.Int32(), pl.Float64())
+            and frame[col.name].str.contains("[,，]").any()
+        )
+        value, raw = _parse(
+            col.name,
+            col,
+            dtype,
+            excel_serial=excel_serial,
+            invisible=has_invisible,
+            commas=commas,
+            decimal_comma=decimal_comma,
+        )
         if col.default is not None:
             value = value.fill_null(pl.lit(col.default, dtype=col.dtype))
         exprs += [value.alias(col.name), raw.alias(f"__raw_{col.name}")]
+        if has_invisible:
+            warnings.append(
+                _column_note(
+                    frame,
+                    table,
+                    col,
+                    pl.col(col.name).str.contains(_INVISIBLE),
+                    row_number,
+                    "invisible_characters",
+                    f"中的不可见字符 ({_INVISIBLE_NAMES}) 已删除 (invisible characters removed)",
+                    source_name,
+                )
+            )
+        if commas:
+            comma_columns.add(col.name)
+            cell = _nfkc(pl.col(col.name))
+            decimal = (
+                cell.str.contains(_DECIMAL_COMMA) | cell.str.contains(_DOTTED_DECIMAL_COMMA)
+            ) & ~cell.str.contains(_ONE_GROUP)
+            if decimal_comma and frame.select(decimal.any()).item():
+                warnings.append(
+                    _column_note(
+                        frame,
+                        table,
+                        col,
+                        decimal,
+                        row_number,
+                        "decimal_comma",
+                        "中的逗号按小数点读取 (分号或制表符分隔的文件，如 1234,5 = 1234.5) "
+                        "(decimal comma read as a decimal point)",
+                        source_name,
+                    )
+                )
     try:
         wide = frame.select(exprs)
-        return wide.with_columns(pl.col(c.name).cast(c.dtype) for c in spec.columns)
+        wide = wide.with_columns(pl.col(c.name).cast(c.dtype) for c in spec.columns)
     except pl.exceptions.PolarsError as exc:
         raise DatasetError(
             f"{source}: 无法解析 ({exc.__class__.__name__}: {exc}) (cannot parse the table)"
         ) from None
+    return _Work(table, wide, decimal_comma=decimal_comma, comma_columns=frozenset(comma_columns))
 
 
-def _local_checks(work: _Work, *, as_of: dt.date, strict_codes: bool) -> None:
-    """Per-table rules: types, dataframely schema rules, duplicate keys, future
-    dates, credit-code check characters."""
+def _years_after(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _duplicates(work: _Work, dups: pl.DataFrame) -> pl.DataFrame:
+    """Issues for rows sharing a key (`dups`: every row of every duplicated key).
+
+    A key whose rows differ in any column: every row is rejected as
+    `conflicting_duplicate`, the message naming all of them (which one is right
+    cannot be told, and keeping the first would let row order decide).  A key whose
+    rows are all the same: the first is kept, the copies are `identical_duplicate`."""
+    spec = work.spec
+    keys = list(spec.key)
+    label = "、".join(spec.column(k).label for k in keys)
+    column = keys[-1] if len(keys) == 1 else ",".join(keys)
+    multi_source = pl.col(_SRC).n_unique().over(keys) > 1
+    place = pl.format(
+        "{}第 {} 行",
+        pl.when(multi_source).then(pl.col(_SRC) + " ").otherwise(pl.lit("")),
+        pl.col(_ROW),
+    )
+    groups = (
+        dups.with_columns(place.alias("__place"))
+        .group_by(keys)
+        .agg(
+            pl.struct(list(spec.column_names)).n_unique().alias("__variants"),
+            pl.col("__place").sort_by(_RID).str.join("、").alias("__places"),
+            pl.col("__place").sort_by(_RID).first().alias("__first"),
+            pl.col(_RID).min().alias("__first_rid"),
+        )
+    )
+    marked = dups.join(groups, on=keys, how="left", nulls_equal=True)
+    conflicting = pl.col("__variants") > 1
+    key_text = pl.concat_str([pl.col(f"__raw_{k}").fill_null("") for k in keys], separator="|")
+    return (
+        marked.lazy()
+        .filter(conflicting | (pl.col(_RID) != pl.col("__first_rid")))
+        .select(
+            pl.lit(work.table).alias("table"),
+            pl.col(_SRC).cast(pl.String).alias("source"),
+            pl.col(_ROW).cast(pl.Int64).alias("row"),
+            pl.lit(column).alias("column"),
+            pl.when(conflicting)
+            .then(pl.lit("conflicting_duplicate"))
+            .otherwise(pl.lit("identical_duplicate"))
+            .alias("rule"),
+            pl.when(conflicting)
+            .then(
+                pl.format(
+                    "主键({})重复且内容不同：{}，全部拒收 "
+                    "(conflicting duplicate key: every row rejected)",
+                    pl.lit(label),
+                    pl.col("__places"),
+                )
+            )
+            .otherwise(
+                pl.format(
+                    "主键({})重复，与{}完全相同，本行未采用 (identical duplicate of a kept row)",
+                    pl.lit(label),
+                    pl.col("__first"),
+                )
+            )
+            .alias("message"),
+            key_text.alias("value"),
+            pl.col(_RID).cast(pl.Int64),
+        )
+        .collect()
+    )
+
+
+def _date_checks(
+    work: _Work, *, as_of: dt.date, window: tuple[dt.date, dt.date]
+) -> list[pl.LazyFrame]:
+    """Dates that parse but cannot be right.  Event dates: after as_of
+    (`future_date`), or outside `window` (`date_out_of_window`); other dates
+    (deadlines, tenures): before DATE_FLOOR or more than DEADLINE_YEARS after as_of.
+    A two-digit year (24-10-5 reads as year 24) is `two_digit_year`."""
+    table, spec, lf = work.table, work.spec, work.wide.lazy()
+    parts: list[pl.LazyFrame] = []
+    for col in spec.columns:
+        if col.dtype != pl.Date():
+            continue
+        value = pl.col(col.name)
+        if col.event_date:
+            parts.append(
+                _reject_rows(
+                    table,
+                    lf,
+                    value > pl.lit(as_of),
+                    col.name,
+                    "future_date",
+                    f"{col.label}({col.name}) 晚于数据截止日 {as_of.isoformat()} "
+                    "(date after as_of)",
+                )
+            )
+            low, high = window[0], min(window[1], as_of)
+            outside = (value < pl.lit(low)) | ((value > pl.lit(high)) & (value <= pl.lit(as_of)))
+        else:
+            low, high = DATE_FLOOR, _years_after(as_of, DEADLINE_YEARS)
+            outside = (value < pl.lit(low)) | (value > pl.lit(high))
+        two_digits = _nfkc(pl.col(f"__raw_{col.name}")).str.contains(r"^\d{1,2}[-/.年]")
+        parts.append(
+            _reject_rows(
+                table,
+                lf,
+                outside,
+                col.name,
+                pl.when(two_digits)
+                .then(pl.lit("two_digit_year"))
+                .otherwise(pl.lit("date_out_of_window")),
+                pl.when(two_digits)
+                .then(
+                    pl.lit(
+                        f"{col.label}({col.name}) 年份只有两位，无法确定世纪，请写四位年份 "
+                        "(two-digit year)"
+                    )
+                )
+                .otherwise(
+                    pl.lit(
+                        f"{col.label}({col.name}) 不在合理日期范围 {low.isoformat()} 至 "
+                        f"{high.isoformat()} 内 (date outside the plausible window)"
+                    )
+                ),
+            )
+        )
+    return parts
+
+
+def _number_checks(work: _Work) -> list[pl.LazyFrame]:
+    """Numbers that parse but cannot be right: not finite (inf, NaN) or outside the
+    column's NUMBER_BOUNDS (`out_of_range`).  A negative count is `non_negative`'s."""
+    table, spec, lf = work.table, work.spec, work.wide.lazy()
+    parts: list[pl.LazyFrame] = []
+    for col in spec.columns:
+        if not col.dtype.is_numeric():
+            continue
+        low, high = NUMBER_BOUNDS.get(col.name, _ANY_NUMBER)
+        x = pl.col(col.name).cast(pl.Float64)
+        bad = ~x.is_finite() | (x > high)
+        if not (col.non_negative and low == 0):
+            bad = bad | (x < low)
+        parts.append(
+            _reject_rows(
+                table,
+                lf,
+                x.is_not_null() & bad,
+                col.name,
+                "out_of_range",
+                f"{col.label}({col.name}) 超出合理范围 {low:,g} 至 {high:,g} 或不是有限数 "
+                "(out of range)",
+            )
+        )
+    return parts
+
+
+def _local_checks(
+    work: _Work, *, as_of: dt.date, strict_codes: bool, window: tuple[dt.date, dt.date]
+) -> None:
+    """Per-table rules: types, duplicate keys, dataframely schema rules, dates and
+    numbers out of range, credit-code check characters."""
     table, spec, lf = work.table, work.spec, work.wide.lazy()
     type_bad: list[pl.LazyFrame] = []
     for col in spec.columns:
         raw, value = pl.col(f"__raw_{col.name}"), pl.col(col.name)
         is_enum = isinstance(col.dtype, pl.Enum | pl.List)
-        rule = "enum" if is_enum else "type"
+        rule: str | pl.Expr = "enum" if is_enum else "type"
         bad = raw.is_not_null() & value.is_null()
-        message = f"{col.label}({col.name}) 应为{_type_name(col.dtype)}"
+        message: str | pl.Expr = f"{col.label}({col.name}) 应为{_type_name(col.dtype)}"
+        if col.name in work.comma_columns:
+            text = _nfkc(raw)
+            ambiguous = (
+                text.str.contains(",", literal=True)
+                & _number_text(text, decimal_comma=work.decimal_comma).is_null()
+            )
+            rule = pl.when(ambiguous).then(pl.lit("ambiguous_number")).otherwise(pl.lit(rule))
+            message = (
+                pl.when(ambiguous)
+                .then(
+                    pl.lit(
+                        f"{col.label}({col.name}) 中的逗号无法判断是千位分隔符还是小数点，"
+                        "请写作 1234.5 或 1234 (ambiguous number: thousands separator or "
+                        "decimal comma)"
+                    )
+                )
+                .otherwise(pl.lit(message))
+            )
         type_bad.append(_reject_rows(table, lf, bad, col.name, rule, message))
     type_part = pl.concat(type_bad)
     work.add_rejects(type_part)
 
-    # Duplicate keys: the first row of each key is kept, the later ones rejected.
+    # Duplicate keys: never does row order decide which row counts.
+    lf_unique = lf
     if spec.key:
         key_ok = pl.all_horizontal(pl.col(k).is_not_null() for k in spec.key)
-        dup = key_ok & ~pl.struct(list(spec.key)).is_first_distinct()
-        key_text = pl.concat_str(
-            [pl.col(f"__raw_{k}").fill_null("") for k in spec.key], separator="|"
-        )
-        key_labels = "、".join(spec.column(k).label for k in spec.key)
-        work.add_rejects(
-            _reject_rows(
-                table,
-                lf,
-                dup,
-                spec.key[-1] if len(spec.key) == 1 else ",".join(spec.key),
-                "duplicate_key",
-                f"主键({key_labels})重复，保留首行 (duplicate key; first row kept)",
-                key_text,
-            )
-        )
-        lf_unique = lf.filter(~dup)
-    else:
-        lf_unique = lf
+        dups = lf.filter(key_ok & pl.struct(list(spec.key)).is_duplicated()).collect()
+        if dups.height:
+            part = _duplicates(work, dups)
+            work.add_rejects(part.lazy())
+            lf_unique = lf.filter(~pl.col(_RID).is_in(part[_RID].implode()))
 
     # dataframely rules: nullability, minimum, code shapes, schema-level rules.
     checked = _CHECKED[table]
     details = checked.filter(lf_unique.select(checked.column_names()).collect()).failure.details()
     rule_cols = [c for c in details.columns if c not in checked.column_names()]
     parts: list[pl.LazyFrame] = []
-    raw_lookup = work.wide.lazy().select(_ROW, *[f"__raw_{c.name}" for c in spec.columns])
-    failed = details.lazy().join(raw_lookup, on=_ROW, how="left")
+    raw_lookup = work.wide.lazy().select(_RID, *[f"__raw_{c.name}" for c in spec.columns])
+    failed = details.lazy().join(raw_lookup, on=_RID, how="left")
     for rule_col in rule_cols:
         if "|" in rule_col:
             column, dy_rule = rule_col.split("|", 1)
@@ -582,13 +1020,16 @@ def _local_checks(work: _Work, *, as_of: dt.date, strict_codes: bool) -> None:
             column, dy_rule = "end_on", rule_col
         else:
             column, dy_rule = spec.key[0] if spec.key else "", rule_col
-        if column == _ROW or dy_rule == "primary_key":
+        if column in (_ROW, _RID, _SRC) or dy_rule == "primary_key":
             # Duplicate keys were rejected above; dataframely's primary key rule
             # only adds rows whose key is empty, already rejected as not_null.
             continue
-        rule, message = _DY_RULES.get(dy_rule, (dy_rule, dy_rule))
+        dy_name, dy_message = _DY_RULES.get(dy_rule, (dy_rule, dy_rule))
         if dy_rule == "end_before_start":
-            rule, message = "end_before_start", "任职结束日期早于开始日期 (end_on before start_on)"
+            dy_name, dy_message = (
+                "end_before_start",
+                "任职结束日期早于开始日期 (end_on before start_on)",
+            )
         label = spec.column(column).label if column in spec.column_names else ""
         raw_name = f"__raw_{column}" if column in spec.column_names else None
         parts.append(
@@ -597,8 +1038,8 @@ def _local_checks(work: _Work, *, as_of: dt.date, strict_codes: bool) -> None:
                 failed,
                 pl.col(rule_col) == "invalid",
                 column,
-                rule,
-                f"{label}({column}) {message}" if label else message,
+                dy_name,
+                f"{label}({column}) {dy_message}" if label else dy_message,
                 pl.col(raw_name) if raw_name else pl.lit(None, pl.String),
             )
         )
@@ -606,24 +1047,12 @@ def _local_checks(work: _Work, *, as_of: dt.date, strict_codes: bool) -> None:
         # A cell that failed to parse is reported once (as a type error), not again
         # as an empty required value.
         dy_part = pl.concat(parts).join(
-            type_part.select("row", "column"), on=["row", "column"], how="anti"
+            type_part.select(_RID, "column"), on=[_RID, "column"], how="anti"
         )
         work.add_rejects(dy_part)
 
-    # No event after the as_of day (never due_on).
-    for col in spec.columns:
-        if col.event_date:
-            work.add_rejects(
-                _reject_rows(
-                    table,
-                    lf,
-                    pl.col(col.name) > pl.lit(as_of),
-                    col.name,
-                    "future_date",
-                    f"{col.label}({col.name}) 晚于数据截止日 {as_of.isoformat()} "
-                    "(date after as_of)",
-                )
-            )
+    for part in (*_date_checks(work, as_of=as_of, window=window), *_number_checks(work)):
+        work.add_rejects(part)
 
     # Credit code check character: a warning by default, a rejection when strict.
     if table == "enterprises":
@@ -645,7 +1074,13 @@ def _local_checks(work: _Work, *, as_of: dt.date, strict_codes: bool) -> None:
 
 def _reference_checks(work: _Work, works: Mapping[str, _Work]) -> None:
     """References to other tables (and regions.parent_code to regions): a value
-    never read is rejected; a value read only in rejected rows is kept with a warning."""
+    never read is rejected; a value read only in rejected rows is kept with a warning.
+
+    A region whose parent region was rejected is kept (its own rows are assessed)
+    with a `reference_rejected` warning naming the parent: its figures do not roll
+    up into the parent or above, since the parent is not in the hierarchy.  A 县
+    directly under a 省 is kept, with a `county_under_province` warning unless its
+    code is xx90xx (GB/T 2260's county-level units directly under a province)."""
     table, spec = work.table, work.spec
     lf = work.wide.lazy()
     refs: list[tuple[str, str, str, str, str]] = []  # column, target table, key, rule, noun
@@ -687,6 +1122,18 @@ def _reference_checks(work: _Work, works: Mapping[str, _Work]) -> None:
                 f"{noun}({column}) 在数据表 {target} 中不存在 (not found in {target})",
             )
         )
+        if table == "regions":
+            message: str | pl.Expr = pl.format(
+                "上级区划 {} 已被拒收，本区划保留；本区划的数据不汇总到该上级及更高层级 "
+                "(parent region {} rejected: kept, not rolled up above it)",
+                value,
+                value,
+            )
+        else:
+            message = (
+                f"{noun}({column}) 所指的 {target} 行已被拒收，本行保留 "
+                f"(refers to a rejected row of {target}; kept)"
+            )
         work.warnings.append(
             _reject_rows(
                 table,
@@ -694,15 +1141,12 @@ def _reference_checks(work: _Work, works: Mapping[str, _Work]) -> None:
                 present & value.is_in(read_keys) & ~value.is_in(kept_keys),
                 column,
                 "reference_rejected",
-                f"{noun}({column}) 所指的 {target} 行已被拒收，本行保留 "
-                f"(refers to a rejected row of {target}; kept)",
+                message,
             )
         )
     if table == "regions":
-        parent = pl.col("parent_code")
-        bad = parent.is_not_null() & ~child_prefix_ok(pl.col("region_code"), parent).fill_null(
-            False
-        )
+        code, parent = pl.col("region_code"), pl.col("parent_code")
+        bad = parent.is_not_null() & ~child_prefix_ok(code, parent).fill_null(False)
         work.add_rejects(
             _reject_rows(
                 table,
@@ -713,9 +1157,26 @@ def _reference_checks(work: _Work, works: Mapping[str, _Work]) -> None:
                 "区划代码与上级区划代码不相符 GB/T 2260 (code does not sit under its parent)",
             )
         )
+        county_up = (
+            (pl.col("level") == "县")
+            & (parent.str.slice(2, 4) == "0000")
+            & (code.str.slice(2, 2) != "90")
+        )
+        work.warnings.append(
+            _reject_rows(
+                table,
+                lf,
+                county_up.fill_null(False),
+                "parent_code",
+                "county_under_province",
+                "县级区划直属省级区划，但代码第 3–4 位不是 90 (GB/T 2260 省直辖县级行政单位"
+                "为 xx90xx)，请核对上级区划代码 (county directly under a province without "
+                "an xx90xx code)",
+            )
+        )
 
 
-def _as_date(value: dt.date | str | None) -> dt.date:
+def _as_date(value: dt.date | str | None, what: str = "as_of") -> dt.date:
     if value is None:
         return dt.date.today()
     if isinstance(value, dt.datetime):
@@ -724,21 +1185,39 @@ def _as_date(value: dt.date | str | None) -> dt.date:
         return value
     try:
         return parse_day(value)
-    except ValueError as exc:
-        raise DatasetError(f"as_of: {exc}") from None
+    except (ValueError, TypeError) as exc:
+        raise DatasetError(f"{what}: {exc}") from None
+
+
+def _window(
+    value: Sequence[dt.date | str | None] | None, as_of: dt.date
+) -> tuple[dt.date, dt.date]:
+    """The (first, last) event dates kept: default DATE_FLOOR to as_of."""
+    if value is None:
+        return DATE_FLOOR, as_of
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence) or len(value) != 2:
+        raise DatasetError(
+            f"date_window: {value!r} 应为 (起始日, 截止日) 两个日期 (a (first, last) pair of dates)"
+        )
+    first = DATE_FLOOR if value[0] is None else _as_date(value[0], "date_window")
+    last = as_of if value[1] is None else _as_date(value[1], "date_window")
+    if first > last:
+        raise DatasetError(f"date_window: 起始日 {first} 晚于截止日 {last} (first after last)")
+    return first, last
 
 
 def _finish(
-    prepared: Mapping[str, pl.DataFrame],
+    works: Mapping[str, _Work],
     notes: list[pl.LazyFrame],
     *,
     as_of: dt.date,
     strict_codes: bool,
+    window: tuple[dt.date, dt.date],
     source: str | None,
 ) -> Dataset:
-    works = {t: _Work(t, prepared[t]) for t in TABLE_ORDER if t in prepared}
+    works = {t: works[t] for t in TABLE_ORDER if t in works}
     for work in works.values():
-        _local_checks(work, as_of=as_of, strict_codes=strict_codes)
+        _local_checks(work, as_of=as_of, strict_codes=strict_codes, window=window)
     for table in TABLE_ORDER:
         if table in works:
             _reference_checks(works[table], works)
@@ -750,26 +1229,24 @@ def _finish(
         tables[table] = work.kept_wide().select(names)
         rejected_parts += work.rejects
         warning_parts += work.warnings
-    order = ["table", "row", "column", "rule"]
+    order = ["table", "source", "row", "column", "rule"]
     rejected = (
         pl.concat(rejected_parts).collect()
         if rejected_parts
-        else pl.DataFrame(schema=REJECTED_SCHEMA)
+        else pl.DataFrame(schema=_ISSUE_SCHEMA)
     ).sort(order, nulls_last=False)
     warnings = (
-        pl.concat(warning_parts).collect()
-        if warning_parts
-        else pl.DataFrame(schema=REJECTED_SCHEMA)
+        pl.concat(warning_parts).collect() if warning_parts else pl.DataFrame(schema=_ISSUE_SCHEMA)
     ).sort(order, nulls_last=False)
     # A warning on a row that was rejected anyway says nothing more.
     warnings = warnings.join(
-        rejected.select("table", "row").unique(), on=["table", "row"], how="anti"
+        rejected.select("table", _RID).unique(), on=["table", _RID], how="anti"
     )
     return Dataset(
         tables=tables,
         as_of=as_of,
-        rejected=rejected,
-        warnings=warnings,
+        rejected=rejected.select(list(REJECTED_SCHEMA)),
+        warnings=warnings.select(list(WARNINGS_SCHEMA)),
         source=source,
         rows_read={t: w.wide.height for t, w in works.items()},
         strict_codes=strict_codes,
@@ -781,12 +1258,14 @@ def validate_frames(
     *,
     as_of: dt.date | str | None = None,
     strict_codes: bool = False,
+    date_window: Sequence[dt.date | str | None] | None = None,
 ) -> Dataset:
     """Validate polars frames (table name → frame) into a `Dataset`.
 
     Frames may hold canonical dtypes or text (as read from a file); headers may be
     English names, Chinese labels or aliases.  Row numbers in `rejected` are the
-    1-based positions in each frame.
+    1-based positions in each frame, and `source` is null.  `date_window` is the
+    (first, last) pair of event dates kept, as for `load_dataset`.
 
     >>> import polars as pl
     >>> regions = pl.DataFrame({"region_code": ["430900"], "name": ["益阳市"],
@@ -795,16 +1274,17 @@ def validate_frames(
     {'regions': 1}
     """
     day = _as_date(as_of)
+    window = _window(date_window, day)
     notes: list[pl.LazyFrame] = []
-    prepared: dict[str, pl.DataFrame] = {}
+    works: dict[str, _Work] = {}
     for name, frame in frames.items():
         if name not in TABLES:
             raise DatasetError(f"未知的数据表 {name!r} (unknown table; known: {', '.join(TABLES)})")
         df = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
-        prepared[name] = _prepare(
-            name, df, source=f"table {name}", excel_serial=False, warnings=notes
+        works[name] = _prepare(
+            name, df, source=f"table {name}", source_name=None, excel_serial=False, warnings=notes
         )
-    return _finish(prepared, notes, as_of=day, strict_codes=strict_codes, source=None)
+    return _finish(works, notes, as_of=day, strict_codes=strict_codes, window=window, source=None)
 
 
 def load_dataset(
@@ -812,39 +1292,48 @@ def load_dataset(
     *,
     as_of: dt.date | str | None = None,
     strict_codes: bool = False,
+    date_window: Sequence[dt.date | str | None] | None = None,
 ) -> Dataset:
     """Load a folder of `<table>.csv` / `.parquet` / `.xlsx` files into a `Dataset`.
+
+    `as_of`: the data's cut-off day (default today); later event dates are rejected.
+    `strict_codes`: reject credit codes whose check character fails (else a warning).
+    `date_window`: the (first, last) event dates kept (default 1949-10-01 to as_of);
+    earlier or later ones are rejected as `date_out_of_window`.
 
     >>> data = load_dataset("fixtures/yiyang-2024")            # doctest: +SKIP
     >>> data.rejected.height                                  # doctest: +SKIP
     0
     """
     day = _as_date(as_of)
+    window = _window(date_window, day)
     notes: list[pl.LazyFrame] = []
-    prepared: dict[str, pl.DataFrame] = {}
-    source, files = open_folder(path)
+    works: dict[str, _Work] = {}
+    source, skipped, files = open_folder(path)
+    for note in skipped:
+        notes.append(
+            table_note(note.table, None, note.rule, note.message, row=None, source=note.source)
+        )
     for file in files:
-        for rule, message in file.notes:
+        for note in file.notes:
             notes.append(
-                table_note(file.table, None, rule, f"{file.path.name}: {message}", row=None)
+                table_note(
+                    file.table,
+                    None,
+                    note.rule,
+                    f"{file.path.name}: {note.message}",
+                    row=None,
+                    source=note.source or file.source,
+                )
             )
-        prepared[file.table] = prepare_frame(
+        works[file.table] = _prepare(
             file.table,
             file.frame,
             source=str(file.path),
+            source_name=file.source,
             excel_serial=file.excel_serial,
             warnings=notes,
+            decimal_comma=file.decimal_comma,
+            invisible=file.invisible,
         )
-    return _finish(prepared, notes, as_of=day, strict_codes=strict_codes, source=source)
-
-
-def prepare_frame(
-    table: str,
-    frame: pl.DataFrame,
-    *,
-    source: str,
-    excel_serial: bool,
-    warnings: list[pl.LazyFrame],
-) -> pl.DataFrame:
-    """Parse one raw frame as a file gave it (internal, used by `load_dataset`)."""
-    return _prepare(table, frame, source=source, excel_serial=excel_serial, warnings=warnings)
+    return _finish(works, notes, as_of=day, strict_codes=strict_codes, window=window, source=source)

@@ -114,6 +114,7 @@ def stand_in(region_name: str = "赫山区") -> Assessment:
     rejected = pl.DataFrame(
         {
             "table": ["accidents"],
+            "source": ["accidents.csv"],
             "row": [3],
             "column": ["deaths"],
             "rule": ["non_negative"],

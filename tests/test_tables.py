@@ -230,10 +230,21 @@ def test_unknown_region(tiny):
     assert rules_of(data, "accidents") == [(4, "region_code", "unknown_region")]
 
 
-def test_duplicate_key_rejects_the_later_row(tiny):
-    acc = with_row(tiny["accidents"], deaths=7)  # same accident_id A1
+def test_conflicting_duplicate_keys_reject_every_row(tiny):
+    acc = with_row(tiny["accidents"], deaths=7)  # same accident_id A1, other deaths
     data = load(regions=tiny["regions"], accidents=acc)
-    assert rules_of(data, "accidents") == [(4, "accident_id", "duplicate_key")]
+    assert rules_of(data, "accidents") == [
+        (1, "accident_id", "conflicting_duplicate"),
+        (4, "accident_id", "conflicting_duplicate"),
+    ]
+    assert "第 1 行、第 4 行" in data.rejected["message"][0]
+    assert data.table("accidents").filter(pl.col("accident_id") == "A1").height == 0
+
+
+def test_identical_duplicate_rows_keep_one(tiny):
+    acc = with_row(tiny["accidents"])  # a copy of A1
+    data = load(regions=tiny["regions"], accidents=acc)
+    assert rules_of(data, "accidents") == [(4, "accident_id", "identical_duplicate")]
     kept = data.table("accidents").filter(pl.col("accident_id") == "A1")
     assert kept["deaths"].to_list() == [1]
 
@@ -471,8 +482,10 @@ def test_nothing_is_lost(bad_rows):
     data = validate_frames({**tables, "accidents": acc}, as_of=AS_OF)
     assert data.rows_read["accidents"] == acc.height
     assert_nothing_lost(data)
-    # The three good rows are always kept.
-    assert {"A1", "A2", "A3"} <= set(data.table("accidents")["accident_id"])
+    # The three good rows are kept, unless a bad row shares their key (a conflicting
+    # duplicate rejects every row of its key).
+    reused = set(acc["accident_id"].slice(3).drop_nulls())
+    assert {"A1", "A2", "A3"} - reused <= set(data.table("accidents")["accident_id"])
     # Every rejected row names a rule and a Chinese message.
     assert data.rejected["rule"].null_count() == 0
     assert data.rejected["message"].null_count() == 0

@@ -120,23 +120,24 @@ def test_bad_cells_are_rejected_rows_naming_table_row_column_rule_value(tmp_path
         tmp_path,
         "accidents.csv",
         ACC_HEADER
-        + "SG001,430902,,建筑施工,2024/3/5,1,0,0,0,否,否\r\n"  # 1 kept
+        + "SG001,430902,,建筑施工,2024/3/5,1,0,0,0,否,否\r\n"  # 1 conflicts with 5
         + "SG002,430902,,建筑施工,2024/4/31,0,0,0,0,否,否\r\n"  # 2 no such day
         + "SG003,430902,,建筑,2024/3/5,0,0,0,0,有,否\r\n"  # 3 sector, flag
         + "SG004,430902,,建筑施工,2024/3/5,-1,0,0,0,否,N/A\r\n"  # 4 negative, flag
-        + "SG001,430903,,建筑施工,2024/3/5,0,0,0,0,否,否\r\n"  # 5 duplicate key
+        + "SG001,430903,,建筑施工,2024/3/5,0,0,0,0,否,否\r\n"  # 5 conflicting duplicate key
         + "SG006,430999,,建筑施工,2024/3/5,0,0,0,0,否,否\r\n"  # 6 unknown region
         + "SG007,430902,,建筑施工,2024/3/5,0,0,0,0,否,\r\n"  # 7 empty flag
         + "SG008,430902,,建筑施工,2024/3/5,1.5,0,0,0,否,否\r\n",  # 8 not an integer
     )
     data = load_dataset(tmp_path, as_of=AS_OF)
     assert rejected(data) == [
+        ("accidents", 1, "accident_id", "conflicting_duplicate", "SG001"),
         ("accidents", 2, "occurred_on", "type", "2024/4/31"),
         ("accidents", 3, "reported_late", "type", "有"),
         ("accidents", 3, "sector", "enum", "建筑"),
         ("accidents", 4, "concealed", "type", "N/A"),
         ("accidents", 4, "deaths", "non_negative", "-1"),
-        ("accidents", 5, "accident_id", "duplicate_key", "SG001"),
+        ("accidents", 5, "accident_id", "conflicting_duplicate", "SG001"),
         ("accidents", 6, "region_code", "unknown_region", "430999"),
         ("accidents", 7, "concealed", "not_null", None),
         ("accidents", 8, "deaths", "type", "1.5"),
@@ -152,8 +153,9 @@ def test_bad_cells_are_rejected_rows_naming_table_row_column_rule_value(tmp_path
     assert messages["type:reported_late"].startswith("迟报(reported_late) 应为是/否")
     assert "建筑施工" in messages["enum:sector"]
     assert "2024年3月5日" in messages["type:occurred_on"]
-    assert "事故编号" in messages["duplicate_key:accident_id"]
-    assert data.table("accidents")["accident_id"].to_list() == ["SG001"]
+    assert "事故编号" in messages["conflicting_duplicate:accident_id"]
+    # SG001's two rows differ: neither is kept, so row order decides nothing.
+    assert data.table("accidents")["accident_id"].to_list() == []
     assert_nothing_lost(data)
 
 
@@ -381,7 +383,7 @@ def test_validate_exit_codes_and_out_file(tmp_path, narrow):
     result = runner.invoke(app, ["validate", str(folder), "--as-of", AS_OF, "--out", str(out)])
     assert result.exit_code == 1
     issues = pl.read_csv(out, infer_schema=False)
-    assert issues.columns == ["类别", "数据表", "行号", "列", "规则", "说明", "原值"]
+    assert issues.columns == ["类别", "数据表", "来源文件", "行号", "列", "规则", "说明", "原值"]
     assert issues.filter(pl.col("类别") == "拒收").height == 3
     clean = tmp_path / "clean"
     gbk(clean, "regions.csv", REGIONS)

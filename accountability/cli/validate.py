@@ -42,7 +42,10 @@ WIDE = 120
 # The rejected/warnings columns take the labels every other output gives them.
 ISSUE_HEADERS: dict[str, str] = {
     "kind": "类别",
-    **{name: column_label(name) for name in ("table", "row", "column", "rule", "message", "value")},
+    **{
+        name: column_label(name, "rejected")
+        for name in ("table", "source", "row", "column", "rule", "message", "value")
+    },
 }
 EPILOG = exit_help(
     (EXIT_OK, "全部数据行通过校验 (all rows kept)"),
@@ -62,7 +65,7 @@ def _cell(text: object, style: str = "") -> Text:
 
 
 def _where(rec: dict) -> str:
-    parts = [rec["table"]]
+    parts = [rec["table"] or rec.get("source") or "—"]  # a file not read has no table
     if rec["row"] is not None and rec["row"] > 0:
         parts.append(f"第 {rec['row']} 行")
     if rec["column"]:
@@ -155,7 +158,7 @@ def validate(
     data = load_dataset(directory, as_of=as_of, strict_codes=strict_codes)
 
     rejected_per = (
-        data.rejected.group_by("table").agg(pl.col("row").n_unique().alias("n"))
+        data.rejected.group_by("table").agg(pl.struct("source", "row").n_unique().alias("n"))
         if data.rejected.height
         else pl.DataFrame({"table": [], "n": []}, schema={"table": pl.String, "n": pl.UInt32})
     )
@@ -169,6 +172,7 @@ def validate(
     )
     for name in ("表 table", "读取 read", "保留 kept", "拒收 rejected", "警告 warnings"):
         counts.add_column(name, justify="left" if name.startswith("表") else "right")
+    counts.add_column("日期范围 dates")  # the main event date's first and last (or years)
     for name in sorted(data.tables):
         counts.add_row(
             _cell(name),
@@ -176,6 +180,7 @@ def validate(
             str(data.tables[name].height),
             str(rejected_counts.get(name, 0)),
             str(warning_counts.get(name, 0)),
+            data.date_span(name),
         )
     console.print(counts)
 

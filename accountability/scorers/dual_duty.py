@@ -149,6 +149,7 @@ def _empty_table(table: str) -> pl.DataFrame:
 
 
 def _warning(rows: pl.LazyFrame) -> pl.LazyFrame:
+    rows = rows.with_columns(pl.lit(None, dtype=pl.String).alias("source"))  # no source file
     return rows.select([pl.col(c).cast(t) for c, t in WARNINGS_SCHEMA.items()])
 
 
@@ -156,6 +157,7 @@ def _note(table: str, rule: str, message: str) -> pl.LazyFrame:
     return pl.LazyFrame(
         {
             "table": [table],
+            "source": [None],
             "row": [None],
             "column": [None],
             "rule": [rule],
