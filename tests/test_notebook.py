@@ -153,7 +153,7 @@ def test_notebook_runs_top_to_bottom(
         except Exception as error:  # pragma: no cover - the failure message is the point
             pytest.fail(f"code cell {number} raised {error!r}:\n{source}")
     printed = capsys.readouterr().out
-    assert "得分 77.82 · 等次 合格 · 同级排名 6/8" in printed  # explain("430981") ran
+    assert "得分 77.78 · 等次 合格 · 同级排名 6/8" in printed  # explain("430981") ran
     assert "RulebookError: 参数 annual.a1_points_per_death" in printed  # the caught error
     assert namespace["out"].is_file()
 
