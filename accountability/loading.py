@@ -544,9 +544,10 @@ def _check_sheet(where: str, sheet: _SheetInfo, extent: tuple[str | None, int, i
             f"{where}: 工作表 {sheet.name!r} {said}实际延伸至 {actual} "
             f"({rows} 行 × {cols} 列 = {cells} 个单元格)，超过上限 "
             f"{MAX_SHEET_COLUMNS} 列、{MAX_SHEET_CELLS} 个单元格；请删除表格以外的单元格"
-            f"(在 Excel 中按 Ctrl+End 查看) 或另存为 CSV (sheet {sheet.name!r} range "
-            f"{declared or actual} over the limit MAX_SHEET_CELLS = {MAX_SHEET_CELLS} cells / "
-            f"MAX_SHEET_COLUMNS = {MAX_SHEET_COLUMNS} columns)"
+            f"(在 Excel 中按 Ctrl+End 查看) 或另存为 CSV (sheet {sheet.name!r} spans {actual}, "
+            f"{'dimension ' + declared if declared else 'no dimension'}: over the limit "
+            f"MAX_SHEET_CELLS = {MAX_SHEET_CELLS} cells / MAX_SHEET_COLUMNS = "
+            f"{MAX_SHEET_COLUMNS} columns)"
         )
     return declared is not None
 
@@ -947,7 +948,7 @@ def open_folder(path: str | Path | object) -> tuple[str, list[Note], Iterator[Ta
             )
             if like is not None:
                 raise DatasetError(
-                    f"{entry}: 数据表文件 {why}，拒绝读取；请把文件本身放入数据目录 "
+                    f"{entry}: 数据表文件{why}，拒绝读取；请把文件本身放入数据目录 "
                     "(a table file must lie inside the dataset folder)"
                 )
             notes.append(_not_read(entry, why))
@@ -958,12 +959,12 @@ def open_folder(path: str | Path | object) -> tuple[str, list[Note], Iterator[Ta
             continue
         if like is not None:
             what = {
-                "folder": "是目录而不是数据表文件；请把其中的数据合并为一个文件",
+                "folder": "是目录而不是数据表文件",
                 "special": "不是普通文件 (设备、管道或套接字)",
             }.get(kind, f"文件类型 {''.join(entry.suffixes) or '(无后缀)'!r} 无法读取")
             raise DatasetError(
                 f"{entry}: 名称对应数据表 {like!r}，但{what}；请另存为 "
-                f"{like}.csv 或 {like}.xlsx，支持的格式: {_FORMATS} "
+                f"(或合并为) {like}.csv 或 {like}.xlsx，支持的格式: {_FORMATS} "
                 "(named like a table but not readable: unsupported file type)"
             )
         why = {

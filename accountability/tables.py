@@ -666,14 +666,20 @@ def _column_note(
     message: str,
     source: str | None,
 ) -> pl.LazyFrame:
-    """One warning for a column: how many cells `hit` and the first of them."""
-    hits = frame.select(row_number.alias("row"), pl.col(col.name).alias("value")).filter(hit)
+    """One warning for a column: how many cells `hit` and the first of them.
+    `message` is "中文 (English)": the count goes before the English."""
+    zh, en = message.rsplit(" (", 1)
+    hits = (
+        frame.with_columns(row_number.alias("__row"))
+        .filter(hit)
+        .select(pl.col("__row").alias("row"), pl.col(col.name).alias("value"))
+    )
     first = hits.row(0, named=True)
     return table_note(
         table,
         col.name,
         rule,
-        f"{col.label}({col.name}) {message}，共 {hits.height} 处，首见第 {first['row']} 行",
+        f"{col.label}({col.name}) {zh}，共 {hits.height} 处，首见第 {first['row']} 行 ({en}",
         None if first["value"] is None else ascii(first["value"])[1:-1],
         row=None,
         source=source,
@@ -954,7 +960,7 @@ def _number_checks(work: _Work) -> list[pl.LazyFrame]:
                 x.is_not_null() & bad,
                 col.name,
                 "out_of_range",
-                f"{col.label}({col.name}) 超出合理范围 {low:,g} 至 {high:,g} 或不是有限数 "
+                f"{col.label}({col.name}) 超出合理范围 {low:.0f} 至 {high:.0f} 或不是有限数 "
                 "(out of range)",
             )
         )
@@ -1020,9 +1026,10 @@ def _local_checks(
             column, dy_rule = "end_on", rule_col
         else:
             column, dy_rule = spec.key[0] if spec.key else "", rule_col
-        if column in (_ROW, _RID, _SRC) or dy_rule == "primary_key":
+        if column in (_ROW, _RID, _SRC) or dy_rule in ("primary_key", "nan", "inf"):
             # Duplicate keys were rejected above; dataframely's primary key rule
             # only adds rows whose key is empty, already rejected as not_null.
+            # NaN and infinities are out_of_range (_number_checks).
             continue
         dy_name, dy_message = _DY_RULES.get(dy_rule, (dy_rule, dy_rule))
         if dy_rule == "end_before_start":
