@@ -345,3 +345,19 @@ def test_row_order_encoding_and_line_ends_change_nothing(
     first, second = assess(plain, year=2024), assess(other, year=2024)
     assert first.regions.equals(second.regions)
     assert first.line_items.equals(second.line_items)
+
+
+def test_validate_prints_each_tables_date_range(monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from accountability.cli import app
+    from accountability.cli.app import console
+
+    monkeypatch.setattr(console, "width", 200)
+
+    result = CliRunner().invoke(
+        app, ["validate", str(CORPUS / "dates_out_of_window"), "--as-of", AS_OF]
+    )
+    assert result.exit_code == 1, result.output
+    text = result.output.replace("\n", " ")
+    assert "日期范围" in text and "2024-03-05 – 2024-03-05" in text  # accidents kept: SG001
