@@ -18,7 +18,7 @@ Counting conventions every record follows:
 
 >>> from accountability.rules.registry import REGISTRY
 >>> [r.id for r in REGISTRY.section("C")]
-['C1', 'C2', 'C3', 'C4']
+['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7', 'C8']
 """
 
 from __future__ import annotations
