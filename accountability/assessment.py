@@ -53,6 +53,7 @@ def _declared(name: str) -> pl.DataFrame:
     """An empty frame of a declared output (`accountability.outputs`)."""
     return pl.DataFrame(schema=OUTPUTS[name].dtypes)
 
+
 SCHEMA_VERSION = "1"
 
 # Where each kind of subject lives: frame attribute and how its id is formed.

@@ -313,7 +313,14 @@ def test_a_faulty_rule_file_is_exit_1_for_check_and_2_for_show_and_diff(tmp_path
     )
 
 
-def test_escapes_in_a_rule_file_are_shown_not_obeyed(tmp_path: Path) -> None:
+def test_escapes_in_a_rule_file_are_shown_not_obeyed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib
+
+    cli_app = importlib.import_module("accountability.cli.app")
+    # the console is made at import; an earlier test may have made it narrow
+    monkeypatch.setattr(cli_app.console, "width", 200)
     path = tmp_path / "city.toml"
     path.write_text(
         'extends = "default"\n[annual.b2_coverage_target]\nvalue = 0.4\n'

@@ -16,7 +16,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "golden"))
-from make_golden import HERE, PINNED, RULEBOOKS, assessment, pinned  # noqa: E402
+from make_golden import HERE, PINNED, RULEBOOKS, assessment, pinned
 
 
 @pytest.fixture(scope="module", params=list(RULEBOOKS))
