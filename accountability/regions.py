@@ -14,7 +14,7 @@ from __future__ import annotations
 import attrs
 import polars as pl
 
-__all__ = ["Hierarchy", "ancestors", "roll_up", "rolled"]
+__all__ = ["Hierarchy", "ancestors", "roll_up", "rolled", "sorted_ids"]
 
 _IDS = pl.List(pl.String())
 
@@ -76,6 +76,15 @@ class Hierarchy:
             .cache()
         )
         return cls(codes=codes, up=up)
+
+
+def sorted_ids(column: str, cond: pl.Expr | None = None) -> pl.Expr:
+    """An aggregation for `rolled`'s `ids`: the distinct ids of `column` (as text) where
+    `cond` holds, sorted — evidence that does not depend on row order."""
+    expr = pl.col(column).cast(pl.String)
+    if cond is not None:
+        expr = expr.filter(cond)
+    return expr.unique().sort()
 
 
 def rolled(

@@ -30,7 +30,7 @@ import polars as pl
 
 from accountability.accidents import grade_at_least
 from accountability.codes import STANDARDIZATION_LEVELS
-from accountability.regions import Hierarchy, rolled
+from accountability.regions import Hierarchy, rolled, sorted_ids
 from accountability.rules.conditions import (
     closed_by_deadline,
     closed_on,
@@ -80,13 +80,6 @@ Frames = Mapping[str, pl.LazyFrame]
 def with_missing(ctx: Context) -> str:
     """ "（含失踪）" while missing persons count with deaths, else ""."""
     return "（含失踪）" if ctx[MISSING] else ""
-
-
-def _ids(col: str, cond: pl.Expr | None = None) -> pl.Expr:
-    expr = pl.col(col).cast(pl.String)
-    if cond is not None:
-        expr = expr.filter(cond)
-    return expr.unique().sort()
 
 
 # --- A 事故控制 ----------------------------------------------------------------------------
@@ -153,7 +146,7 @@ def _a2(frames: Frames, links: Hierarchy, ctx: Context) -> pl.LazyFrame:
             "injuries_cur": pl.col("serious_injuries").filter(cur).sum(),
             "injuries_prev": pl.col("serious_injuries").filter(before).sum(),
         },
-        ids={"ev": _ids("accident_id")},
+        ids={"ev": sorted_ids("accident_id")},
         fsums={
             "loss_cur": pl.col("direct_loss_10k_yuan").filter(cur),
             "loss_prev": pl.col("direct_loss_10k_yuan").filter(before),

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 import polars as pl
 
-from accountability.regions import Hierarchy, rolled
+from accountability.regions import Hierarchy, rolled, sorted_ids
 from accountability.rules.model import Context, Count, Formula, Registry, Rule, Share
 from accountability.wording import deduct, deduction, number, number_text, percent
 
@@ -31,10 +31,6 @@ _EMPTY_IDS = pl.lit([], dtype=pl.List(pl.String()))
 
 def empty_items() -> pl.LazyFrame:
     return pl.LazyFrame(schema=ITEM_SCHEMA)
-
-
-def _ids(col: str, cond: pl.Expr) -> pl.Expr:
-    return pl.col(col).cast(pl.String).filter(cond).unique().sort()
 
 
 def _text(value: object, ctx: Context) -> str:
@@ -76,7 +72,7 @@ def _count(rule: Rule, spec: Count, frames, links: Hierarchy, ctx: Context) -> p
         _rows(spec, frames, ctx).filter(spec.when(ctx)),
         links,
         counts={"n": pl.len()},
-        ids={"evidence": _ids(spec.id_column, pl.lit(True))},
+        ids={"evidence": sorted_ids(spec.id_column, pl.lit(True))},
     ).with_columns(deduction(pl.col("n") * each).alias("points"))
     reason = (
         pl.when(pl.col("n") > 0)
@@ -101,13 +97,13 @@ def _share(rule: Rule, spec: Share, frames, links: Hierarchy, ctx: Context) -> p
         flags["_left_out"] = spec.left_out(ctx)
     rows = _rows(spec, frames, ctx).with_columns(**flags)
     counted = pl.col("_counted")
-    ids = {"evidence": _ids(spec.id_column, pl.col("_failed"))}
+    ids = {"evidence": sorted_ids(spec.id_column, pl.col("_failed"))}
     counts = {"n": counted.sum()}
     fsums = {"total": pl.col("_value").cast(pl.Float64).filter(counted)}
     if spec.left_out is not None:
         counts["z"] = pl.col("_left_out").sum()
         if "{ids}" in spec.left_out_note:
-            ids["skipped"] = _ids(spec.id_column, pl.col("_left_out"))
+            ids["skipped"] = sorted_ids(spec.id_column, pl.col("_left_out"))
     per = rolled(rows, links, counts=counts, ids=ids, fsums=fsums)
     share = pl.col("total") / pl.col("n")
     base = ctx[spec.points]

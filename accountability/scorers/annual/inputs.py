@@ -15,7 +15,7 @@ import polars as pl
 from accountability.accidents import counted_deaths, grade_accidents, grade_at_least
 from accountability.codes import ACCIDENT_GRADES
 from accountability.columns import TABLES, with_optional_columns
-from accountability.regions import Hierarchy, rolled
+from accountability.regions import Hierarchy, rolled, sorted_ids
 from accountability.rulebook import Rulebook
 from accountability.rules.annual import A3_INDICATORS
 from accountability.rules.conditions import in_population
@@ -42,13 +42,6 @@ def _has_col(frame: Frame, name: str) -> bool:
 
 def _empty(table: str) -> pl.LazyFrame:
     return pl.LazyFrame(schema=TABLES[table].dtypes)
-
-
-def _ids(col: str, cond: pl.Expr | None = None) -> pl.Expr:
-    expr = pl.col(col).cast(pl.String)
-    if cond is not None:
-        expr = expr.filter(cond)
-    return expr.unique().sort()
 
 
 POPULATION = "annual.accident_population"
@@ -127,7 +120,7 @@ def accident_figures(accs: pl.LazyFrame | None, links: Hierarchy, ctx: Context) 
     fatal = pl.col("d") > 0
     concealed = pl.col("concealed").fill_null(False)
     counts: dict[str, pl.Expr] = {"deaths": pl.col("d").sum()}
-    ids: dict[str, pl.Expr] = {"deaths_ids": _ids("accident_id", fatal)}
+    ids: dict[str, pl.Expr] = {"deaths_ids": sorted_ids("accident_id", fatal)}
     for key, _label, group, _factor, _denom in A3_INDICATORS:
         cond = (
             pl.lit(True)
@@ -135,13 +128,13 @@ def accident_figures(accs: pl.LazyFrame | None, links: Hierarchy, ctx: Context) 
             else pl.col("sector").cast(pl.String).is_in(list(ctx[group]))
         )
         counts[f"num_{key}"] = pl.col("d").filter(cond).sum()
-        ids[f"ev_{key}"] = _ids("accident_id", cond & fatal)
+        ids[f"ev_{key}"] = sorted_ids("accident_id", cond & fatal)
     for g in ACCIDENT_GRADES:
         cond = grade_at_least(pl.col("grade"), g)
         counts[f"ge_{g}"] = cond.sum()
-        ids[f"ids_{g}"] = _ids("accident_id", cond)
+        ids[f"ids_{g}"] = sorted_ids("accident_id", cond)
     counts["concealed_n"] = concealed.sum()
-    ids["concealed_ids"] = _ids("accident_id", concealed)
+    ids["concealed_ids"] = sorted_ids("accident_id", concealed)
     return rolled(rows, links, counts=counts, ids=ids)
 
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 import polars as pl
 
 from accountability.outputs import OUTPUTS
-from accountability.regions import Hierarchy, rolled
+from accountability.regions import Hierarchy, rolled, sorted_ids
 from accountability.rules.annual import (
     finder_known,
     lookback_rows,
@@ -31,10 +31,6 @@ from accountability.rules.registry import REGISTRY
 __all__ = ["hazard_lookbacks", "hazard_metrics"]
 
 _IDS = pl.List(pl.String())
-
-
-def _ids(cond: pl.Expr) -> pl.Expr:
-    return pl.col("hazard_id").filter(cond).unique().sort()
 
 
 def _metric(frame: pl.LazyFrame, rule_id: str, value: pl.Expr, **cols: pl.Expr) -> pl.LazyFrame:
@@ -73,10 +69,10 @@ def hazard_metrics(
             "new": found.sum(),
         },
         ids={
-            "missed_ids": _ids(pl.col("_missed")),
-            "open_ids": _ids(stock_open(ctx)),
-            "other_ids": _ids(finder_known(ctx) & ~self_found(ctx)),
-            "new_ids": _ids(found),
+            "missed_ids": sorted_ids("hazard_id", pl.col("_missed")),
+            "open_ids": sorted_ids("hazard_id", stock_open(ctx)),
+            "other_ids": sorted_ids("hazard_id", finder_known(ctx) & ~self_found(ctx)),
+            "new_ids": sorted_ids("hazard_id", found),
         },
     )
     active = rolled(
