@@ -56,6 +56,16 @@ MEASURES: dict[str, str] = {
     "accountability": "厉行问责",
 }
 
+# 《安全生产法》(2021)第一百一十三条“本法规定的行政处罚”的种类 (a case's penalty_kinds).
+PENALTY_KINDS: tuple[str, ...] = (
+    "警告",
+    "罚款",
+    "没收违法所得",
+    "责令停产停业整顿",
+    "暂扣许可证",
+    "吊销许可证",
+)
+
 # 《地方党政领导干部安全生产责任制规定》(2018)
 OFFICIAL_ROLES: tuple[str, ...] = ("党委主要负责人", "政府主要负责人", "分管负责人", "部门负责人")
 HEAD_ROLES: tuple[str, ...] = ("党委主要负责人", "政府主要负责人")

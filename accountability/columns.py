@@ -20,6 +20,7 @@ from accountability.codes import (
     HAZARD_FINDERS,
     HAZARD_LEVELS,
     OFFICIAL_ROLES,
+    PENALTY_KINDS,
     REGION_LEVELS,
     SECTORS,
     STANDARDIZATION_LEVELS,
@@ -43,6 +44,7 @@ StatusDtype = pl.Enum(ENTERPRISE_STATUSES)
 StandardizationDtype = pl.Enum(STANDARDIZATION_LEVELS)
 IndicatorDtype = pl.Enum(TARGET_INDICATORS)
 SubjectTypeDtype = pl.Enum(SUBJECT_TYPES)
+PenaltyKindDtype = pl.Enum(PENALTY_KINDS)
 
 
 @attrs.frozen
@@ -194,6 +196,13 @@ TABLES: dict[str, TableSpec] = {
                 _flag("supervisory_responsibility", "监管责任", required=False, default=True),
                 _flag("impact_severe", "社会影响恶劣", required=False, default=False),
                 _flag("falsely_reported", "谎报", required=False, default=False),
+                _flag(
+                    "lacked_conditions",
+                    "不具备安全生产条件",
+                    required=False,
+                    default=False,
+                    aliases=("不具备安全生产条件导致事故",),
+                ),
                 _flag("omitted", "漏报", required=False, default=False),
                 _c("concealed_by", ConcealedByDtype, "瞒报主体", required=False, nullable=True),
                 _c(
@@ -288,6 +297,47 @@ TABLES: dict[str, TableSpec] = {
                 _count("persons_detained", "刑事拘留人数", aliases=("拘留人数",)),
                 _count("persons_transferred", "移送司法人数"),
                 _count("officials_accountable", "问责人数", aliases=("追责人数",)),
+                _c(
+                    "penalty_kinds",
+                    pl.List(PenaltyKindDtype),
+                    "处罚种类",
+                    required=False,
+                    nullable=True,
+                    aliases=("行政处罚种类",),
+                ),
+                _c(
+                    "penalty_article",
+                    _S,
+                    "处罚条款",
+                    required=False,
+                    nullable=True,
+                    aliases=("处罚依据条款",),
+                ),
+                _c(
+                    "closure_proposed_on",
+                    _D,
+                    "提请关闭日期",
+                    required=False,
+                    nullable=True,
+                    event_date=True,
+                ),
+                _flag(
+                    "suspension_refused",
+                    "拒不执行停产停业整顿决定",
+                    required=False,
+                    default=False,
+                    aliases=("拒不执行停产整顿",),
+                ),
+                _c(
+                    "ordered_to_correct_on",
+                    _D,
+                    "责令改正日期",
+                    required=False,
+                    nullable=True,
+                    event_date=True,
+                ),
+                _flag("refused_correction", "拒不改正", required=False, default=False),
+                _c("accident_id", _S, "事故编号", required=False, nullable=True),
             ),
             key=("case_id",),
         ),

@@ -13,7 +13,7 @@ list, with the sheet names and column headers declared beside the dtypes.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import attrs
 import polars as pl
@@ -22,7 +22,7 @@ from accountability.columns import RoleDtype, SectorDtype, StatusDtype
 from accountability.dataset import REJECTED_SCHEMA, WARNINGS_SCHEMA
 from accountability.lineitems import LINE_ITEM_SCHEMA
 
-__all__ = ["OUTPUTS", "OutputFrame"]
+__all__ = ["OUTPUTS", "REPEAT_COLUMN", "OutputFrame", "repeat_column_label"]
 
 _IDS = pl.List(pl.String())
 _MEASURES = {"close": "关闭取缔", "penalty": "从重处罚", "suspend": "停产整顿",
@@ -39,7 +39,7 @@ class OutputFrame:
     sheet: str
     columns: Mapping[str, tuple[pl.DataType, str]]
     extra: str | None = None
-    extra_label: str = ""
+    extra_label: str | Callable[[re.Match[str]], str] = ""
 
     @property
     def dtypes(self) -> dict[str, pl.DataType]:
@@ -50,6 +50,8 @@ class OutputFrame:
         if column in self.columns:
             return self.columns[column][1]
         if self.extra is not None and (m := re.fullmatch(self.extra, column)):
+            if callable(self.extra_label):
+                return self.extra_label(m)
             return self.extra_label.format(*m.groups())
         return None
 
@@ -69,6 +71,23 @@ class OutputFrame:
             if c not in self.columns and not (self.extra and re.fullmatch(self.extra, c)):
                 out.append(f"{self.name}.{c}: not declared")
         return out
+
+
+# The repeat rule's count columns: repeat_fines_180 (days), repeat_findings_3m (months).
+REPEAT_COLUMN = r"repeat_(fines|findings)_(\d+)(m?)"
+
+
+def repeat_column_label(match: re.Match[str]) -> str:
+    """The Chinese header of a repeat-count column.
+
+    >>> repeat_column_label(re.fullmatch(REPEAT_COLUMN, "repeat_findings_3m"))
+    '3个月内发现重大隐患次数（不同日期）'
+    """
+    counting, span, months = match.groups()
+    within = f"{span}个月内" if months else f"{span}日内"
+    if counting == "fines":
+        return within + ("重大隐患罚款次数" if not months else "重大隐患受罚次数")
+    return within + "发现重大隐患次数（不同日期）"
 
 
 def _labelled(schema: Mapping[str, pl.DataType], labels: Mapping[str, str]) -> dict:
@@ -130,7 +149,27 @@ OUTPUTS: dict[str, OutputFrame] = {
             "requires_measure": (pl.Boolean(), "应采取措施"),
             "compliant": (pl.Boolean(), "符合四个一律"),
             "gaps": (_IDS, "缺项"),
-        }, extra=r"repeat_fines_(\d+)", extra_label="{}日内重大隐患罚款次数"),
+            "closure_grounds": (_IDS, "应予关闭事由"),
+            "closure_proposed_on": (pl.Date(), "提请关闭日期"),
+            "principal_barred_until": (pl.Date(), "主要负责人禁止任职截止日"),
+            "eligible_daily_fine_from": (pl.Date(), "可按日连续处罚起始日"),
+            "penalty_article": (pl.String(), "处罚条款"),
+            "fine_yuan": (pl.Float64(), "罚款(元)"),
+            "fine_max_yuan": (pl.Float64(), "罚款上限(元)"),
+            "fine_max_source": (pl.String(), "罚款上限来源"),
+        }, extra=REPEAT_COLUMN, extra_label=lambda m: repeat_column_label(m)),
+        OutputFrame("referral_gaps", "应移送未移送", {
+            "accident_id": (pl.String(), "事故编号"),
+            "region_code": (pl.String(), "区划代码"),
+            "enterprise_id": (pl.String(), "统一社会信用代码"),
+            "occurred_on": (pl.Date(), "发生日期"),
+            "grade": (pl.String(), "事故等级"),
+            "deaths": (pl.Int64(), "死亡(含失踪)人数"),
+            "serious_injuries": (pl.Int64(), "重伤人数"),
+            "direct_loss_10k_yuan": (pl.Float64(), "直接经济损失(万元)"),
+            "thresholds_met": (_IDS, "达到的严重后果标准"),
+            "reason": (pl.String(), "说明"),
+        }),
         OutputFrame("officials", "领导干部", {
             "official_id": (pl.String(), "干部编号"),
             "name": (pl.String(), "姓名"),

@@ -82,6 +82,8 @@ _FREE_KEYED = frozenset(
         "enterprise.standardization_bonus",
         "enterprise.inspections_per_year",
         "dual_duty.duty_requirements",
+        "four_musts.sector_repeat_windows",
+        "four_musts.fine_ranges",
     }
 )
 

@@ -35,6 +35,7 @@ from accountability.codes import (
     ACCIDENT_POPULATION_FLAGS,
     DUTY_ACTIVITIES,
     OFFICIAL_ROLES,
+    PENALTY_KINDS,
     SECTORS,
     STANDARDIZATION_LEVELS,
 )
@@ -165,6 +166,7 @@ UNITS: Mapping[str, Bounds] = MappingProxyType(
         "表": NON_NEGATIVE,  # a structured table, checked by the spec's `check`
         "月-日": NON_NEGATIVE,  # a day of the year as "MM-DD" (a period's first day)
         "年": Bounds(1949.0, high=9998.0, whole=True),  # a calendar year
+        "年数": AT_LEAST_ONE,  # a length in years
     }
 )
 
@@ -304,6 +306,100 @@ def _repeat_windows(value: Any) -> Iterator[Fault]:
     for i, d in enumerate(days):
         if d in days[:i]:
             yield Fault(f"{i}.days", f"窗口天数重复: {d} (two windows of the same days)")
+
+
+def _penalty_kinds(value: Any) -> Iterator[Fault]:
+    """A non-empty list of penalty kinds, each one of PENALTY_KINDS."""
+    if not isinstance(value, list) or not value:
+        yield Fault("", f'须为处罚种类数组，如 ["罚款"]，实为 {value!r} (a list of penalty kinds)')
+        return
+    for i, kind in enumerate(value):
+        if kind not in PENALTY_KINDS:
+            yield Fault(
+                str(i),
+                f"未知处罚种类 {kind!r}，应为 {list(PENALTY_KINDS)}",
+                _did_you_mean(kind, PENALTY_KINDS),
+            )
+
+
+_SPAN_UNITS = ("days", "months")
+_COUNTINGS = ("penalties", "findings")
+
+
+def _sector_windows(value: Any) -> Iterator[Fault]:
+    """`{ 行业领域 or "*" = [{ span, span_unit, count, counting, basis }] }`."""
+    for sector, windows in value.items():
+        if sector != "*" and sector not in SECTORS:
+            yield Fault(
+                sector,
+                f'未知行业领域 {sector!r}，应为 {list(SECTORS)} 或 "*"',
+                _did_you_mean(sector, SECTORS),
+            )
+        if not isinstance(windows, list):
+            yield Fault(sector, f"须为窗口数组，实为 {windows!r} (a list of windows)")
+            continue
+        seen: list[tuple[object, ...]] = []
+        for i, window in enumerate(windows):
+            at = f"{sector}.{i}"
+            fields = {"span", "span_unit", "count", "counting", "basis"}
+            if not isinstance(window, dict) or set(window) != fields:
+                yield Fault(at, f"窗口须为 {{ {', '.join(sorted(fields))} }}，实为 {window!r}")
+                continue
+            for field in ("span", "count"):
+                number = window[field]
+                if isinstance(number, bool) or not isinstance(number, int | float):
+                    yield Fault(f"{at}.{field}", f"{field} 须为整数，实为 {number!r}")
+                elif (fault := AT_LEAST_ONE.fault(number, f"{at}.{field}", "次")) is not None:
+                    yield fault
+            if window["span_unit"] not in _SPAN_UNITS:
+                yield Fault(
+                    f"{at}.span_unit",
+                    f'span_unit 须为 "days" 或 "months"，实为 {window["span_unit"]!r}',
+                    _did_you_mean(window["span_unit"], _SPAN_UNITS),
+                )
+            if window["counting"] not in _COUNTINGS:
+                yield Fault(
+                    f"{at}.counting",
+                    f'counting 须为 "penalties" 或 "findings"，实为 {window["counting"]!r}',
+                    _did_you_mean(window["counting"], _COUNTINGS),
+                )
+            if not isinstance(window["basis"], str) or not window["basis"].strip():
+                yield Fault(f"{at}.basis", "每个窗口须注明依据 basis (a window needs its basis)")
+            shape = (window["span"], window["span_unit"], window["counting"])
+            if shape in seen:
+                yield Fault(at, f"同一行业领域的窗口重复: {shape} (two windows of the same span)")
+            seen.append(shape)
+
+
+def _fine_ranges(value: Any) -> Iterator[Fault]:
+    """`{ 条款[-档次] = { article, min_yuan, max_yuan } }`, 0 ≤ min ≤ max, max > 0."""
+    for key, entry in value.items():
+        fields = {"article", "min_yuan", "max_yuan"}
+        if not isinstance(entry, dict) or set(entry) != fields:
+            yield Fault(str(key), f"须为 {{ article, max_yuan, min_yuan }}，实为 {entry!r}")
+            continue
+        if not isinstance(entry["article"], str) or not entry["article"].strip():
+            yield Fault(f"{key}.article", "须注明条款 article (the article is missing)")
+        low, high = entry["min_yuan"], entry["max_yuan"]
+        if not all(isinstance(n, int | float) and not isinstance(n, bool) for n in (low, high)):
+            yield Fault(str(key), f"min_yuan 与 max_yuan 须为数值，实为 {low!r}、{high!r}")
+        elif high <= 0 or low > high:
+            yield Fault(
+                f"{key}.max_yuan",
+                f"须 0 ≤ min_yuan ≤ max_yuan 且 max_yuan > 0，实为 {low:g}、{high:g}"
+                " (an empty or inverted range)",
+            )
+
+
+def _criminal_thresholds(value: Any) -> Iterator[Fault]:
+    """`{ deaths, serious_injuries, direct_loss_10k_yuan }`: people whole and ≥ 1; loss > 0."""
+    for field in ("deaths", "serious_injuries"):
+        fault = AT_LEAST_ONE.fault(value[field], field, "人")
+        if fault is not None:
+            yield fault
+    fault = POSITIVE.fault(value["direct_loss_10k_yuan"], "direct_loss_10k_yuan", "万元")
+    if fault is not None:
+        yield fault
 
 
 def _grade_names(table: Any, at: str) -> Iterator[Fault]:
@@ -506,6 +602,7 @@ PARAMETERS: Mapping[str, ParamSpec] = _specs(
     _P("annual.b1_points", "分", "分值"),
     _P("annual.b2_points", "分", "分值"),
     _P("annual.b2_coverage_target", "比例", "目标", bounds=TARGET_SHARE),
+    _P("annual.b3_points_per_gap", "分/起", "分值"),
     _P("annual.c1_points", "分", "分值"),
     _P("annual.c2_points", "分", "分值"),
     _P("annual.c3_points", "分", "分值"),
@@ -533,6 +630,13 @@ PARAMETERS: Mapping[str, ParamSpec] = _specs(
     _P("annual.yellow_card_province", "起", "阈值", check=_veto),
     # 四个一律
     _P("four_musts.repeat_windows", "表", "窗口", check=_repeat_windows),
+    _P("four_musts.repeat_penalty_kinds", "表", "口径", check=_penalty_kinds),
+    _P("four_musts.sector_repeat_windows", "表", "窗口", check=_sector_windows),
+    _P("four_musts.close_on_major_accident", "布尔", "口径"),
+    _P("four_musts.principal_bar_years", "年数", "效果"),
+    _P("four_musts.fine_ranges", "表", "阈值", check=_fine_ranges),
+    _P("four_musts.accident_population", "表", "口径", check=_population),
+    _P("four_musts.criminal_thresholds", "表", "阈值", check=_criminal_thresholds),
     # 一岗双责
     _P("dual_duty.accident_population", "表", "口径", check=_population),
     _P("dual_duty.accountability_grade_counts", "起", "阈值", check=_grade_counts),

@@ -50,7 +50,7 @@ import polars as pl
 
 from accountability.arguments import as_dataset, as_rulebook, as_year
 from accountability.columns import LevelDtype
-from accountability.dataset import Dataset
+from accountability.dataset import WARNINGS_SCHEMA, Dataset
 from accountability.dates import default_year
 from accountability.lineitems import concat_line_items, empty_line_items
 from accountability.outputs import OUTPUTS
@@ -319,6 +319,7 @@ class FourMustsResult:
     by_region_department: pl.DataFrame = attrs.field(factory=_empty_by_region_department)
     year: int | None = None
     rulebook_fingerprint: str | None = None
+    warnings: pl.DataFrame = attrs.field(factory=lambda: pl.DataFrame(schema=WARNINGS_SCHEMA))
 
 
 def _stats(frame: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
