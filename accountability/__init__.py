@@ -25,6 +25,7 @@ from accountability.rulebook import Rulebook, load_rulebook, rulebook
 from accountability.scorers.dual_duty import DualDutyResult, dual_duty
 from accountability.scorers.enterprise import EnterpriseRatings, enterprise_ratings
 from accountability.scorers.four_musts import FourMustsResult, four_musts
+from accountability.scorers.referrals import referral_gaps
 from accountability.tables import load_dataset
 from accountability.version import __version__
 
@@ -50,5 +51,6 @@ __all__ = [
     "is_valid_uscc",
     "load_dataset",
     "load_rulebook",
+    "referral_gaps",
     "rulebook",
 ]

@@ -31,6 +31,7 @@ from accountability.errors import DatasetError
 from accountability.lineitems import LINE_ITEM_SCHEMA, SORT_KEY, concat_line_items
 from accountability.outputs import OUTPUTS
 from accountability.rulebook import Rulebook
+from accountability.rules.four_musts import MEASURE_RULES
 from accountability.rules.model import Context
 from accountability.rules.registry import REGISTRY, rule_positions, rule_title
 from accountability.scorers.annual import SECTION_NAMES, SECTIONS, annual
@@ -38,6 +39,7 @@ from accountability.scorers.annual.inputs import DATED, rows_in_period
 from accountability.scorers.dual_duty import dual_duty
 from accountability.scorers.enterprise import enterprise_ratings
 from accountability.scorers.four_musts import four_musts
+from accountability.scorers.referrals import referral_gaps
 from accountability.wording import (
     SUBJECT_LABELS,
     number_text,
@@ -79,6 +81,9 @@ class Assessment:
       null for a section not assessed), sorted by region_code.
     - `enterprises`, `cases`, `officials`, `departments`: the enterprise ratings,
       四个一律 cases and 一岗双责 officials and departments of the year.
+    - `referral_gaps`: 应移送未移送, the year's accidents past the 严重后果 thresholds of
+      重大责任事故罪 with no case transferred to the judicial organs
+      (`accountability.scorers.referrals`; empty without an accidents table).
     - `line_items`: every scorer's line items (LINE_ITEM_SCHEMA), sorted canonically;
       for a region ``score == bases["region"] + sum(points)``.
     - `rejected`, `warnings`: the dataset's, plus the scorers' warnings.
@@ -109,6 +114,8 @@ class Assessment:
     # the hazard lifecycle metrics (C5–C8) per region, and the 倒查 list behind C5
     hazard_metrics: pl.DataFrame = attrs.field(factory=lambda: _declared("hazard_metrics"))
     hazard_lookbacks: pl.DataFrame = attrs.field(factory=lambda: _declared("hazard_lookbacks"))
+    # 应移送未移送: the accidents behind B3, reported whether or not B3 deducts
+    referral_gaps: pl.DataFrame = attrs.field(factory=lambda: _declared("referral_gaps"))
 
     # --- output -------------------------------------------------------------------------
 
@@ -451,7 +458,24 @@ def _explain_case(a: Assessment, subject_id: str) -> list[str]:
             taken = rec.get(f"taken_{suffix}")
             need = "应当" if required else "不要求"
             done = "已执行" if taken else ("未执行" if taken is not None else "无法判断")
-            lines.append(f"  {label}：{need}，{done}")
+            if suffix == "close" and taken and not rec.get("closed", True):
+                done = f"已提请关闭（{rec.get('closure_proposed_on')}），待地方人民政府决定"
+            article = REGISTRY[MEASURE_RULES[suffix]].compute.article
+            lines.append(f"  {label}（强制措施；{article}）：{need}，{done}")
+        lines += _listed("应予关闭事由", rec.get("closure_grounds"))
+        if rec.get("principal_barred_until") is not None:
+            lines.append(
+                f"  主要负责人不得担任任何生产经营单位主要负责人至 {rec['principal_barred_until']}"
+            )
+        daily = REGISTRY["four_musts.daily_fine"].compute
+        eligible = rec.get(daily.column)
+        lines.append(
+            f"  按日连续处罚（裁量措施，不计入执行率；{daily.article}）："
+            + (f"自 {eligible} 起可适用" if eligible is not None else "不适用")
+        )
+        if rec.get("penalty_article"):
+            source = rec.get("fine_max_source") or "—"
+            lines.append(f"  处罚条款 {rec['penalty_article']} · 罚款上限来源 {source}")
         verdict = (
             "不需执行措施"
             if not rec.get("requires_measure")
@@ -718,9 +742,13 @@ def assess(data: Dataset, rules: Rulebook | None = None, *, year: int) -> Assess
     er = enterprise_ratings(
         data if data.has("enterprises") else _stand_in(data, "enterprises"), book, year
     )
-    yearly = annual(
-        data, book, year=year, four_musts_cases=fm.cases, officials=dd.officials, coverage=coverage
+    referrals = (
+        referral_gaps(data, book, year) if data.has("accidents") else _declared("referral_gaps")
     )
+    yearly = annual(
+        data, book, year=year, four_musts_cases=fm.cases, officials=dd.officials,
+        referral_gaps=referrals, coverage=coverage,
+    )  # fmt: skip
 
     items = (
         concat_line_items(yearly.line_items, fm.line_items, dd.line_items, er.line_items)
@@ -731,6 +759,8 @@ def assess(data: Dataset, rules: Rulebook | None = None, *, year: int) -> Assess
     warnings = [data.warnings.select(list(WARNINGS_SCHEMA))]
     if data.has("officials") and dd.warnings.height:
         warnings.append(dd.warnings.select([pl.col(c).cast(t) for c, t in WARNINGS_SCHEMA.items()]))
+    if data.has("cases") and fm.warnings.height:
+        warnings.append(fm.warnings.select([pl.col(c).cast(t) for c, t in WARNINGS_SCHEMA.items()]))
     warnings.append(_unapplied_adjustments(data, year))
     warnings.append(_unfinished_year(data, period))
     warnings.append(_period_gaps(data, period, coverage))
@@ -756,4 +786,5 @@ def assess(data: Dataset, rules: Rulebook | None = None, *, year: int) -> Assess
         period=(period.start, period.end),
         hazard_metrics=yearly.hazard_metrics,
         hazard_lookbacks=yearly.hazard_lookbacks,
+        referral_gaps=referrals,
     )

@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from typing import Any
 
+import polars as pl
 from generated_pages import add_generated, cell, write_pages
 
 from accountability.columns import TABLES
@@ -33,7 +35,8 @@ from accountability.rulebook.render import format_value, value_on
 from accountability.rules.model import Registry, Rule
 from accountability.rules.parameters import ParamSpec, param_spec
 from accountability.rules.registry import REGISTRY
-from accountability.wording import SCORER_LABELS, SUBJECT_LABELS
+from accountability.scorers import fine_ranges
+from accountability.wording import SCORER_LABELS, SUBJECT_LABELS, number_text
 
 NAV_TITLE = "考核细则"
 FOLDER = "rules"
@@ -48,6 +51,7 @@ KIND_LABELS: dict[str, str] = {
     "note": "说明",
     "measure": "法定措施",
     "step": "问责步骤",
+    "metric": "指标（分值为 0 时只报告）",
 }
 
 # Units whose name says nothing a reader needs beside the range.
@@ -220,6 +224,216 @@ def _intro(book: Rulebook, day: dt.date, *, points: bool = True) -> str:
     )
 
 
+# -- 四个一律: the fine ranges and the closure grounds -----------------------------------
+
+_TIERS = "一二三四五六七八九"
+
+
+def tier_text(key: str) -> str:
+    """The tier a fine-range key names ("97-2" → 第二档), "—" for an article of one range."""
+    _, dash, tier = key.rpartition("-")
+    if not dash or not tier.isdigit():
+        return NONE
+    n = int(tier)
+    return f"第{_TIERS[n - 1]}档" if 1 <= n <= len(_TIERS) else f"第{n}档"
+
+
+def yuan_range_text(low: float, high: float) -> str:
+    """A range as the law words it, in 元/万元 ("10万元以上20万元以下")."""
+    return str(pl.select(fine_ranges.range_text(pl.lit(float(low)), pl.lit(float(high)))).item())
+
+
+def fine_ranges_section(book: Rulebook, day: dt.date, registry: Registry = REGISTRY) -> list[str]:
+    """The statutory fine ranges of each dated value of `four_musts.fine_ranges`."""
+    lines = ["## 法定罚款幅度 {#fine-ranges}", ""]
+    param = book.parameters.get(fine_ranges.FINE_RANGES_KEY)
+    if param is None:
+        return [
+            *lines,
+            f"规则库中没有参数 `{fine_ranges.FINE_RANGES_KEY}`：罚款上限只取案件数据。",
+            "",
+        ]
+    lines += [
+        "从重处罚以按法定罚款上限处罚为满足（罚款 `fine_yuan` ≥ 罚款上限 `fine_max_yuan`）。"
+        "案件数据未填罚款上限而注明了处罚条款（`penalty_article`）的，取该案件**发现日期**"
+        "施行的下列幅度的上限（`fine_max_source` 记为“法定幅度”）；"
+        "条款未注明档次的（如“97”）按第一档并给出警告；表中没有的条款给出警告，不取上限；"
+        "案件数据所填上限与法定上限不一致的，仍以案件数据为准并给出警告"
+        + _see(registry, "four_musts.penalty")
+        + f"。参数 `{fine_ranges.FINE_RANGES_KEY}`，依据：{cell(param.basis)}。",
+        "",
+    ]
+    current, _ = value_on(param, day)
+    values = list(param.values)
+    for i, dated in enumerate(values):
+        start = dated.start or dt.date.min
+        end = values[i + 1].start if i + 1 < len(values) else None
+        since = dated.start.isoformat() if dated.start else "起初"
+        when = f"{since} 起" + (f"至 {(end - dt.timedelta(days=1)).isoformat()}" if end else "")
+        mark = "（现行）" if i == current else ""
+        rows = fine_ranges.fine_range_rows(book, start)
+        if not rows:
+            lines += [f"- {when}{mark}：未列法定幅度，罚款上限只取案件数据。", ""]
+            continue
+        anchor = f"fine-ranges-{dated.start.isoformat()}" if dated.start else "fine-ranges-0"
+        lines += [
+            f"### {when}施行{mark} {{#{anchor}}}",
+            "",
+            "| 键 | 条款 | 档次 | 罚款幅度 | 下限（元） | 上限（元） |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+        lines += [
+            f"| `{key}` | {cell(article)} | {tier_text(key)} | {yuan_range_text(low, high)}"
+            f" | {number_text(low)} | {number_text(high)} |"
+            for key, article, low, high in rows
+        ]
+        lines.append("")
+    return lines
+
+
+def _value(book: Rulebook, key: str, day: dt.date) -> Any:
+    """The value of `key` in force on `day`; None when absent or not yet in force."""
+    param = book.parameters.get(key)
+    return None if param is None else value_on(param, day)[1]
+
+
+def _basis(book: Rulebook, key: str) -> str:
+    param = book.parameters.get(key)
+    return f"；参数 `{key}`（{cell(param.basis)}）" if param is not None else ""
+
+
+def _repeat_text(book: Rulebook, day: dt.date) -> str:
+    windows = _value(book, "four_musts.repeat_windows", day) or []
+    counts = "或 ".join(
+        f"{number_text(w['days'])} 日内 {number_text(w['fines'])} 次" for w in windows
+    )
+    kinds = _value(book, "four_musts.repeat_penalty_kinds", day)
+    text = f"存在重大事故隐患，{counts or '（规则库未设窗口）'}受到本法规定的行政处罚"
+    if kinds:
+        text += f"（计入的处罚种类：{'、'.join(str(k) for k in kinds)}）"
+    return text
+
+
+def _sector_text(book: Rulebook) -> str:
+    """The sector windows of each dated value of `four_musts.sector_repeat_windows`, as a
+    table cell."""
+    param = book.parameters.get("four_musts.sector_repeat_windows")
+    periods = []
+    for dated in param.values if param is not None else ():
+        since = dated.start.isoformat() if dated.start else "起初"
+        parts = []
+        for sector, windows in (dated.value or {}).items():
+            for w in windows:
+                unit = "个月" if w["span_unit"] == "months" else "日"
+                what = "发现重大事故隐患" if w["counting"] == "findings" else "受到行政处罚"
+                parts.append(
+                    f"{'各行业' if sector == '*' else sector}：{number_text(w['span'])} {unit}内"
+                    f" {number_text(w['count'])} 次以上{what}仍然进行生产"
+                )
+        if parts:
+            periods.append(cell(f"{since} 起：" + "；".join(parts)))
+    return "<br>".join(periods) or "规则库未设行业窗口"
+
+
+def _see(registry: Registry, *rule_ids: str) -> str:
+    """Links to the rules of this page among `rule_ids` (those the registry has)."""
+    links = [f"[`{r}`](#{r})" for r in rule_ids if r in registry]
+    return f"（见规则 {'、'.join(links)}）" if links else ""
+
+
+def closure_section(book: Rulebook, day: dt.date, registry: Registry = REGISTRY) -> list[str]:
+    """The grounds that require closure and the related articles, their numbers read
+    from the rulebook in force on `day`."""
+    law = "《安全生产法》(2021)"
+    bar = _value(book, "four_musts.principal_bar_years", day)
+    crime = _value(book, "four_musts.criminal_thresholds", day)
+    crime_text = (
+        f"死亡（含失踪）{number_text(crime['deaths'])} 人以上，或重伤"
+        f" {number_text(crime['serious_injuries'])} 人以上，或直接经济损失"
+        f" {number_text(crime['direct_loss_10k_yuan'])} 万元以上"
+        if crime
+        else NONE
+    )
+    # (article, ground, how the scorer tells it), each already a Markdown cell.
+    grounds = [
+        (
+            cell(f"{law}第一百一十三条第（一）项"),
+            cell(_repeat_text(book, day)),
+            "企业受到处罚的重大事故隐患案件，截至案件发现日按窗口计数"
+            + _basis(book, "four_musts.repeat_windows"),
+        ),
+        (
+            cell(f"{law}第一百一十三条第（二）项"),
+            "经停产停业整顿，仍不具备法律、行政法规和国家标准或者行业标准规定的安全生产条件",
+            "案件标记 `failed_rectification`",
+        ),
+        (
+            cell(f"{law}第一百一十三条第（三）项"),
+            "不具备法律、行政法规和国家标准或者行业标准规定的安全生产条件，"
+            "导致发生重大、特别重大生产安全事故",
+            "事故标记 `lacked_conditions`" + _basis(book, "four_musts.close_on_major_accident"),
+        ),
+        (
+            cell(f"{law}第一百一十三条第（四）项"),
+            "拒不执行负有安全生产监督管理职责的部门作出的停产停业整顿决定",
+            "案件标记 `suspension_refused`",
+        ),
+        (
+            cell("《煤矿安全生产条例》(国务院令第774号，2024-05-01 起施行)第七十条"),
+            _sector_text(book),
+            "煤矿企业的重大事故隐患发现日期（hazards），按案件发现日当天有效的窗口计数"
+            + _basis(book, "four_musts.sector_repeat_windows"),
+        ),
+    ]
+    bar_text = f" {number_text(bar)} 年" if bar is not None else "五年"
+    lines = [
+        "## 应予关闭的情形与相关条款 {#closure-grounds}",
+        "",
+        "有下列情形之一的，负有安全生产监督管理职责的部门应当**提请**地方人民政府予以关闭"
+        f"（{cell(law)}第一百一十三条）；予以关闭由县级以上人民政府按照国务院规定的权限决定"
+        "（第一百一十五条），故部门的法定措施以已关闭取缔（`closed`）或提请关闭"
+        "（`closure_proposed_on`，案件发现日至考核期末）为满足"
+        + _see(registry, "four_musts.close", "four_musts.close_repeat")
+        + "。依第一百一十三条应予关闭的，其主要负责人"
+        f"{bar_text}内不得担任任何生产经营单位的主要负责人（`principal_barred_until`"
+        + _basis(book, "four_musts.principal_bar_years")
+        + "；情节严重的终身不得担任本行业生产经营单位的主要负责人，本库不判定）。",
+        "",
+        "| 条款 | 应予关闭的情形 | 本库的判定 |",
+        "| --- | --- | --- |",
+        *(f"| {a} | {g} | {h} |" for a, g, h in grounds),
+        "",
+        "| 条款 | 内容 | 本库的处理 |",
+        "| --- | --- | --- |",
+        f"| {cell(law)}第一百一十二条 | 被责令改正且受到罚款处罚，拒不改正的，"
+        "可以自作出责令改正之日的次日起，按照原处罚数额按日连续处罚"
+        " | “可以”：裁量措施，只报告可按日连续处罚的起始日（`eligible_daily_fine_from`），"
+        "不计为未采取的措施" + _see(registry, "four_musts.daily_fine") + " |",
+        "| "
+        + cell(
+            "《最高人民法院 最高人民检察院关于办理危害生产安全刑事案件适用法律若干问题的解释》"
+            "(法释〔2015〕22号)第六条"
+        )
+        + f" | “造成严重后果”：{crime_text}"
+        " | 达到其一的责任事故列入应移送未移送核查（`referral_gaps`"
+        + _basis(book, "four_musts.criminal_thresholds")
+        + "） |",
+        "",
+    ]
+    return lines
+
+
+def four_musts_extras(book: Rulebook, day: dt.date, registry: Registry = REGISTRY) -> list[str]:
+    """The 四个一律 page's sections after its rules: fine ranges, closure grounds."""
+    return [*fine_ranges_section(book, day, registry), *closure_section(book, day, registry)]
+
+
+# Sections a family's page adds after its rules: scorer → (book, day, registry) → lines.
+FAMILY_EXTRAS: dict[str, Callable[[Rulebook, dt.date, Registry], list[str]]] = {
+    "four_musts": four_musts_extras,
+}
+
+
 def family_page(scorer: str, book: Rulebook, day: dt.date, registry: Registry = REGISTRY) -> str:
     """One family's rules in registry order; an annual family grouped by section."""
     rules = registry.of(scorer)
@@ -242,6 +456,9 @@ def family_page(scorer: str, book: Rulebook, day: dt.date, registry: Registry = 
     else:
         for rule in rules:
             lines += rule_block(rule, book, day, 2, registry)
+    extras = FAMILY_EXTRAS.get(scorer)
+    if extras is not None:
+        lines += extras(book, day, registry)
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -178,7 +178,12 @@ def test_explain_a_region_traces_every_number():
 
 def test_explain_a_case_shows_required_and_taken_measures():
     text = assess(_small(), year=2024).explain("K1")
-    assert "停产整顿：应当，未执行" in text
+    assert "停产整顿（强制措施；国办发明电〔2012〕10号（四个一律））：应当，未执行" in text
+    assert (
+        "关闭取缔（强制措施；国办发明电〔2012〕10号（四个一律）；《安全生产法》(2021)第一百一十三条"
+        in text
+    )
+    assert "按日连续处罚（裁量措施，不计入执行率；《安全生产法》(2021)第一百一十二条" in text
     assert "结论：未执行到位" in text
 
 

@@ -105,7 +105,7 @@ def test_illegal_closed_and_fined_at_the_limit_is_compliant():
 def test_failed_rectification_requires_closure():
     row = one(failed_rectification=True)
     assert required(row) == (True, False, False, False)
-    assert row["gaps"] == ["停产整顿后仍不合格未关闭取缔"]
+    assert row["gaps"] == ["停产整顿后仍不合格未提请关闭"]
     assert one(failed_rectification=True, closed=True)["compliant"] is True
 
 
@@ -180,7 +180,7 @@ def repeat_row(days_back: list[int], **last: Any) -> dict[str, Any]:
 def test_three_fines_within_180_days_require_closure():
     row = repeat_row([180, 90])
     assert row["repeat_fines_180"] == 3 and row["required_close"] is True
-    assert row["gaps"] == ["重大隐患屡罚不改（180日内受罚3次）未关闭"]
+    assert row["gaps"] == ["重大隐患屡罚不改（180日内受罚3次）未提请关闭"]
 
 
 def test_three_fines_with_the_first_181_days_before_do_not():
@@ -193,7 +193,7 @@ def test_four_fines_within_365_days_require_closure():
     row = repeat_row([365, 300, 200])
     assert row["repeat_fines_180"] == 1 and row["repeat_fines_365"] == 4
     assert row["required_close"] is True
-    assert row["gaps"] == ["重大隐患屡罚不改（365日内受罚4次）未关闭"]
+    assert row["gaps"] == ["重大隐患屡罚不改（365日内受罚4次）未提请关闭"]
 
 
 def test_four_fines_with_the_first_366_days_before_do_not():
@@ -256,7 +256,7 @@ def test_repeat_windows_come_from_the_rulebook():
     result = four_musts(dataset(*rows), book, 2024)
     z = result.cases.filter(pl.col("case_id") == "Z").row(0, named=True)
     assert z["repeat_fines_30"] == 2 and z["required_close"] is True
-    assert z["gaps"] == ["重大隐患屡罚不改（30日内受罚2次）未关闭"]
+    assert z["gaps"] == ["重大隐患屡罚不改（30日内受罚2次）未提请关闭"]
 
 
 # --- output shape, roll-ups, line items ---------------------------------------------------
@@ -264,7 +264,9 @@ def test_repeat_windows_come_from_the_rulebook():
 
 def test_case_columns_in_contract_order():
     result = run({})
-    assert result.cases.columns == [*CASE_COLUMNS, "repeat_fines_180", "repeat_fines_365"]
+    assert result.cases.columns == [
+        *CASE_COLUMNS, "repeat_fines_180", "repeat_fines_365", "repeat_findings_3m"
+    ]
     assert result.cases.schema["gaps"] == pl.List(pl.String())
     assert result.cases.schema["compliant"] == pl.Boolean()
 
@@ -357,7 +359,7 @@ def test_line_items_one_per_gap():
     assert set(items["subject_type"]) == {"case"} and set(items["scorer"]) == {"four_musts"}
     assert items["points"].to_list() == [0.0, 0.0, 0.0]
     assert sorted(items["reason"]) == sorted(
-        ["非法生产未关闭取缔", "停产整顿后仍不合格未关闭取缔", "罚款金额缺失"]
+        ["非法生产未关闭取缔", "停产整顿后仍不合格未提请关闭", "罚款金额缺失"]
     )
     assert items["evidence"].to_list() == [["K1"]] * 3
     assert set(items["rule_id"]) == {"four_musts.close", "four_musts.penalty_data"}

@@ -544,6 +544,31 @@ ANNUAL_RULES: tuple[Rule, ...] = (
         readings=("按企业所在地区计不重复的企业数；本年以前已关闭的企业不计。",),
     ),
     Rule(
+        id="B3", scorer=SCORER, subject="region", section="B", kind="metric",
+        label="应移送未移送",
+        definition="本年发生的责任事故达到重大责任事故罪“造成严重后果”的标准（criminal_thresholds："
+        "死亡含失踪、重伤人数或直接经济损失达到其一），截至考核期末无移送司法机关的案件的，"
+        "每起扣分（默认不考核，只列入应移送未移送清单）。",
+        formula="b3_points_per_gap × 起数",
+        params=("annual.b3_points_per_gap", "four_musts.criminal_thresholds",
+                "four_musts.accident_population"),
+        tables=("accidents",), optional_tables=("cases",),
+        compute=Count(
+            table="referral_gaps", when=lambda ctx: pl.lit(True), id_column="accident_id",
+            points="annual.b3_points_per_gap",
+            what="达到“造成严重后果”标准而未移送司法机关的责任事故", unit="起",
+            none="无达到“造成严重后果”标准而未移送司法机关的责任事故，不扣分",
+        ),
+        readings=(
+            "标准含本数，满足其一即可；死亡人数一律含失踪人数（不论 count_missing_as_deaths）。",
+            "已移送：有移送司法机关的案件以事故编号（cases.accident_id）关联该事故、立案日期不晚于"
+            "考核期末；或未填事故编号的移送案件属同一企业、立案日期在事故发生之日至考核期末之间。"
+            "两者满足其一即可；关联其他事故的案件不计。",
+            "事故无统一社会信用代码且无案件关联的，或数据集无案件表的，按未移送计。"
+            "各地区计本地区及下级地区的事故。",
+        ),
+    ),
+    Rule(
         id="B.cap", scorer=SCORER, subject="region", section="B", kind="cap",
         label="B 部分扣分封顶",
         definition="B 部分扣分合计超过该部分分值的，超出部分返还。",

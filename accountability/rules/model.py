@@ -249,7 +249,7 @@ class Registry:
 
     >>> from accountability.rules.registry import REGISTRY
     >>> [r.id for r in REGISTRY.section("B")]
-    ['B1', 'B2']
+    ['B1', 'B2', 'B3']
     """
 
     rules: tuple[Rule, ...] = attrs.field(converter=tuple)

@@ -1,29 +1,32 @@
 """四个一律: the measures each enforcement case required, whether they were taken.
 
-The 2012 打非治违 notice (国办发明电〔2012〕10号) and 《安全生产法》(2021) 第一百一十三条;
-the measures and their gaps are the records of `accountability.rules.four_musts`:
+The 2012 打非治违 notice (国办发明电〔2012〕10号) and 《安全生产法》(2021); the measures,
+their articles and their gaps are the records of `accountability.rules.four_musts`:
 
-- 关闭取缔 (close): required when illegal, failed_rectification or the repeat rule;
-  satisfied by closed.
-- 从重处罚 (penalty): required when illegal or unlawful; satisfied by
-  fine_yuan ≥ fine_max_yuan (fined at the upper limit).
-- 停产整顿 (suspend): required when unlawful and closure is not required; satisfied
-  by suspended or closed (closure subsumes suspension).
-- 厉行问责 (accountability): required when criminal; satisfied by transferred.
+- 关闭取缔 (close), mandatory: required when illegal, failed_rectification,
+  suspension_refused, a 重大 accident caused lacking safe conditions, or a repeat
+  window; satisfied by closed or by a closure proposal (提请关闭) made from the case's
+  day to the period's last day.
+- 从重处罚 (penalty), mandatory: required when illegal or unlawful; satisfied by
+  fine_yuan ≥ the ceiling (fine_max_yuan, else the statutory range of penalty_article).
+- 停产整顿 (suspend), mandatory: required when unlawful and closure is not required;
+  satisfied by suspended or closed (closure subsumes suspension).
+- 厉行问责 (accountability), mandatory: required when criminal; satisfied by transferred.
+- 按日连续处罚 (第一百一十二条), discretionary: `eligible_daily_fine_from` only.
 
-The repeat rule: a case requires closure when its enterprise's fined major-hazard
-cases (``major_hazard`` and ``fine_yuan > 0``), of any year, found in the N days up
-to and including the case's ``found_on`` number at least the window's count (the
-rulebook's ``four_musts.repeat_windows``: 3 within 180 days, 4 within 365 by
-default).  Windows are inclusive: the earlier date is at most N days before the
-later; cases on the same day count for each other; the case itself counts when it
-qualifies.  The counts are computed per enterprise with cumulative sums and two
-as-of joins per window, so the plan stays vectorised at any scale.
+The repeat windows: a case requires closure when its enterprise's penalised
+major-hazard cases (`four_musts.repeat_windows`: 3 within 180 days, 4 within 365 by
+default, of any year) or, in a sector with its own window, the distinct days its 重大
+hazards were found (`four_musts.sector_repeat_windows`: 煤矿, 2 within 3 months from
+2024-05-01) reach the window's count up to and including the case's ``found_on``.
+Each window applies by the value in force on the case's own day.  The counts are
+computed per enterprise with a sort and two binary searches per window, so the plan
+stays vectorised at any scale.
 
-A case is compliant when every required measure is satisfied.  Data that cannot
-show a measure is a gap, never compliance: a missing fine or fine ceiling is a gap
-("罚款金额缺失" / "处罚上限数据缺失") wherever 从重处罚 is required.  Each gap is also
-a 0-point line item (subject "case"); the points are taken in the annual
+A case is compliant when every mandatory measure required is satisfied.  Data that
+cannot show a measure is a gap, never compliance: a missing fine or fine ceiling is a
+gap ("罚款金额缺失" / "处罚上限数据缺失") wherever 从重处罚 is required.  Each gap is
+also a 0-point line item (subject "case"); the points are taken in the annual
 assessment (section B1), not here.
 
 >>> import datetime as dt, polars as pl
@@ -42,28 +45,37 @@ assessment (section B1), not here.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
 import attrs
 import polars as pl
 
+from accountability.accidents import grade_accidents, grade_at_least
 from accountability.arguments import as_dataset, as_rulebook, as_year
-from accountability.columns import LevelDtype
+from accountability.columns import LevelDtype, with_optional_columns
 from accountability.dataset import WARNINGS_SCHEMA, Dataset
 from accountability.dates import default_year
 from accountability.lineitems import concat_line_items, empty_line_items
 from accountability.outputs import OUTPUTS
 from accountability.regions import ancestors
 from accountability.rulebook import Rulebook, RulesAt
+from accountability.rules.conditions import in_population
 from accountability.rules.four_musts import (
+    BAR_KEY,
+    KINDS_KEY,
+    MAJOR_ACCIDENT_KEY,
     NOTICE_2012,
     REPEAT_KEY,
+    Measure,
     RepeatWindow,
     repeat_windows,
+    windows_in_force,
 )
 from accountability.rules.model import Context, Registry
 from accountability.rules.registry import REGISTRY
+from accountability.scorers.fine_ranges import statutory_ceilings
 
 __all__ = [
     "CASE_COLUMNS",
@@ -73,12 +85,14 @@ __all__ = [
     "FourMustsResult",
     "RepeatWindow",
     "four_musts",
+    "penalised",
     "repeat_counts",
     "repeat_windows",
     "required_measures",
 ]
 
 SCORER = "four_musts"
+POPULATION_KEY = "four_musts.accident_population"
 DEPARTMENTS_KEY = "sectors.departments"
 
 # Kinds of gap, one count column each in the roll-ups (and a Boolean per case).
@@ -108,61 +122,131 @@ _IDS = pl.List(pl.String())
 # --- the vectorised core -----------------------------------------------------------------
 
 
-def repeat_counts(cases: pl.LazyFrame, windows: Sequence[RepeatWindow]) -> pl.LazyFrame:
-    """Add `repeat_fines_<days>` (Int64) per window: the number of the enterprise's
-    fined major-hazard cases found in the `days` days up to and including each case's
-    `found_on` (any year among the rows given; same-day cases included; 0 where the
-    enterprise is unknown).  The rows keep their order.
+def _events_in_windows(
+    cases: pl.LazyFrame, events: pl.LazyFrame, windows: Sequence[RepeatWindow]
+) -> pl.LazyFrame:
+    """One column per window (`window.column`, Int64): the number of `events`
+    (enterprise_id, _day) of the case's enterprise from the window's first day to the
+    case's found_on, both included (0 where the enterprise is unknown).  The rows keep
+    their order.
 
-    Vectorised, with no join: the (row, enterprise_id, found_on) columns are sorted by
-    enterprise (hash, then id) and day; each enterprise's run of rows gets a block number, and a key
-    block · 2³² + day (+2³¹) orders all cases.  The keys of the qualifying cases form a
-    sorted haystack; a window's count is the number of haystack keys in
-    [key − days, key] — two binary searches (`search_sorted`) per case.
+    Vectorised, with no join: cases and events are stacked and sorted by enterprise
+    (hash, then id) and day; each enterprise's run of rows gets a block number, and a key
+    block · 2³² + day (+2³¹) orders all rows.  The events' keys form a sorted haystack;
+    a window's count is the number of haystack keys in [first day's key, key] — two
+    binary searches (`search_sorted`) per case.
     """
-    if not windows:
-        return cases
-    qualifies = (
-        pl.col("major_hazard")
-        & (pl.col("fine_yuan") > 0).fill_null(False)
-        & pl.col("enterprise_id").is_not_null()
-    )
     block = (
         (pl.col("enterprise_id") != pl.col("enterprise_id").shift()).fill_null(True).cum_sum()
     ).cast(pl.Int64) * 2**32
-    day = pl.col("found_on").cast(pl.Int64) + 2**31  # in [0, 2³²): Date is Int32 days
+
+    def day_number(day: pl.Expr) -> pl.Expr:  # in [0, 2³²): Date is Int32 days
+        return day.cast(pl.Int64) + 2**31
+
+    queries = cases.select(
+        pl.int_range(pl.len()).alias("_row"),
+        "enterprise_id",
+        pl.col("found_on").alias("_day"),
+        pl.lit(False).alias("_q"),
+    )
+    stacked = pl.concat(
+        [
+            queries,
+            events.select(
+                pl.lit(None, pl.Int64()).alias("_row"),
+                pl.col("enterprise_id").cast(pl.String()),
+                pl.col("_day").cast(pl.Date()),
+                pl.lit(True).alias("_q"),
+            ),
+        ],
+        how="vertical",
+    )
     keyed = (
-        cases.select(
-            pl.int_range(pl.len()).alias("_row"), "enterprise_id", "found_on", qualifies.alias("_q")
-        )
         # the hash first only makes the sort cheaper; ids stay contiguous on a collision
-        .sort(pl.col("enterprise_id").hash(), "enterprise_id", "found_on")
-        .with_columns(block.alias("_block"), day.alias("_day"))
-        .with_columns((pl.col("_block") + pl.col("_day")).alias("_key"))
+        stacked.sort(pl.col("enterprise_id").hash(), "enterprise_id", "_day")
+        .with_columns(block.alias("_block"), day_number(pl.col("_day")).alias("_dayno"))
+        .with_columns((pl.col("_block") + pl.col("_dayno")).alias("_key"))
     )
     haystack = pl.col("_key").filter(pl.col("_q"))  # sorted, as the rows are
     upto = haystack.search_sorted(pl.col("_key"), side="right").cast(pl.Int64)
 
-    def since(days: int) -> pl.Expr:
+    def since(window: RepeatWindow) -> pl.Expr:
         # the lowest key in the window, never below the enterprise's own block
-        lower = pl.col("_block") + (pl.col("_day") - days).clip(lower_bound=0)
+        if window.unit == "months":
+            first = day_number(window.lower(pl.col("_day")))
+        else:
+            first = pl.col("_dayno") - window.span
+        lower = pl.col("_block") + first.clip(lower_bound=0)
         return haystack.search_sorted(lower, side="left").cast(pl.Int64)
 
     counts = (
         keyed.select(
             "_row",
+            "_q",
             *[
                 pl.when(pl.col("enterprise_id").is_null())
                 .then(pl.lit(0, pl.Int64))
-                .otherwise(upto - since(w.days))
+                .otherwise(upto - since(w))
                 .alias(w.column)
                 for w in windows
             ],
         )
+        .filter(~pl.col("_q"))
         .sort("_row")
-        .drop("_row")
+        .drop("_row", "_q")
     )
     return pl.concat([cases, counts], how="horizontal")
+
+
+def penalised(kinds: Sequence[str]) -> pl.Expr:
+    """A case that counts for the repeat rule: a major hazard, a known enterprise and a
+    penalty of one of `kinds` (a fine being fine_yuan > 0 or 罚款 among its kinds)."""
+    kinds = list(kinds)
+    listed = pl.col("penalty_kinds").list.eval(pl.element().cast(pl.String()).is_in(kinds))
+    parts = [listed.list.any().fill_null(False)]
+    if "罚款" in kinds:
+        parts.append((pl.col("fine_yuan") > 0).fill_null(False))
+    return pl.col("major_hazard") & pl.col("enterprise_id").is_not_null() & pl.any_horizontal(parts)
+
+
+def repeat_counts(
+    cases: pl.LazyFrame,
+    windows: Sequence[RepeatWindow],
+    *,
+    kinds: Sequence[str] = ("罚款",),
+    hazards: pl.LazyFrame | None = None,
+) -> pl.LazyFrame:
+    """Add one Int64 column per distinct window column (`repeat_fines_<days>`,
+    `repeat_findings_<n>m`, …): for penalty windows, the number of the enterprise's
+    penalised major-hazard cases (`penalised(kinds)`) found in the window up to and
+    including each case's `found_on` (any year among the rows given; same-day cases
+    included); for finding windows, the number of distinct days a 重大 hazard of the
+    enterprise was found in the window (`hazards`: null counts without it).  0 where
+    the enterprise is unknown.  The rows keep their order.
+    """
+    by_column: dict[str, RepeatWindow] = {}
+    for w in windows:
+        by_column.setdefault(w.column, w)
+    penalty = [w for w in by_column.values() if w.counting == "penalties"]
+    finding = [w for w in by_column.values() if w.counting == "findings"]
+    if penalty:
+        if "penalty_kinds" not in cases.collect_schema().names():
+            cases = cases.with_columns(pl.lit(None, pl.List(pl.String())).alias("penalty_kinds"))
+        events = cases.filter(penalised(kinds)).select(
+            "enterprise_id", pl.col("found_on").alias("_day")
+        )
+        cases = _events_in_windows(cases, events, penalty)
+    if finding and hazards is not None:
+        found = (
+            hazards.filter((pl.col("level") == "重大") & pl.col("enterprise_id").is_not_null())
+            .select("enterprise_id", pl.col("found_on").alias("_day"))
+            .join(cases.select("enterprise_id").unique(), on="enterprise_id", how="semi")
+            .unique()
+        )
+        cases = _events_in_windows(cases, found, finding)
+    elif finding:
+        cases = cases.with_columns(pl.lit(None, pl.Int64()).alias(w.column) for w in finding)
+    return cases
 
 
 @attrs.frozen
@@ -174,11 +258,15 @@ class _Gap:
     when: pl.Expr
     text: pl.Expr
     basis: str
+    ground: pl.Expr | None
+    ground_text: str
+    bars_principal: bool
 
 
-def _gaps(rules_at: RulesAt, registry: Registry = REGISTRY) -> list[_Gap]:
-    """The gaps of every 四个一律 record, in the order a case lists them.  Needs the
-    required_* columns (and `_repeat` and the repeat counts)."""
+def _gaps(
+    rules_at: RulesAt, windows: Sequence[RepeatWindow], registry: Registry = REGISTRY
+) -> list[_Gap]:
+    """The gaps of every mandatory 四个一律 record, in the order a case lists them."""
     ctx = Context.of(rules_at, rules_at.day.year)  # the gaps read only rule values
     return [
         _Gap(
@@ -186,10 +274,22 @@ def _gaps(rules_at: RulesAt, registry: Registry = REGISTRY) -> list[_Gap]:
             rule.id,
             gap.when(ctx),
             gap.text(ctx),
-            "；".join(b for b in (gap.law, rule.basis(rules_at)) if b),
+            "；".join(b for b in (gap.law, rule.basis(rules_at) if gap.cites_params else "") if b),
+            gap.ground(ctx) if gap.ground is not None else None,
+            gap.ground_text,
+            gap.bars_principal,
         )
         for rule in registry.of(SCORER)
-        for gap in rule.compute.gaps
+        if rule.compute.mandatory
+        for gap in rule.compute.gaps_for(windows)
+    ]
+
+
+def _discretionary(registry: Registry = REGISTRY) -> list[tuple[str, Measure]]:
+    return [
+        (rule.id, rule.compute)
+        for rule in registry.of(SCORER)
+        if not rule.compute.mandatory and rule.compute.eligible is not None
     ]
 
 
@@ -198,9 +298,9 @@ def _gaps(rules_at: RulesAt, registry: Registry = REGISTRY) -> list[_Gap]:
 _SEP = "\x1f"
 
 
-def _gap_list(texts: list[pl.Expr]) -> pl.Expr:
+def _text_list(texts: list[pl.Expr]) -> pl.Expr:
     """List[String] of the non-null texts, in order (an empty list when none)."""
-    joined = pl.concat_str(texts, separator=_SEP, ignore_nulls=True)
+    joined = pl.concat_str(texts, separator=_SEP, ignore_nulls=True) if texts else pl.lit("")
     return (
         pl.when(joined == "")
         .then(pl.lit([], pl.List(pl.String())))
@@ -208,24 +308,115 @@ def _gap_list(texts: list[pl.Expr]) -> pl.Expr:
     )
 
 
-def _with_gaps(cases: pl.LazyFrame, rules_at: RulesAt, keep: pl.Expr | None = None) -> pl.LazyFrame:
-    """required_measures plus the internal `_repeat` flag (kept for line items)."""
-    windows = repeat_windows(rules_at)
-    frame = repeat_counts(cases, windows)
+def _major_accidents(
+    cases: pl.LazyFrame, accidents: pl.LazyFrame | None, book: Rulebook, rules_at: RulesAt
+) -> pl.LazyFrame:
+    """`_major_accidents` (List[String], sorted): the enterprise's 重大 or worse
+    accidents of the population, on or before the case's day, that 第一百一十三条第三项
+    counts — those marked `lacked_conditions`, or all of them under the switch."""
+    empty = pl.lit([], pl.List(pl.String())).alias("_major_accidents")
+    if accidents is None:
+        return cases.with_columns(empty)
+    accidents = with_optional_columns(accidents, "accidents")
+    names = accidents.collect_schema().names()
+    flags = rules_at[POPULATION_KEY] if POPULATION_KEY in book else ["liability"]
+    assumed = bool(rules_at[MAJOR_ACCIDENT_KEY]) if MAJOR_ACCIDENT_KEY in book else False
+    counted = (
+        grade_accidents(accidents, book)
+        .filter(
+            in_population(flags, names)
+            & grade_at_least(pl.col("grade"), "重大")
+            & pl.col("enterprise_id").is_not_null()
+            & (pl.lit(assumed) | pl.col("lacked_conditions").fill_null(False))
+        )
+        .select("enterprise_id", "accident_id", "occurred_on")
+    )
+    rows = cases.with_row_index("_case_row")
+    found = (
+        rows.select("_case_row", "enterprise_id", "found_on")
+        .join(counted, on="enterprise_id", how="inner")
+        .filter(pl.col("occurred_on") <= pl.col("found_on"))
+        .group_by("_case_row")
+        .agg(pl.col("accident_id").unique().sort().alias("_major_accidents"))
+    )
+    return (
+        rows.join(found, on="_case_row", how="left")
+        .sort("_case_row")
+        .drop("_case_row")
+        .with_columns(pl.col("_major_accidents").fill_null(pl.lit([], pl.List(pl.String()))))
+    )
+
+
+def _with_gaps(
+    cases: pl.LazyFrame,
+    rules_at: RulesAt,
+    keep: pl.Expr | None = None,
+    *,
+    start: dt.date | None = None,
+    enterprises: pl.LazyFrame | None = None,
+    hazards: pl.LazyFrame | None = None,
+    accidents: pl.LazyFrame | None = None,
+) -> tuple[pl.LazyFrame, list[RepeatWindow], pl.LazyFrame]:
+    """required_measures plus the internal columns (kept for line items), the windows
+    in force and the warnings of the statutory fine ranges; `rules_at.day` is the
+    period's last day."""
+    book, end = rules_at.rulebook, rules_at.day
+    windows = list(windows_in_force(book, start, end))
+    kinds = rules_at[KINDS_KEY] if KINDS_KEY in book else ["罚款"]
+    frame = with_optional_columns(cases, "cases")
+    sector_known = enterprises is not None and "sector" in enterprises.collect_schema().names()
+    if enterprises is not None and sector_known and any(w.sector != "*" for w in windows):
+        sectors = enterprises.group_by("enterprise_id").agg(
+            pl.col("sector").cast(pl.String()).min().alias("_sector")
+        )
+        frame = frame.join(sectors, on="enterprise_id", how="left", maintain_order="left")
+    else:
+        frame = frame.with_columns(pl.lit(None, pl.String()).alias("_sector"))
+    frame = repeat_counts(frame, windows, kinds=kinds, hazards=hazards)
+    for column in dict.fromkeys(w.column for w in windows):
+        users = [w for w in windows if w.column == column]
+        if any(w.sector != "*" or w.since or w.until for w in users):
+            applies = pl.any_horizontal([w.applies() for w in users])
+            frame = frame.with_columns(pl.when(applies).then(pl.col(column)).alias(column))
     if keep is not None:  # the rows to assess, once every row has been counted
         frame = frame.filter(keep)
-    repeat = pl.any_horizontal([pl.col(w.column) >= w.fines for w in windows] or [pl.lit(False)])
-    frame = frame.with_columns(repeat.alias("_repeat")).with_columns(
-        (pl.col("illegal") | pl.col("failed_rectification") | pl.col("_repeat")).alias(
-            "required_close"
-        ),
+    frame, warnings = statutory_ceilings(frame, book)
+    frame = _major_accidents(frame, accidents, book, rules_at)
+    proposed = (
+        pl.col("closure_proposed_on")
+        .is_between(pl.col("found_on"), pl.lit(end), closed="both")
+        .fill_null(False)
+    )
+    frame = frame.with_columns(
+        (pl.col("closed") | proposed).alias("taken_close"),
+        proposed.alias("_proposed"),
+    )
+    gaps = _gaps(rules_at, windows)
+    grounds = [g for g in gaps if g.ground is not None]
+    required_close = pl.any_horizontal([g.ground for g in grounds] or [pl.lit(False)])
+    bars = [g.ground for g in grounds if g.bars_principal]
+    years = int(rules_at[BAR_KEY]) if BAR_KEY in book else 5
+    bar_from = (
+        pl.when(pl.col("closure_proposed_on") >= pl.col("found_on"))
+        .then(pl.col("closure_proposed_on"))
+        .otherwise(pl.col("found_on"))
+    )
+    frame = frame.with_columns(
+        required_close.alias("required_close"),
         (pl.col("illegal") | pl.col("unlawful")).alias("required_penalty"),
         pl.col("criminal").alias("required_accountability"),
-        pl.col("closed").alias("taken_close"),
         # Null where either amount is missing: the data cannot show the measure.
         (pl.col("fine_yuan") >= pl.col("fine_max_yuan")).alias("taken_penalty"),
         pl.col("suspended").alias("taken_suspend"),
         pl.col("transferred").alias("taken_accountability"),
+        _text_list([pl.when(g.ground).then(pl.lit(g.ground_text)) for g in grounds]).alias(
+            "closure_grounds"
+        ),
+        pl.when(pl.any_horizontal(bars or [pl.lit(False)]))
+        .then(bar_from.dt.offset_by(f"{years}y") - pl.duration(days=1))
+        .otherwise(pl.lit(None, pl.Date()))
+        .alias("principal_barred_until"),
+        *[m.eligible(Context.of(rules_at, end.year)).alias(m.column) for _, m in _discretionary()],
     )
     frame = frame.with_columns(
         # Closure subsumes suspension: where closure is required, suspension is not.
@@ -235,36 +426,51 @@ def _with_gaps(cases: pl.LazyFrame, rules_at: RulesAt, keep: pl.Expr | None = No
     satisfied = [
         ~pl.col("required_close") | pl.col("taken_close"),
         ~pl.col("required_penalty") | pl.col("taken_penalty").fill_null(False),
-        ~pl.col("required_suspend") | pl.col("taken_suspend") | pl.col("taken_close"),
+        ~pl.col("required_suspend") | pl.col("taken_suspend") | pl.col("closed"),
         ~pl.col("required_accountability") | pl.col("taken_accountability"),
     ]
-    gaps = _gaps(rules_at)
-    kinds = {g.kind: pl.lit(False) for g in gaps}
+    kinds_of_gap = {g.kind: pl.lit(False) for g in gaps}
     for g in gaps:
-        kinds[g.kind] = kinds[g.kind] | g.when
-    return frame.with_columns(
+        kinds_of_gap[g.kind] = kinds_of_gap[g.kind] | g.when
+    frame = frame.with_columns(
         pl.any_horizontal(required).alias("requires_measure"),
         pl.all_horizontal(satisfied).alias("compliant"),
-        _gap_list([pl.when(g.when).then(g.text) for g in gaps]).alias("gaps"),
-        *[expr.alias(kind) for kind, expr in kinds.items()],
+        _text_list([pl.when(g.when).then(g.text) for g in gaps]).alias("gaps"),
+        *[expr.alias(kind) for kind, expr in kinds_of_gap.items()],
     )
+    return frame, windows, warnings
 
 
-def required_measures(cases: pl.LazyFrame, rules_at: RulesAt) -> pl.LazyFrame:
+def required_measures(
+    cases: pl.LazyFrame,
+    rules_at: RulesAt,
+    *,
+    enterprises: pl.LazyFrame | None = None,
+    hazards: pl.LazyFrame | None = None,
+    accidents: pl.LazyFrame | None = None,
+) -> pl.LazyFrame:
     """Add, for every case given (no year filter: the repeat rule looks at all of them),
-    `repeat_fines_<days>` per repeat window, `required_close`, `required_penalty`,
-    `required_suspend`, `required_accountability`, `taken_close` (closed),
+    one repeat-count column per window (`repeat_fines_<days>`, `repeat_findings_3m`…),
+    `required_close`, `required_penalty`, `required_suspend`, `required_accountability`,
+    `taken_close` (closed, or closure proposed between found_on and `rules_at.day`),
     `taken_penalty` (fine_yuan ≥ fine_max_yuan; null when either is missing),
     `taken_suspend` (suspended), `taken_accountability` (transferred),
+    `closure_grounds`, `principal_barred_until`, `eligible_daily_fine_from`,
     `requires_measure`, `compliant`, `gaps` (List[String], Chinese) and one Boolean per
     gap kind (`gap_not_closed`, `gap_penalty_below_max`, `gap_penalty_unknown`,
     `gap_not_suspended`, `gap_not_transferred`).  One lazy plan; the rows keep their order.
 
     Needs the `cases` columns enterprise_id, found_on, illegal, unlawful,
     failed_rectification, criminal, major_hazard, suspended, closed, fine_yuan,
-    fine_max_yuan, transferred.  See the module docstring for an example.
+    fine_max_yuan, transferred (the optional ones at their defaults when absent).
+    `enterprises` (their sector), `hazards` (重大 findings) and `accidents`
+    (第一百一十三条第三项) feed the rules that read them.  Windows apply by each
+    case's own day.  See the module docstring for an example.
     """
-    return _with_gaps(cases, rules_at).drop("_repeat")
+    frame, _, _ = _with_gaps(
+        cases, rules_at, enterprises=enterprises, hazards=hazards, accidents=accidents
+    )
+    return frame.drop("_proposed", "_sector", "_major_accidents")
 
 
 # --- the scorer ----------------------------------------------------------------------------
@@ -400,29 +606,30 @@ def four_musts(
     book = as_rulebook(rules, "four_musts")
     period = Context.for_year(book, year)
     rules_at = period.rules
-    windows = repeat_windows(rules_at)
 
     all_cases = data.lazy("cases", needed_by="四个一律")
     year_start, year_end = period.start, period.end
+    enterprises = data.lazy("enterprises") if data.has("enterprises") else None
     # Events after the year's end cannot reach a case of the year.
-    full = _with_gaps(
+    full, windows, ceiling_warnings = _with_gaps(
         all_cases.filter(pl.col("found_on") <= year_end),
         rules_at,
         keep=pl.col("found_on") >= year_start,
+        start=year_start,
+        enterprises=enterprises,
+        hazards=data.lazy("hazards") if data.has("hazards") else None,
+        accidents=data.lazy("accidents") if data.has("accidents") else None,
     )
-    enterprises = data.get("enterprises")
     if enterprises is not None:
         names = (  # one name per id whatever the row order (ids are unique once loaded)
-            enterprises.lazy()
-            .group_by("enterprise_id")
-            .agg(pl.col("name").min().alias("enterprise_name"))
+            enterprises.group_by("enterprise_id").agg(pl.col("name").min().alias("enterprise_name"))
         )
         full = full.join(names, on="enterprise_id", how="left")
     else:
         full = full.with_columns(pl.lit(None, pl.String()).alias("enterprise_name"))
     year_cases = full.sort("case_id").collect().lazy()
 
-    case_columns = [*CASE_COLUMNS, *(w.column for w in windows)]
+    case_columns = [*CASE_COLUMNS, *dict.fromkeys(w.column for w in windows)]
     cases_out = year_cases.select(case_columns)
 
     # by region: each case counted in its own region and every region above it.
@@ -469,10 +676,12 @@ def four_musts(
         .sort("region_code", "department")
     )
 
-    items = _line_items(year_cases, _gaps(rules_at))
-    cases_df, region_df, dept_df, region_dept_df, items_df = pl.collect_all(
-        [cases_out, by_region, by_department, by_region_department, items]
+    items = _line_items(year_cases, _gaps(rules_at, windows))
+    cases_df, region_df, dept_df, region_dept_df, items_df, warnings_df = pl.collect_all(
+        [cases_out, by_region, by_department, by_region_department, items, ceiling_warnings]
     )
+    if not data.has("hazards") and any(w.counting == "findings" for w in windows):
+        warnings_df = pl.concat([warnings_df, _no_findings_warning(windows)], how="vertical")
     return FourMustsResult(
         cases=cases_df,
         by_region=region_df,
@@ -481,4 +690,30 @@ def four_musts(
         by_region_department=region_dept_df,
         year=year,
         rulebook_fingerprint=book.fingerprint,
+        warnings=warnings_df,
+    )
+
+
+def _no_findings_warning(windows: Sequence[RepeatWindow]) -> pl.DataFrame:
+    """One warning: a window counts hazard findings and there is no hazards table."""
+    named = "、".join(
+        dict.fromkeys(
+            f"{w.sector}{w.within}{w.count}次" for w in windows if w.counting == "findings"
+        )
+    )
+    return pl.DataFrame(
+        {
+            "table": ["hazards"],
+            "rule": ["findings_window_without_hazards"],
+            "message": [
+                f"无事故隐患表：按发现重大隐患次数计的关闭窗口（{named}）无法适用，相关案件未判定应否关闭"
+            ],
+        }
+    ).pipe(
+        lambda f: f.select(
+            [
+                (pl.col(c) if c in f.columns else pl.lit(None)).cast(t).alias(c)
+                for c, t in WARNINGS_SCHEMA.items()
+            ]
+        )
     )

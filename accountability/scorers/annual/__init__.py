@@ -41,7 +41,7 @@ from accountability.rulebook import Rulebook, rulebook
 from accountability.rules.annual import SECTION_NAMES
 from accountability.rules.model import Context, Registry
 from accountability.rules.registry import REGISTRY
-from accountability.scorers.annual.compile import empty_items, section_items
+from accountability.scorers.annual.compile import empty_items, scores_table, section_items
 from accountability.scorers.annual.finishing import (
     REGION_COLUMNS,
     SECTIONS,
@@ -62,6 +62,7 @@ from accountability.scorers.annual.section_b import section_b
 from accountability.scorers.annual.section_c import section_c
 from accountability.scorers.annual.section_d import section_d
 from accountability.scorers.annual.section_e import section_e
+from accountability.scorers.referrals import REFERRALS, referral_plan
 
 __all__ = [
     "ITEM_ORDER",
@@ -175,6 +176,7 @@ def annual(
     year: int,
     four_musts_cases: pl.DataFrame | None = None,
     officials: pl.DataFrame | None = None,
+    referral_gaps: pl.DataFrame | None = None,
     registry: Registry = REGISTRY,
     coverage: Mapping[str, int] | None = None,
 ) -> AnnualResult:
@@ -187,8 +189,11 @@ def annual(
     Section B reads the 四个一律 cases (`four_musts_cases`: the ``cases`` frame of
     `four_musts`) and section D the 一岗双责 officials (`officials`: the ``officials``
     frame of `dual_duty`); `assess` runs those scorers and passes their frames, and a
-    caller assessing those sections here must pass them too.  Needs the `regions`
-    table; sections whose tables are absent are left unassessed (rescale).
+    caller assessing those sections here must pass them too.  B3 reads the 应移送未移送
+    frame (`referral_gaps`: `accountability.scorers.referrals.referral_gaps`); while
+    ``annual.b3_points_per_gap`` is 0 it adds no line item and the frame is not read,
+    and when it is not given it is computed here from `accidents` and `cases`.  Needs
+    the `regions` table; sections whose tables are absent are left unassessed (rescale).
 
     >>> import datetime as dt, polars as pl
     >>> from accountability.dataset import Dataset
@@ -220,13 +225,16 @@ def annual(
     raw = data.get("accidents")
     prepared = prepare_accidents(raw, book, population_of(ctx)).cache() if raw is not None else None
     figures = accident_figures(prepared, links, ctx).cache()
+    referrals: pl.DataFrame | pl.LazyFrame | None = referral_gaps
+    if referrals is None and raw is not None and scores_table(REFERRALS, assessed, registry, ctx):
+        referrals = referral_plan(raw, data.get("cases"), book, ctx)
     tables = frames(
         book, ctx, links,
         accidents=raw, prepared=prepared, figures=figures,
         targets=data.get("targets"), stats=data.get("region_stats"),
         cases=four_musts_cases, inspections=data.get("inspections"),
         enterprises=data.get("enterprises"), hazards=data.get("hazards"),
-        officials=officials, work_items=data.get("work_items"),
+        officials=officials, work_items=data.get("work_items"), referral_gaps=referrals,
     )  # fmt: skip
     parts = [as_items(section_items(s, registry, tables, links, ctx)) for s in assessed]
     items = pl.concat(parts) if parts else empty_items()

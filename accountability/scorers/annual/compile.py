@@ -8,7 +8,7 @@ parameter the rule reads.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import polars as pl
 
@@ -16,7 +16,7 @@ from accountability.regions import Hierarchy, rolled, sorted_ids
 from accountability.rules.model import Context, Count, Formula, Registry, Rule, Share
 from accountability.wording import deduct, deduction, number, number_text, percent
 
-__all__ = ["ITEM_SCHEMA", "compile_rule", "empty_items", "section_items"]
+__all__ = ["ITEM_SCHEMA", "compile_rule", "empty_items", "scores_table", "section_items"]
 
 ITEM_SCHEMA: dict[str, pl.DataType] = {
     "region_code": pl.String(),
@@ -182,6 +182,23 @@ def section_items(
     plans = [
         compile_rule(rule, frames, links, ctx)
         for rule in registry.section(section)
-        if rule.kind != "metric" or (rule.compute is not None and ctx[rule.compute.points] != 0)
+        if _adds_items(rule, ctx)
     ]
     return pl.concat(plans, how="vertical") if plans else empty_items()
+
+
+def _adds_items(rule: Rule, ctx: Context) -> bool:
+    """A rule adds line items unless it is a metric without points in the rulebook."""
+    return rule.kind != "metric" or (rule.compute is not None and ctx[rule.compute.points] != 0)
+
+
+def scores_table(table: str, sections: Sequence[str], registry: Registry, ctx: Context) -> bool:
+    """Whether a rule of `sections` that adds line items counts the rows of `table` (B3
+    and the 应移送未移送 frame once the rulebook gives B3 points)."""
+    return any(
+        isinstance(rule.compute, Count | Share)
+        and rule.compute.table == table
+        and _adds_items(rule, ctx)
+        for section in sections
+        for rule in registry.section(section)
+    )

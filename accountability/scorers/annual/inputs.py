@@ -15,6 +15,7 @@ import polars as pl
 from accountability.accidents import counted_deaths, grade_accidents, grade_at_least
 from accountability.codes import ACCIDENT_GRADES
 from accountability.columns import TABLES, with_optional_columns
+from accountability.outputs import OUTPUTS
 from accountability.regions import Hierarchy, rolled, sorted_ids
 from accountability.rulebook import Rulebook
 from accountability.rules.annual import A3_INDICATORS
@@ -234,12 +235,15 @@ def frames(
     hazards: Frame | None = None,
     officials: Frame | None = None,
     work_items: Frame | None = None,
+    referral_gaps: Frame | None = None,
 ) -> Mapping[str, pl.LazyFrame]:
     """Every table in the form the annual rules read it (an absent one empty).
 
     `cases` is the 四个一律 cases frame (case_id, region_code, requires_measure,
-    compliant) and `officials` the 一岗双责 officials frame (official_id, region_code,
-    fulfilment): section B and D read the results of those scorers."""
+    compliant), `officials` the 一岗双责 officials frame (official_id, region_code,
+    fulfilment) and `referral_gaps` the 应移送未移送 frame of
+    `accountability.scorers.referrals`: section B and D read the results of those
+    scorers."""
     raw = accidents.lazy() if accidents is not None else _empty("accidents")
     population = population_of(ctx)
     if prepared is None:
@@ -262,4 +266,8 @@ def frames(
         "officials": _officials(officials) if officials is not None
         else pl.LazyFrame(schema=_OFFICIALS),
         "work_items": (work_items if work_items is not None else _empty("work_items")).lazy(),
+        "referral_gaps": (
+            referral_gaps if referral_gaps is not None
+            else pl.DataFrame(schema=OUTPUTS["referral_gaps"].dtypes)
+        ).lazy(),
     }  # fmt: skip
