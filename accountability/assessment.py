@@ -461,7 +461,8 @@ def _explain_case(a: Assessment, subject_id: str) -> list[str]:
             if suffix == "close" and taken and not rec.get("closed", True):
                 done = f"已提请关闭（{rec.get('closure_proposed_on')}），待地方人民政府决定"
             article = REGISTRY[MEASURE_RULES[suffix]].compute.article
-            lines.append(f"  {label}（强制措施；{article}）：{need}，{done}")
+            status = f"{need}，{done}" if required else "不要求"
+            lines.append(f"  {label}（强制措施；{article}）：{status}")
         lines += _listed("应予关闭事由", rec.get("closure_grounds"))
         if rec.get("principal_barred_until") is not None:
             lines.append(

@@ -368,3 +368,24 @@ def test_the_new_columns_absent_give_todays_results(rows):
     present = _measures(full)
     assert absent.drop(new, strict=False).equals(present.drop(new, strict=False))
     assert Dataset  # the tables are built like loaded ones (builders)
+
+
+# --- the bundled fixture ---------------------------------------------------------------------
+
+
+def test_the_fixtures_coal_mine_is_due_for_closure_in_january_2025(yiyang_data):
+    result = four_musts(yiyang_data, RULES, 2025)
+    row = result.cases.filter(pl.col("case_id") == "AJ202500001").row(0, named=True)
+    assert row["repeat_findings_3m"] == 2 and row["required_close"] is True
+    assert row["gaps"] == ["煤矿屡次发现重大事故隐患仍生产（3个月内发现重大隐患2次）未提请关闭"]
+
+
+def test_the_fixture_shows_a_proposal_a_daily_fine_and_penalty_articles(yiyang_2024):
+    cases = yiyang_2024.cases.filter(pl.col("case_id").is_in(["AJ202400011", "AJ202400113"]))
+    daily, proposed = cases.sort("case_id").rows(named=True)
+    assert daily["eligible_daily_fine_from"] == dt.date(2024, 1, 4)
+    assert daily["penalty_article"] == "108" and daily["fine_max_source"] == "案件数据"
+    assert proposed["closure_proposed_on"] == dt.date(2024, 1, 23)
+    assert proposed["taken_close"] is True
+    assert yiyang_2024.cases["penalty_article"].drop_nulls().len() == 7
+    assert yiyang_2024.warnings.filter(pl.col("table") == "cases").height == 0
