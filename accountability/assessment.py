@@ -762,6 +762,8 @@ def assess(data: Dataset, rules: Rulebook | None = None, *, year: int) -> Assess
         warnings.append(dd.warnings.select([pl.col(c).cast(t) for c, t in WARNINGS_SCHEMA.items()]))
     if data.has("cases") and fm.warnings.height:
         warnings.append(fm.warnings.select([pl.col(c).cast(t) for c, t in WARNINGS_SCHEMA.items()]))
+    if data.has("enterprises") and er.warnings.height:
+        warnings.append(er.warnings.select([pl.col(c).cast(t) for c, t in WARNINGS_SCHEMA.items()]))
     warnings.append(_unapplied_adjustments(data, year))
     warnings.append(_unfinished_year(data, period))
     warnings.append(_period_gaps(data, period, coverage))

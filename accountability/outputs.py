@@ -136,6 +136,7 @@ OUTPUTS: dict[str, OutputFrame] = {
             "dishonest": (pl.Boolean(), "严重失信"),
             "dishonest_reasons": (_IDS, "失信事由"),
             "inspections_per_year": (pl.Int64(), "年检查频次"),
+            "data_sufficient": (pl.Boolean(), "数据充分"),
         }),
         OutputFrame("cases", "四个一律案件", {
             "case_id": (pl.String(), "案件编号"),

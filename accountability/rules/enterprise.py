@@ -191,6 +191,21 @@ ENTERPRISE_RULES: tuple[Rule, ...] = (
         readings=("“12 个月内”：后一起在本年，前一起在其前一年同一日或以后。",),
     ),
     Rule(
+        id="enterprise.data_sufficiency", scorer=SCORER, subject="enterprise", kind="decision",
+        label="数据充分性",
+        definition="至考核期末日的 data_sufficiency_window_months 个月内（含两端）受到执法检查"
+        "不足 data_sufficiency_min_inspections 次、且无安全生产标准化等级的企业，数据不足："
+        "风险等级取按得分所定等级与 insufficient_class 中较差者，得分不变。",
+        params=("enterprise.data_sufficiency_min_inspections",
+                "enterprise.data_sufficiency_window_months", "enterprise.insufficient_class"),
+        tables=("inspections", "enterprises"),
+        readings=(
+            "一次检查指一个不同的检查编号（inspection_id）。",
+            "已关闭且关闭日期为空或不晚于考核期末的企业不判定（data_sufficient 为空）；"
+            "无执法检查表时不判定，并记 0 分说明项“无执法检查数据”。",
+        ),
+    ),
+    Rule(
         id="enterprise.no_data", scorer=SCORER, subject="enterprise", kind="note",
         label="缺少数据",
         definition="未提供事故、案件或隐患数据表的，相应扣分项不评，并记 0 分说明项。",

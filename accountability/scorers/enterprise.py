@@ -49,6 +49,7 @@ Readings chosen here (documented in the README):
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from typing import Any
 
@@ -57,9 +58,9 @@ import polars as pl
 
 from accountability.accidents import counted_deaths, grade_accidents, grade_at_least
 from accountability.arguments import as_dataset, as_rulebook, as_year
-from accountability.codes import ACCIDENT_GRADES
+from accountability.codes import ACCIDENT_GRADES, STANDARDIZATION_LEVELS
 from accountability.columns import TABLES, StatusDtype, with_optional_columns
-from accountability.dataset import Dataset
+from accountability.dataset import WARNINGS_SCHEMA, Dataset
 from accountability.dates import default_year
 from accountability.lineitems import LINE_ITEM_SCHEMA, SORT_KEY, concat_line_items
 from accountability.outputs import OUTPUTS
@@ -99,6 +100,7 @@ class EnterpriseRatings:
     enterprises: pl.DataFrame
     line_items: pl.DataFrame
     year: int
+    warnings: pl.DataFrame = attrs.field(factory=lambda: pl.DataFrame(schema=WARNINGS_SCHEMA))
 
 
 # --- small helpers -------------------------------------------------------------------
@@ -125,6 +127,18 @@ def _month_shift(day: dt.date, months: int) -> dt.date:
     """The first of `day`'s month, `months` months earlier."""
     index = day.year * 12 + (day.month - 1) - months
     return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _same_day_months_before(day: dt.date, months: int) -> dt.date:
+    """The same day `months` calendar months earlier (the month's last day where it has
+    no such day): 2024-12-31 and 24 months give 2022-12-31.
+
+    >>> _same_day_months_before(dt.date(2024, 2, 29), 12)
+    datetime.date(2023, 2, 28)
+    """
+    index = day.year * 12 + (day.month - 1) - months
+    year, month = index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _rule_table(p: RulesAt, rules: list[Rule]) -> pl.LazyFrame:
@@ -263,6 +277,79 @@ def _hazards(data: Dataset, end: dt.date) -> pl.LazyFrame:
 
 
 # --- the scorer ----------------------------------------------------------------------
+
+
+CLOSED_STATUS = "关闭"
+
+
+def _data_sufficiency(
+    data: Dataset, p: RulesAt, ents: pl.LazyFrame, end: dt.date
+) -> tuple[pl.LazyFrame, dt.date]:
+    """enterprise_id, `data_sufficient` (null where not applied) and `_visits` (distinct
+    inspection_ids from the window's first day to `end`, both included), and that day."""
+    months = int(p["enterprise.data_sufficiency_window_months"])
+    first = _same_day_months_before(end, months)
+    minimum = int(p["enterprise.data_sufficiency_min_inspections"])
+    closed = (pl.col("status") == CLOSED_STATUS) & (
+        pl.col("closed_on").is_null() | (pl.col("closed_on") <= end)
+    )
+    if not data.has("inspections"):
+        return ents.select(
+            "enterprise_id",
+            pl.lit(None, pl.Boolean()).alias("data_sufficient"),
+            pl.lit(None, pl.Int64()).alias("_visits"),
+            (~closed).alias("_no_inspections"),
+        ), first
+    visits = (
+        data.lazy("inspections")
+        .filter(pl.col("inspected_on").is_between(pl.lit(first), pl.lit(end), closed="both"))
+        .group_by("enterprise_id")
+        .agg(pl.col("inspection_id").n_unique().cast(pl.Int64()).alias("_visits"))
+    )
+    graded = pl.col("standardization_level").cast(pl.String()).is_in(list(STANDARDIZATION_LEVELS))
+    return (
+        ents.join(visits, on="enterprise_id", how="left")
+        .with_columns(pl.col("_visits").fill_null(0))
+        .select(
+            "enterprise_id",
+            pl.when(closed)
+            .then(pl.lit(None, pl.Boolean()))
+            .otherwise((pl.col("_visits") >= minimum) | graded.fill_null(False))
+            .alias("data_sufficient"),
+            "_visits",
+            pl.lit(False).alias("_no_inspections"),
+        )
+    ), first
+
+
+def _coverage_warning(data: Dataset, first: dt.date) -> pl.DataFrame:
+    """One warning when the inspections table has no row before the window's first day:
+    an enterprise may then look uninspected only because the data starts later."""
+    empty = pl.DataFrame(schema=WARNINGS_SCHEMA)
+    if not data.has("inspections"):
+        return empty
+    earliest = data.lazy("inspections").select(pl.col("inspected_on").min()).collect().item()
+    if earliest is None or earliest < first:
+        return empty
+    return pl.DataFrame(
+        {
+            "table": ["inspections"],
+            "column": ["inspected_on"],
+            "rule": ["sufficiency_window_not_covered"],
+            "message": [
+                f"执法检查表最早的记录为 {earliest}，晚于数据充分性窗口的首日 {first}："
+                "窗口初期的检查可能未提供，部分企业可能因此被判为数据不足"
+            ],
+            "value": [str(earliest)],
+        }
+    ).select(
+        [
+            (pl.col(c) if c in ("table", "column", "rule", "message", "value") else pl.lit(None))
+            .cast(t)
+            .alias(c)
+            for c, t in WARNINGS_SCHEMA.items()
+        ]
+    )
 
 
 def enterprise_ratings(
@@ -529,15 +616,54 @@ def enterprise_ratings(
     )
     per_class = {str(k): int(v) for k, v in dict(p["enterprise.inspections_per_year"]).items()}
 
-    result = (
-        per.with_columns(
-            pl.when(pl.col("dishonest"))
-            .then(pl.lit(dishonest_class))
-            .otherwise(risk)
-            .cast(pl.String())
-            .alias("risk_class")
+    sufficiency, window_first = _data_sufficiency(data, p, ents, end)
+    rank = {str(c["class"]): i for i, c in enumerate(classes)}  # best first
+    floor_class = str(p["enterprise.insufficient_class"])
+    stated = pl.when(pl.col("dishonest")).then(pl.lit(dishonest_class)).otherwise(risk)
+    worse = (
+        pl.when(
+            (pl.col("data_sufficient") == False)  # noqa: E712 — null: not applied
+            & (stated.replace_strict(rank, default=-1) < rank.get(floor_class, -1))
         )
-        .with_columns(
+        .then(pl.lit(floor_class))
+        .otherwise(stated)
+    )
+    rated = per.join(sufficiency, on="enterprise_id", how="left").with_columns(
+        stated.cast(pl.String()).alias("_stated_class"), worse.cast(pl.String()).alias("risk_class")
+    )
+    months = int(p["enterprise.data_sufficiency_window_months"])
+    minimum = int(p["enterprise.data_sufficiency_min_inspections"])
+    sufficiency_items = _items(
+        rated.filter(pl.col("data_sufficient") == False),  # noqa: E712
+        rule_id=pl.lit("enterprise.data_sufficiency"),
+        points=pl.lit(0.0),
+        reason=pl.format(
+            "{} 个月内（{} 至 {}）受执法检查 {} 次，少于 {} 次，且无安全生产标准化等级："
+            "数据不足，风险等级记 {}（按得分与失信为 {}）",
+            pl.lit(months),
+            pl.lit(window_first.isoformat()),
+            pl.lit(end.isoformat()),
+            pl.col("_visits"),
+            pl.lit(minimum),
+            pl.col("risk_class"),
+            pl.col("_stated_class"),
+        ),
+        basis=pl.lit(registry["enterprise.data_sufficiency"].basis(p)),
+        evidence=_EMPTY_IDS,
+    )
+    no_inspections = _items(
+        rated.filter(pl.col("_no_inspections")),
+        rule_id=pl.lit("enterprise.data_sufficiency"),
+        points=pl.lit(0.0),
+        reason=pl.lit("无执法检查数据（inspections），数据充分性未判定"),
+        basis=pl.lit(registry["enterprise.data_sufficiency"].basis(p)),
+        evidence=_EMPTY_IDS,
+    )
+    all_items = concat_line_items(all_items, sufficiency_items, no_inspections).sort(
+        _ITEM_ORDER, maintain_order=True
+    )
+    result = (
+        rated.with_columns(
             pl.when(pl.col("status") == CLOSED)
             .then(pl.lit(0, dtype=pl.Int64()))
             .otherwise(
@@ -551,7 +677,12 @@ def enterprise_ratings(
         .sort("enterprise_id")
     )
     enterprises, items = pl.collect_all([result, all_items])
-    return EnterpriseRatings(enterprises=enterprises, line_items=items, year=year)
+    return EnterpriseRatings(
+        enterprises=enterprises,
+        line_items=items,
+        year=year,
+        warnings=_coverage_warning(data, window_first),
+    )
 
 
 def _dishonesty(
