@@ -186,9 +186,14 @@ ENTERPRISE_RULES: tuple[Rule, ...] = (
         definition="发生重大及以上事故、12 个月内 2 起及以上较大事故、瞒报谎报事故，"
         "或未依法取得安全生产许可从事生产经营的企业，列为严重失信，风险等级记 D。",
         params=("enterprise.dishonest_grade", "enterprise.dishonest_larger_count",
-                "enterprise.dishonest_window_months", "enterprise.dishonest_class", POPULATION),
+                "enterprise.dishonest_window_months", "enterprise.dishonest_class",
+                "enterprise.dishonest_sectors", POPULATION),
         tables=("accidents", "cases", "enterprises"),
-        readings=("“12 个月内”：后一起在本年，前一起在其前一年同一日或以后。",),
+        readings=(
+            "“12 个月内”：后一起在本年，前一起在其前一年同一日或以后。",
+            "只判定企业名录中行业领域（sector）在 dishonest_sectors 之内的企业；其他企业"
+            "dishonest 为空（不适用），不因失信记 D。",
+        ),
     ),
     Rule(
         id="enterprise.data_sufficiency", scorer=SCORER, subject="enterprise", kind="decision",

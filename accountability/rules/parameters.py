@@ -673,6 +673,7 @@ PARAMETERS: Mapping[str, ParamSpec] = _specs(
     _P("enterprise.data_sufficiency_min_inspections", "次", "阈值", bounds=AT_LEAST_ONE),
     _P("enterprise.data_sufficiency_window_months", "月", "窗口"),
     _P("enterprise.insufficient_class", "等次", "效果", names_from="enterprise.risk_classes"),
+    _P("enterprise.dishonest_sectors", "行业领域", "口径"),
     _P("enterprise.dishonest_grade", "等级", "阈值"),
     _P("enterprise.dishonest_larger_count", "起", "阈值"),
     _P("enterprise.dishonest_window_months", "月", "窗口"),

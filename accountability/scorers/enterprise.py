@@ -280,6 +280,8 @@ def _hazards(data: Dataset, end: dt.date) -> pl.LazyFrame:
 
 
 CLOSED_STATUS = "关闭"
+SCOPE_KEY = "enterprise.dishonest_sectors"
+OUT_OF_SCOPE = "不适用：行业领域不在严重失信主体名单管理范围（应急管理部令第11号第二条）"
 
 
 def _data_sufficiency(
@@ -438,6 +440,12 @@ def enterprise_ratings(
         .with_columns(pl.col("adjusted").list.sum())
     )
     no_license = pl.col("license_required") & ~pl.col("licensed")
+    scope = [str(x) for x in p[SCOPE_KEY]] if SCOPE_KEY in book else None
+    in_scope = (
+        pl.col("sector").cast(pl.String()).is_in(scope).fill_null(False)
+        if scope is not None
+        else pl.lit(True)
+    )
     per = (
         ents.join(sums, on="enterprise_id", how="left")
         .join(zero_accidents, on="enterprise_id", how="left")
@@ -453,8 +461,11 @@ def enterprise_ratings(
             .replace_strict(bonus_map, default=0.0, return_dtype=pl.Float64())
             .fill_null(0.0)
             .alias("bonus"),
-            pl.col("dishonest").fill_null(False),
-            pl.col("dishonest_reasons").fill_null(_EMPTY_IDS),
+            pl.when(in_scope).then(pl.col("dishonest").fill_null(False)).alias("dishonest"),
+            pl.when(in_scope)
+            .then(pl.col("dishonest_reasons").fill_null(_EMPTY_IDS))
+            .otherwise(pl.lit([OUT_OF_SCOPE], pl.List(pl.String())))
+            .alias("dishonest_reasons"),
         )
         .with_columns(
             (
