@@ -78,6 +78,13 @@ STANDARDIZATION_LEVELS: tuple[str, ...] = ("一级", "二级", "三级")
 
 ENTERPRISE_STATUSES: tuple[str, ...] = ("在营", "停产", "关闭")
 
+# 安全风险等级 (安全风险分级管控), from least to most serious (蓝、黄、橙、红).
+RISK_LEVELS: tuple[str, ...] = ("低", "一般", "较大", "重大")
+
+# What made a case 非法: the licence-type grounds of 严重失信 (无证, 证照过期, 暂扣吊销期间)
+# and two that are not licence-type (超范围, 关闭后擅自生产).
+ILLEGAL_KINDS: tuple[str, ...] = ("无证", "证照过期", "暂扣吊销期间", "超范围", "关闭后擅自生产")
+
 TARGET_INDICATORS: tuple[str, ...] = (
     "deaths",
     "deaths_per_100m_gdp",

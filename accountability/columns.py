@@ -19,9 +19,11 @@ from accountability.codes import (
     ENTERPRISE_STATUSES,
     HAZARD_FINDERS,
     HAZARD_LEVELS,
+    ILLEGAL_KINDS,
     OFFICIAL_ROLES,
     PENALTY_KINDS,
     REGION_LEVELS,
+    RISK_LEVELS,
     SECTORS,
     STANDARDIZATION_LEVELS,
     STOP_PRODUCTION,
@@ -45,6 +47,8 @@ StandardizationDtype = pl.Enum(STANDARDIZATION_LEVELS)
 IndicatorDtype = pl.Enum(TARGET_INDICATORS)
 SubjectTypeDtype = pl.Enum(SUBJECT_TYPES)
 PenaltyKindDtype = pl.Enum(PENALTY_KINDS)
+RiskLevelDtype = pl.Enum(RISK_LEVELS)
+IllegalKindDtype = pl.Enum(ILLEGAL_KINDS)
 
 
 @attrs.frozen
@@ -213,6 +217,22 @@ TABLES: dict[str, TableSpec] = {
                     nullable=True,
                     event_date=True,
                 ),
+                _c(
+                    "fine_multiplier",
+                    _F,
+                    "罚款倍数",
+                    required=False,
+                    nullable=True,
+                    non_negative=True,
+                    aliases=("第一百一十四条罚款倍数",),
+                ),
+                _flag(
+                    "principal_absconded",
+                    "主要负责人逃匿",
+                    required=False,
+                    default=False,
+                    aliases=("主要负责人擅离职守或逃匿",),
+                ),
             ),
             key=("accident_id",),
         ),
@@ -243,6 +263,22 @@ TABLES: dict[str, TableSpec] = {
                     aliases=("状态",),
                 ),
                 _c("closed_on", _D, "关闭日期", required=False, nullable=True, event_date=True),
+                _c(
+                    "risk_level",
+                    RiskLevelDtype,
+                    "安全风险等级",
+                    required=False,
+                    nullable=True,
+                    aliases=("风险等级",),
+                ),
+                _c("high_risk", _B, "高危行业", required=False, nullable=True),
+                _flag(
+                    "long_idle",
+                    "长期停产停建",
+                    required=False,
+                    default=False,
+                    aliases=("长期停产",),
+                ),
             ),
             key=("enterprise_id",),
         ),
@@ -338,6 +374,14 @@ TABLES: dict[str, TableSpec] = {
                 ),
                 _flag("refused_correction", "拒不改正", required=False, default=False),
                 _c("accident_id", _S, "事故编号", required=False, nullable=True),
+                _c(
+                    "illegal_kind",
+                    IllegalKindDtype,
+                    "非法类型",
+                    required=False,
+                    nullable=True,
+                    aliases=("非法生产经营类型",),
+                ),
             ),
             key=("case_id",),
         ),
@@ -430,6 +474,33 @@ TABLES: dict[str, TableSpec] = {
                 _c("basis", _S, "依据"),
             ),
             key=(),
+            optional_table=True,
+        ),
+        TableSpec(
+            "credit_listings",
+            "严重失信名单",
+            (
+                _c("enterprise_id", _S, "统一社会信用代码", aliases=("企业编号",)),
+                _c("listed_on", _D, "列入日期", event_date=True, aliases=("列入名单日期",)),
+                _c(
+                    "removed_on",
+                    _D,
+                    "移出日期",
+                    required=False,
+                    nullable=True,
+                    event_date=True,
+                    aliases=("提前移出日期",),
+                ),
+                _c(
+                    "authority",
+                    _S,
+                    "作出决定的部门",
+                    required=False,
+                    nullable=True,
+                    aliases=("决定部门", "列入部门"),
+                ),
+            ),
+            key=("enterprise_id", "listed_on"),
             optional_table=True,
         ),
     )

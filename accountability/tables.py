@@ -259,6 +259,7 @@ TABLE_ORDER: tuple[str, ...] = (
     "duty_records",
     "work_items",
     "adjustments",
+    "credit_listings",
 )
 assert set(TABLE_ORDER) == set(TABLES), "TABLE_ORDER must list every table of columns.TABLES"
 
