@@ -81,6 +81,9 @@ class Assessment:
       null for a section not assessed), sorted by region_code.
     - `enterprises`, `cases`, `officials`, `departments`: the enterprise ratings,
       四个一律 cases and 一岗双责 officials and departments of the year.
+    - `inspection_frequency_by_region`, `inspection_frequency_by_department`: the year's
+      inspections against each enterprise's class minimum and cap, summed
+      (`accountability.scorers.frequency`).
     - `referral_gaps`: 应移送未移送, the year's accidents past the 严重后果 thresholds of
       重大责任事故罪 with no case transferred to the judicial organs
       (`accountability.scorers.referrals`; empty without an accidents table).
@@ -116,6 +119,13 @@ class Assessment:
     hazard_lookbacks: pl.DataFrame = attrs.field(factory=lambda: _declared("hazard_lookbacks"))
     # 应移送未移送: the accidents behind B3, reported whether or not B3 deducts
     referral_gaps: pl.DataFrame = attrs.field(factory=lambda: _declared("referral_gaps"))
+    # inspections against the class schemes' minimums and caps (国办发〔2024〕54号)
+    inspection_frequency_by_region: pl.DataFrame = attrs.field(
+        factory=lambda: _declared("inspection_frequency_by_region")
+    )
+    inspection_frequency_by_department: pl.DataFrame = attrs.field(
+        factory=lambda: _declared("inspection_frequency_by_department")
+    )
 
     # --- output -------------------------------------------------------------------------
 
@@ -407,11 +417,26 @@ def _explain_enterprise(a: Assessment, subject_id: str) -> list[str]:
         lines.append(
             f"区划 {rec.get('region_code') or '—'} · 行业 {rec.get('sector') or '—'} · 状态 {rec.get('status') or '—'}"  # noqa: E501
         )
+        dishonest = rec.get("dishonest")
         lines.append(
             f"得分 {_n(rec.get('score'))} · 风险等级 {rec.get('risk_class') or '—'}"
-            f" · 严重失信 {'是' if rec.get('dishonest') else '否'}"
-            f" · 年检查频次 {_n(rec.get('inspections_per_year'))}"
+            f"（分级类别 {rec.get('class_basis') or '—'}）"
+            f" · 严重失信 {'不适用' if dishonest is None else '是' if dishonest else '否'}"
         )
+        cap = rec.get("inspections_max")
+        done = rec.get("inspections_done")
+        lines.append(
+            f"年检查次数 下限 {_n(rec.get('inspections_min'))} · 上限 "
+            f"{'无' if cap is None else _n(cap)} · 本年 {'—' if done is None else _n(done)}"
+            + ("（不足下限）" if rec.get("under_min") else "")
+            + ("（超过上限）" if rec.get("over_cap") else "")
+        )
+        if rec.get("listed_on") is not None:
+            lines.append(
+                f"严重失信名单 {rec['listed_on']} 列入 · {rec.get('early_removal_from')} 起可申请"
+                f"提前移出 · {rec.get('expires_on')} 期满"
+                f" · 考核期末{'在册' if rec.get('dishonest_listed') else '不在册'}"
+            )
         lines += _listed("失信原因", rec.get("dishonest_reasons"))
     return _with_items(a, "enterprise", subject_id, lines, rec.get("score"))
 
@@ -790,4 +815,6 @@ def assess(data: Dataset, rules: Rulebook | None = None, *, year: int) -> Assess
         hazard_metrics=yearly.hazard_metrics,
         hazard_lookbacks=yearly.hazard_lookbacks,
         referral_gaps=referrals,
+        inspection_frequency_by_region=er.frequency_by_region,
+        inspection_frequency_by_department=er.frequency_by_department,
     )

@@ -85,6 +85,26 @@ RISK_LEVELS: tuple[str, ...] = ("低", "一般", "较大", "重大")
 # and two that are not licence-type (超范围, 关闭后擅自生产).
 ILLEGAL_KINDS: tuple[str, ...] = ("无证", "证照过期", "暂扣吊销期间", "超范围", "关闭后擅自生产")
 
+# 分级分类: what a sector's class scheme grades by, and its special category labels.
+CLASS_SCHEME_BY: tuple[str, ...] = ("score", "standardization", "risk_level")
+UNRATED = "未定级"  # no standardization grade / no risk level
+LONG_IDLE = "长期停产停建"  # a category for enterprises with long_idle, in any scheme
+NON_HIGH_RISK = "非高危"  # the scheme key for enterprises whose high_risk is false
+DEFAULT_SCHEME = "*"
+
+# The grounds of 严重失信 (应急管理部令第11号) and of a class set directly, as rule files
+# name them.
+DISHONEST_GROUNDS: tuple[str, ...] = (
+    "major_accident",
+    "larger_accidents",
+    "fine_multiplier",
+    "concealed",
+    "principal_absconded",
+    "unlicensed",
+    "illegal_case",
+)
+CLASS_OVERRIDE_GROUNDS: tuple[str, ...] = ("fatal_accident", "major_hazard_overdue")
+
 TARGET_INDICATORS: tuple[str, ...] = (
     "deaths",
     "deaths_per_100m_gdp",

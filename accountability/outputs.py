@@ -7,7 +7,7 @@ list, with the sheet names and column headers declared beside the dtypes.
 >>> OUTPUTS["regions"].sheet, OUTPUTS["regions"].label("grade")
 ('地区考核', '等次')
 >>> list(OUTPUTS)[:3]
-['regions', 'enterprises', 'cases']
+['regions', 'enterprises', 'inspection_frequency_by_region']
 """
 
 from __future__ import annotations
@@ -137,6 +137,36 @@ OUTPUTS: dict[str, OutputFrame] = {
             "dishonest_reasons": (_IDS, "失信事由"),
             "inspections_per_year": (pl.Int64(), "年检查频次"),
             "data_sufficient": (pl.Boolean(), "数据充分"),
+            "class_basis": (pl.String(), "分级类别"),
+            "inspections_min": (pl.Int64(), "年检查次数下限"),
+            "inspections_max": (pl.Int64(), "年检查次数上限"),
+            "inspections_done": (pl.Int64(), "本年检查次数"),
+            "under_min": (pl.Boolean(), "检查不足"),
+            "over_cap": (pl.Boolean(), "检查超上限"),
+            "dishonest_bases": (_IDS, "失信依据"),
+            "dishonest_listed": (pl.Boolean(), "在册严重失信名单"),
+            "listed_on": (pl.Date(), "列入名单日期"),
+            "early_removal_from": (pl.Date(), "可申请提前移出日期"),
+            "expires_on": (pl.Date(), "名单期满日期"),
+        }),
+        OutputFrame("inspection_frequency_by_region", "检查频次（地区）", {
+            "region_code": (pl.String(), "区划代码"),
+            "enterprises": (pl.Int64(), "企业数"),
+            "capped": (pl.Int64(), "有检查上限的企业数"),
+            "inspections_min": (pl.Int64(), "检查次数下限合计"),
+            "inspections_done": (pl.Int64(), "本年检查次数合计"),
+            "under_min": (pl.Int64(), "检查不足企业数"),
+            "over_cap": (pl.Int64(), "检查超上限企业数"),
+        }),
+        OutputFrame("inspection_frequency_by_department", "检查频次（部门）", {
+            "region_code": (pl.String(), "区划代码"),
+            "department": (pl.String(), "部门"),
+            "enterprises": (pl.Int64(), "企业数"),
+            "capped": (pl.Int64(), "有检查上限的企业数"),
+            "inspections_min": (pl.Int64(), "检查次数下限合计"),
+            "inspections_done": (pl.Int64(), "本年检查次数合计"),
+            "under_min": (pl.Int64(), "检查不足企业数"),
+            "over_cap": (pl.Int64(), "检查超上限企业数"),
         }),
         OutputFrame("cases", "四个一律案件", {
             "case_id": (pl.String(), "案件编号"),

@@ -40,7 +40,7 @@ knows nothing of this module.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 import dataframely as dy
@@ -312,15 +312,33 @@ def _dy_column(spec: TableSpec, col: Column) -> dy.Column:
     )  # pragma: no cover
 
 
-def _end_not_before_start(cls: object) -> pl.Expr:
-    end, start = pl.col("end_on"), pl.col("start_on")
-    return end.is_null() | start.is_null() | (end >= start)
+# table -> (rule, the later date column, the earlier one, message): the later may be
+# empty, never before the earlier.
+_DATE_ORDER: dict[str, tuple[str, str, str, str]] = {
+    "officials": (
+        "end_before_start", "end_on", "start_on",
+        "任职结束日期早于开始日期 (end_on before start_on)",
+    ),
+    "credit_listings": (
+        "removed_before_listed", "removed_on", "listed_on",
+        "移出日期早于列入日期 (removed_on before listed_on)",
+    ),
+}  # fmt: skip
+
+
+def _not_before(later: str, earlier: str) -> Callable[[object], pl.Expr]:
+    def rule(cls: object) -> pl.Expr:
+        end, start = pl.col(later), pl.col(earlier)
+        return end.is_null() | start.is_null() | (end >= start)
+
+    return rule
 
 
 def _build_schema(spec: TableSpec) -> type[dy.Schema]:
     namespace: dict[str, object] = {c.name: _dy_column(spec, c) for c in spec.columns}
-    if spec.name == "officials":
-        namespace["end_before_start"] = dy.rule()(_end_not_before_start)
+    if spec.name in _DATE_ORDER:
+        rule, later, earlier, _ = _DATE_ORDER[spec.name]
+        namespace[rule] = dy.rule()(_not_before(later, earlier))
     class_name = "".join(part.title() for part in spec.name.split("_")) + "Schema"
     namespace["__doc__"] = (
         f"{spec.label} ({spec.name}): dataframely schema built from columns.TABLES."
@@ -1023,8 +1041,8 @@ def _local_checks(
     for rule_col in rule_cols:
         if "|" in rule_col:
             column, dy_rule = rule_col.split("|", 1)
-        elif rule_col == "end_before_start":
-            column, dy_rule = "end_on", rule_col
+        elif table in _DATE_ORDER and rule_col == _DATE_ORDER[table][0]:
+            column, dy_rule = _DATE_ORDER[table][1], rule_col
         else:
             column, dy_rule = spec.key[0] if spec.key else "", rule_col
         if column in (_ROW, _RID, _SRC) or dy_rule in ("primary_key", "nan", "inf"):
@@ -1033,11 +1051,8 @@ def _local_checks(
             # NaN and infinities are out_of_range (_number_checks).
             continue
         dy_name, dy_message = _DY_RULES.get(dy_rule, (dy_rule, dy_rule))
-        if dy_rule == "end_before_start":
-            dy_name, dy_message = (
-                "end_before_start",
-                "任职结束日期早于开始日期 (end_on before start_on)",
-            )
+        if table in _DATE_ORDER and dy_rule == _DATE_ORDER[table][0]:
+            dy_name, dy_message = dy_rule, _DATE_ORDER[table][3]
         label = spec.column(column).label if column in spec.column_names else ""
         raw_name = f"__raw_{column}" if column in spec.column_names else None
         parts.append(

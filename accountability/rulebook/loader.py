@@ -84,6 +84,8 @@ _FREE_KEYED = frozenset(
         "dual_duty.duty_requirements",
         "four_musts.sector_repeat_windows",
         "four_musts.fine_ranges",
+        "enterprise.class_schemes",
+        "enterprise.plan_levels",
     }
 )
 

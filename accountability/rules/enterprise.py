@@ -183,17 +183,65 @@ ENTERPRISE_RULES: tuple[Rule, ...] = (
     Rule(
         id="enterprise.dishonest", scorer=SCORER, subject="enterprise", kind="decision",
         label="严重失信",
-        definition="发生重大及以上事故、12 个月内 2 起及以上较大事故、瞒报谎报事故，"
-        "或未依法取得安全生产许可从事生产经营的企业，列为严重失信，风险等级记 D。",
-        params=("enterprise.dishonest_grade", "enterprise.dishonest_larger_count",
-                "enterprise.dishonest_window_months", "enterprise.dishonest_class",
-                "enterprise.dishonest_sectors", POPULATION),
+        definition="本年发生重大及以上事故、12 个月内 2 起及以上较大事故、事故被处 2 倍以上罚款、"
+        "瞒报谎报事故、事故后主要负责人逃匿，或未依法取得安全生产许可（无证、证照过期、"
+        "暂扣吊销期间）从事生产经营的企业，符合列入严重失信主体名单的情形，风险等级记 D。"
+        "是否列入名单由作出行政处罚决定的部门决定：dishonest 为真只表示符合情形。",
+        params=("enterprise.dishonest_grounds", "enterprise.dishonest_grade",
+                "enterprise.dishonest_larger_count", "enterprise.dishonest_window_months",
+                "enterprise.dishonest_fine_multiplier", "enterprise.dishonest_licence_kinds",
+                "enterprise.dishonest_class", "enterprise.dishonest_sectors", POPULATION),
         tables=("accidents", "cases", "enterprises"),
         readings=(
             "“12 个月内”：后一起在本年，前一起在其前一年同一日或以后。",
             "只判定企业名录中行业领域（sector）在 dishonest_sectors 之内的企业；其他企业"
             "dishonest 为空（不适用），不因失信记 D。",
+            "案件的非法类型（illegal_kind）为空时，按 illegal 标记判定；非空时，只有"
+            " dishonest_licence_kinds 所列类型（许可类违法）计入。",
         ),
+    ),
+    Rule(
+        id="enterprise.credit_listing", scorer=SCORER, subject="enterprise", kind="decision",
+        label="在册严重失信名单",
+        definition="严重失信名单（credit_listings）中考核期末日仍在管理期内、未提前移出的企业，"
+        "风险等级记 dishonest_class（只限 dishonest_sectors 之内的企业）；列入满 "
+        "listing_early_removal_months 个月可申请提前移出，listing_years 年期满。",
+        params=("enterprise.listing_years", "enterprise.listing_early_removal_months",
+                "enterprise.dishonest_class", "enterprise.dishonest_sectors"),
+        tables=("credit_listings",),
+        readings=(
+            "期满日（expires_on）为列入日加 listing_years 个日历年，即不再在册的第一天；"
+            "提前移出起始日加 listing_early_removal_months 个日历月；该月无此日的取月末"
+            "（2024-02-29 列入，2027-02-28 期满）。",
+            "同一企业多次列入的，取考核期末日以前最后一次。",
+        ),
+    ),
+    Rule(
+        id="enterprise.class_scheme", scorer=SCORER, subject="enterprise", kind="decision",
+        label="分级分类方案",
+        definition="按企业行业领域所适用的方案定风险等级：按得分、安全生产标准化等级或安全风险等级"
+        "分类，各类别对应风险等级与年度检查次数下限、上限；本年检查次数少于下限为 under_min，"
+        "多于上限为 over_cap。",
+        params=("enterprise.class_schemes", "enterprise.risk_classes",
+                "enterprise.inspections_per_year"),
+        tables=("enterprises", "inspections"),
+        readings=(
+            "方案的选择：high_risk 为否且有“非高危”方案的，用该方案；否则用其行业领域的方案；"
+            "再否则用“*”方案（未写时按得分与 risk_classes 分级，检查次数下限为 "
+            "inspections_per_year，无上限）。",
+            "长期停产停建（long_idle）的企业，其方案有“长期停产停建”类别的，归入该类别。",
+            "检查次数的下限与上限取企业所属类别的；失信、直接定级或数据不足改变了风险等级的，"
+            "取方案中对应改变后等级的第一个类别；已关闭企业下限为 0、无上限。",
+            "本年检查次数为考核期内不同检查编号的个数；无执法检查表时为空。",
+        ),
+    ),
+    Rule(
+        id="enterprise.class_override", scorer=SCORER, subject="enterprise", kind="decision",
+        label="直接定级",
+        definition="class_overrides 中开启的情形（至考核期末 months 个月内发生死亡责任事故；"
+        "考核期末有到期未整改的重大隐患）适用的企业，风险等级不优于该情形的等级。",
+        params=("enterprise.class_overrides",),
+        tables=("accidents", "hazards"),
     ),
     Rule(
         id="enterprise.data_sufficiency", scorer=SCORER, subject="enterprise", kind="decision",

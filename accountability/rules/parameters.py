@@ -33,11 +33,21 @@ import attrs
 from accountability.codes import (
     ACCIDENT_GRADES,
     ACCIDENT_POPULATION_FLAGS,
+    CLASS_OVERRIDE_GROUNDS,
+    CLASS_SCHEME_BY,
+    DEFAULT_SCHEME,
+    DISHONEST_GROUNDS,
     DUTY_ACTIVITIES,
+    ILLEGAL_KINDS,
+    LONG_IDLE,
+    NON_HIGH_RISK,
     OFFICIAL_ROLES,
     PENALTY_KINDS,
+    REGION_LEVELS,
+    RISK_LEVELS,
     SECTORS,
     STANDARDIZATION_LEVELS,
+    UNRATED,
 )
 
 __all__ = [
@@ -49,6 +59,7 @@ __all__ = [
     "ParamSpec",
     "number_faults",
     "param_spec",
+    "scheme_labels",
 ]
 
 # The part a parameter plays in a rule, as a line item citing several bases names it.
@@ -167,6 +178,7 @@ UNITS: Mapping[str, Bounds] = MappingProxyType(
         "月-日": NON_NEGATIVE,  # a day of the year as "MM-DD" (a period's first day)
         "年": Bounds(1949.0, high=9998.0, whole=True),  # a calendar year
         "年数": AT_LEAST_ONE,  # a length in years
+        "非法类型": NON_NEGATIVE,  # a list of illegal kinds (codes.ILLEGAL_KINDS)
     }
 )
 
@@ -189,8 +201,16 @@ _UNIT_CHOICES: Mapping[str, tuple[str, ...]] = {
     "等级": ACCIDENT_GRADES,
     "标准化等级": STANDARDIZATION_LEVELS,
     "行业领域": SECTORS,
+    "非法类型": ILLEGAL_KINDS,
 }
-_CHOICE_NOUN = {"等级": "事故等级", "标准化等级": "标准化等级", "行业领域": "行业领域"}
+# Units whose value is a list of names (each one of the unit's choices).
+_LIST_UNITS = frozenset({"行业领域", "非法类型"})
+_CHOICE_NOUN = {
+    "等级": "事故等级",
+    "标准化等级": "标准化等级",
+    "行业领域": "行业领域",
+    "非法类型": "非法类型",
+}
 
 Check = Callable[[Any], Iterator[Fault]]
 
@@ -371,6 +391,160 @@ def _sector_windows(value: Any) -> Iterator[Fault]:
             seen.append(shape)
 
 
+def _basis_fault(entry: dict[str, Any], at: str) -> Iterator[Fault]:
+    if not isinstance(entry.get("basis"), str) or not entry["basis"].strip():
+        yield Fault(f"{at}.basis", "须注明依据 basis (the basis is missing)")
+
+
+def _grounds(
+    value: Any, names: tuple[str, ...], fields: set[str]
+) -> tuple[list[Fault], list[tuple[int, dict[str, Any]]]]:
+    """Rows `[{ ground, …fields }]`: known grounds, each once, `on` true or false, with
+    a basis.  The faults, and the (index, row) of the rows well-formed enough to check
+    further."""
+    faults: list[Fault] = []
+    rows: list[tuple[int, dict[str, Any]]] = []
+    seen: list[str] = []
+    for i, row in enumerate(value if isinstance(value, list) else []):
+        at = str(i)
+        if not isinstance(row, dict) or set(row) != fields:
+            faults.append(Fault(at, f"须为 {{ {', '.join(sorted(fields))} }}，实为 {row!r}"))
+            continue
+        if row["ground"] not in names:
+            faults.append(
+                Fault(
+                    f"{at}.ground",
+                    f"未知情形 {row['ground']!r}，应为 {list(names)}",
+                    _did_you_mean(row["ground"], names),
+                )
+            )
+        elif row["ground"] in seen:
+            faults.append(Fault(f"{at}.ground", f"情形重复: {row['ground']!r}"))
+        seen.append(row["ground"])
+        if not isinstance(row["on"], bool):
+            faults.append(Fault(f"{at}.on", f"on 须为 true 或 false，实为 {row['on']!r}"))
+        faults.extend(_basis_fault(row, at))
+        rows.append((i, row))
+    return faults, rows
+
+
+def _dishonest_grounds(value: Any) -> Iterator[Fault]:
+    """`[{ ground, on, basis }]`, ground one of DISHONEST_GROUNDS, each once."""
+    yield from _grounds(value, DISHONEST_GROUNDS, {"ground", "on", "basis"})[0]
+
+
+def _class_overrides(value: Any) -> Iterator[Fault]:
+    """`[{ ground, class, on, months, basis }]`; fatal_accident needs months ≥ 1."""
+    faults, rows = _grounds(
+        value, CLASS_OVERRIDE_GROUNDS, {"ground", "class", "on", "months", "basis"}
+    )
+    yield from faults
+    for i, row in rows:
+        months = row["months"]
+        if isinstance(months, bool) or not isinstance(months, int | float):
+            yield Fault(f"{i}.months", f"months 须为整数，实为 {months!r}")
+            continue
+        bounds = AT_LEAST_ONE if row["ground"] == "fatal_accident" else COUNT
+        if (fault := bounds.fault(months, f"{i}.months", "月")) is not None:
+            yield fault
+
+
+def scheme_labels(by: str) -> tuple[str, ...] | None:
+    """The category labels a class scheme graded `by` must cover (None for score: its
+    labels are the risk classes' names, checked against them when the rules are used).
+
+    >>> scheme_labels("standardization")
+    ('一级', '二级', '三级', '未定级')
+    """
+    if by == "standardization":
+        return (*STANDARDIZATION_LEVELS, UNRATED)
+    if by == "risk_level":
+        return (*RISK_LEVELS, UNRATED)
+    return None
+
+
+def _class_schemes(value: Any) -> Iterator[Fault]:
+    """`{ 行业领域 | "*" | "非高危" = { by, basis, categories = [{ label, class,
+    inspections_min, inspections_max? }] } }`."""
+    keys = (*SECTORS, DEFAULT_SCHEME, NON_HIGH_RISK)
+    for key, scheme in value.items():
+        if key not in keys:
+            yield Fault(key, f"未知行业领域 {key!r}，应为 {list(keys)}", _did_you_mean(key, keys))
+        if not isinstance(scheme, dict) or set(scheme) != {"by", "basis", "categories"}:
+            yield Fault(key, f"方案须为 {{ basis, by, categories }}，实为 {scheme!r}")
+            continue
+        yield from _basis_fault(scheme, key)
+        by = scheme["by"]
+        if by not in CLASS_SCHEME_BY:
+            yield Fault(
+                f"{key}.by", f"by 须为 {list(CLASS_SCHEME_BY)} 之一，实为 {by!r}",
+                _did_you_mean(by, CLASS_SCHEME_BY),
+            )  # fmt: skip
+            continue
+        categories = scheme["categories"]
+        if not isinstance(categories, list) or not categories:
+            yield Fault(f"{key}.categories", "categories 须为非空数组 (at least one category)")
+            continue
+        labels: list[object] = []
+        for i, category in enumerate(categories):
+            at = f"{key}.categories.{i}"
+            required = {"label", "class", "inspections_min"}
+            if not isinstance(category, dict) or not (
+                required <= set(category) <= required | {"inspections_max"}
+            ):
+                yield Fault(
+                    at,
+                    "类别须为 { label, class, inspections_min, inspections_max（可不写）}，"
+                    f"实为 {category!r}",
+                )
+                continue
+            labels.append(category["label"])
+            low = category["inspections_min"]
+            for field in ("inspections_min", "inspections_max"):
+                if field in category:
+                    number = category[field]
+                    if isinstance(number, bool) or not isinstance(number, int | float):
+                        yield Fault(f"{at}.{field}", f"{field} 须为整数，实为 {number!r}")
+                    elif (fault := COUNT.fault(number, f"{at}.{field}", "次")) is not None:
+                        yield fault
+            high = category.get("inspections_max")
+            if isinstance(low, int | float) and isinstance(high, int | float) and high < low:
+                yield Fault(
+                    f"{at}.inspections_max",
+                    f"检查次数上限 {high:g} 小于下限 {low:g} (max below min)",
+                )
+        if len(set(map(str, labels))) != len(labels):
+            yield Fault(f"{key}.categories", f"类别重复: {labels} (duplicate category)")
+        needed = scheme_labels(by)
+        if needed is not None:
+            allowed = (*needed, LONG_IDLE)
+            for i, label in enumerate(labels):
+                if label not in allowed:
+                    yield Fault(
+                        f"{key}.categories.{i}.label",
+                        f"按 {by} 分级的类别应为 {list(allowed)} 之一，实为 {label!r}",
+                        _did_you_mean(label, allowed),
+                    )
+            missing = [label for label in needed if label not in labels]
+            if missing:
+                yield Fault(
+                    f"{key}.categories",
+                    f"缺少类别 {missing}：按 {by} 分级须为每一类别定级"
+                    " (every category needs a class)",
+                )
+
+
+def _plan_levels(value: Any) -> Iterator[Fault]:
+    """`{ 风险等级 or 行业领域 = "省" | "市" | "县" }` (class names checked when used)."""
+    for key, level in value.items():
+        if level not in REGION_LEVELS:
+            yield Fault(
+                str(key),
+                f"层级须为 {list(REGION_LEVELS)} 之一，实为 {level!r}",
+                _did_you_mean(level, REGION_LEVELS),
+            )
+
+
 def _fine_ranges(value: Any) -> Iterator[Fault]:
     """`{ 条款[-档次] = { article, min_yuan, max_yuan } }`, 0 ≤ min ≤ max, max > 0."""
     for key, entry in value.items():
@@ -545,16 +719,17 @@ class ParamSpec:
         if self.unit == "布尔":
             if not isinstance(value, bool):
                 yield Fault("", f"取值须为 true 或 false，实为 {value!r} (a boolean expected)")
-        elif self.unit == "行业领域":
+        elif self.unit in _LIST_UNITS:
+            noun = _CHOICE_NOUN[self.unit]
             if not isinstance(value, list):
-                yield Fault(
-                    "", f"取值须为行业领域数组，实为 {value!r} (a list of sectors expected)"
-                )
+                yield Fault("", f"取值须为{noun}数组，实为 {value!r} (a list expected)")
                 return
-            bad = [s for s in value if s not in SECTORS]
+            bad = [s for s in value if s not in self.choices]
             if bad:
                 yield Fault(
-                    "", f"未知行业领域 {bad}，应为 {list(SECTORS)}", _did_you_mean(bad[0], SECTORS)
+                    "",
+                    f"未知{noun} {bad}，应为 {list(self.choices)}",
+                    _did_you_mean(bad[0], self.choices),
                 )
         elif self.choices and value not in self.choices:
             if self.unit == "文本":
@@ -678,6 +853,14 @@ PARAMETERS: Mapping[str, ParamSpec] = _specs(
     _P("enterprise.dishonest_larger_count", "起", "阈值"),
     _P("enterprise.dishonest_window_months", "月", "窗口"),
     _P("enterprise.dishonest_class", "等次", "效果", names_from="enterprise.risk_classes"),
+    _P("enterprise.dishonest_grounds", "表", "口径", check=_dishonest_grounds),
+    _P("enterprise.dishonest_fine_multiplier", "倍", "阈值"),
+    _P("enterprise.dishonest_licence_kinds", "非法类型", "口径"),
+    _P("enterprise.listing_years", "年数", "效果"),
+    _P("enterprise.listing_early_removal_months", "月", "效果"),
+    _P("enterprise.class_overrides", "表", "效果", check=_class_overrides),
+    _P("enterprise.class_schemes", "表", "目标", check=_class_schemes),
+    _P("enterprise.plan_levels", "表", "口径", check=_plan_levels),
 )
 
 

@@ -58,17 +58,28 @@ import polars as pl
 
 from accountability.accidents import counted_deaths, grade_accidents, grade_at_least
 from accountability.arguments import as_dataset, as_rulebook, as_year
-from accountability.codes import ACCIDENT_GRADES, STANDARDIZATION_LEVELS
+from accountability.codes import STANDARDIZATION_LEVELS
 from accountability.columns import TABLES, StatusDtype, with_optional_columns
 from accountability.dataset import WARNINGS_SCHEMA, Dataset
 from accountability.dates import default_year
 from accountability.lineitems import LINE_ITEM_SCHEMA, SORT_KEY, concat_line_items
 from accountability.outputs import OUTPUTS
 from accountability.rulebook import Rulebook, RulesAt
-from accountability.rules.conditions import deadline, in_population
+from accountability.rules.classes import (
+    ClassOverride,
+    categories_frame,
+    class_order,
+    class_overrides,
+    class_schemes,
+    scheme_key,
+    scheme_label,
+)
+from accountability.rules.conditions import deadline, in_population, major_overdue
 from accountability.rules.enterprise import CASE_FLAGS
 from accountability.rules.model import Context, Count, Registry, Rule
 from accountability.rules.registry import REGISTRY
+from accountability.scorers.dishonesty import dishonesty, listings
+from accountability.scorers.frequency import inspection_frequency
 from accountability.wording import number, number_text
 
 __all__ = ["ENTERPRISE_COLUMNS", "EnterpriseRatings", "enterprise_ratings"]
@@ -101,6 +112,13 @@ class EnterpriseRatings:
     line_items: pl.DataFrame
     year: int
     warnings: pl.DataFrame = attrs.field(factory=lambda: pl.DataFrame(schema=WARNINGS_SCHEMA))
+    # inspections against the class schemes' minimums and caps, by region and department
+    frequency_by_region: pl.DataFrame = attrs.field(
+        factory=lambda: pl.DataFrame(schema=OUTPUTS["inspection_frequency_by_region"].dtypes)
+    )
+    frequency_by_department: pl.DataFrame = attrs.field(
+        factory=lambda: pl.DataFrame(schema=OUTPUTS["inspection_frequency_by_department"].dtypes)
+    )
 
 
 # --- small helpers -------------------------------------------------------------------
@@ -220,6 +238,7 @@ def _enterprises(data: Dataset) -> pl.LazyFrame:
         extra.append(pl.lit(None, dtype=pl.Date()).alias("closed_on"))
     if extra:
         lf = lf.with_columns(extra)
+    lf = with_optional_columns(lf, "enterprises")
     return lf.select(
         "enterprise_id",
         "name",
@@ -230,6 +249,9 @@ def _enterprises(data: Dataset) -> pl.LazyFrame:
         pl.col("license_required").fill_null(False),
         pl.col("licensed").fill_null(False),
         "standardization_level",
+        "risk_level",
+        "high_risk",
+        pl.col("long_idle").fill_null(False),
     )
 
 
@@ -237,6 +259,7 @@ def _accidents(data: Dataset, p: RulesAt, since: dt.date, end: dt.date) -> pl.La
     """Accidents of the rating's population (``enterprise.accident_population``:
     liability accidents by default) with an enterprise, occurred in [since, end], graded."""
     lf = data.lazy("accidents") if data.has("accidents") else _empty("accidents")
+    lf = with_optional_columns(lf, "accidents")
     key = "enterprise.accident_population"
     population = tuple(p[key]) if key in p.rulebook else ("liability",)
     lf = lf.filter(
@@ -251,14 +274,23 @@ def _accidents(data: Dataset, p: RulesAt, since: dt.date, end: dt.date) -> pl.La
         "grade",
         counted_deaths(p).alias("counted_deaths"),
         pl.col("concealed").fill_null(False),
+        "fine_multiplier",
+        pl.col("principal_absconded").fill_null(False),
     )
 
 
 def _cases(data: Dataset, start: dt.date, end: dt.date) -> pl.LazyFrame:
-    lf = data.lazy("cases") if data.has("cases") else _empty("cases")
+    lf = with_optional_columns(
+        data.lazy("cases") if data.has("cases") else _empty("cases"), "cases"
+    )
     return lf.filter(
         pl.col("enterprise_id").is_not_null() & pl.col("found_on").is_between(start, end)
-    ).select("case_id", "enterprise_id", *[pl.col(f).fill_null(False) for f in CASE_FLAGS])
+    ).select(
+        "case_id",
+        "enterprise_id",
+        *[pl.col(f).fill_null(False) for f in CASE_FLAGS],
+        "illegal_kind",
+    )
 
 
 def _hazards(data: Dataset, end: dt.date) -> pl.LazyFrame:
@@ -354,6 +386,78 @@ def _coverage_warning(data: Dataset, first: dt.date) -> pl.DataFrame:
     )
 
 
+def _visits_in(data: Dataset, start: dt.date, end: dt.date) -> pl.LazyFrame:
+    """enterprise_id, `_done`: distinct inspection_ids dated in [start, end]."""
+    if not data.has("inspections"):
+        return pl.LazyFrame(schema={"enterprise_id": pl.String(), "_done": pl.Int64()})
+    return (
+        data.lazy("inspections")
+        .filter(pl.col("inspected_on").is_between(pl.lit(start), pl.lit(end), closed="both"))
+        .group_by("enterprise_id")
+        .agg(pl.col("inspection_id").n_unique().cast(pl.Int64()).alias("_done"))
+    )
+
+
+def _overridden(
+    ctx: Context,
+    overrides: list[ClassOverride],
+    accidents: pl.LazyFrame,
+    hazards: pl.LazyFrame,
+) -> pl.LazyFrame:
+    """Enterprises a switched-on override applies to: enterprise_id, `_forced_class`
+    (the worst of the overrides that apply), `_forced_reason`, `_forced_basis`,
+    `_forced_ids`."""
+    end = ctx.end
+    parts = []
+    for o in overrides:
+        if o.ground == "fatal_accident":
+            first = _same_day_months_before(end, o.months)
+            events = accidents.filter(
+                pl.col("occurred_on").is_between(pl.lit(first), pl.lit(end))
+                & (pl.col("counted_deaths") >= 1).fill_null(False)
+            ).select("enterprise_id", pl.col("accident_id").alias("_id"))
+            text = f"{first} 至 {end} 发生死亡生产安全责任事故 "
+        else:
+            events = hazards.filter(major_overdue(ctx)).select(
+                "enterprise_id", pl.col("hazard_id").alias("_id")
+            )
+            text = f"至 {end} 有到期未整改的重大事故隐患 "
+        parts.append(
+            events.group_by("enterprise_id").agg(
+                pl.lit(o.risk_class).alias("_forced_class"),
+                pl.concat_str(pl.lit(text), pl.len().cast(pl.String), pl.lit(" 项")).alias(
+                    "_forced_reason"
+                ),
+                pl.lit(o.basis).alias("_forced_basis"),
+                pl.col("_id").sort().alias("_forced_ids"),
+            )
+        )
+    schema = {"enterprise_id": pl.String(), "_forced_class": pl.String(),
+              "_forced_reason": pl.String(), "_forced_basis": pl.String(),
+              "_forced_ids": pl.List(pl.String())}  # fmt: skip
+    if not parts:
+        return pl.LazyFrame(schema=schema)
+    # the worst class first; several grounds: their reasons joined
+    rank = {c: i for i, c in enumerate(class_order(ctx.rules))}
+    return (
+        pl.concat([f.select([pl.col(c).cast(t) for c, t in schema.items()]) for f in parts])
+        .with_columns(
+            pl.col("_forced_class").replace_strict(rank, return_dtype=pl.Int64()).alias("_r")
+        )
+        .sort("enterprise_id", "_r", descending=[False, True])
+        .group_by("enterprise_id", maintain_order=True)
+        .agg(
+            pl.col("_forced_class").first(),
+            pl.col("_forced_reason").str.join("；"),
+            pl.col("_forced_basis").str.join("；"),
+            pl.col("_forced_ids")
+            .list.explode(keep_nulls=False, empty_as_null=False)
+            .unique()
+            .sort(),
+        )
+    )
+
+
 def enterprise_ratings(
     data: Dataset,
     rules: Rulebook | None = None,
@@ -380,6 +484,9 @@ def enterprise_ratings(
     base = float(p["enterprise.base"])
     window_months = int(p["enterprise.dishonest_window_months"])
     lookback = _month_shift(start, window_months)
+    for override in class_overrides(p):
+        if override.on and override.ground == "fatal_accident":
+            lookback = min(lookback, _same_day_months_before(end, override.months))
 
     ents = _enterprises(data)
     ent_ids = ents.select("enterprise_id")
@@ -432,7 +539,7 @@ def enterprise_ratings(
             pl.len().cast(pl.Int64).alias("zero_n"), pl.col("accident_id").sort().alias("zero_ids")
         )
     )
-    flags = _dishonesty(p, ents, accidents, in_year, cases)
+    flags = dishonesty(p, ents, accidents, in_year, cases)
     adjustments = _adjustments(data, year).join(ent_ids, on="enterprise_id", how="semi")
     adjusted = (
         adjustments.group_by("enterprise_id")
@@ -441,6 +548,7 @@ def enterprise_ratings(
     )
     no_license = pl.col("license_required") & ~pl.col("licensed")
     scope = [str(x) for x in p[SCOPE_KEY]] if SCOPE_KEY in book else None
+    scope_basis = p.basis(SCOPE_KEY) if SCOPE_KEY in book else ""
     in_scope = (
         pl.col("sector").cast(pl.String()).is_in(scope).fill_null(False)
         if scope is not None
@@ -466,6 +574,10 @@ def enterprise_ratings(
             .then(pl.col("dishonest_reasons").fill_null(_EMPTY_IDS))
             .otherwise(pl.lit([OUT_OF_SCOPE], pl.List(pl.String())))
             .alias("dishonest_reasons"),
+            pl.when(in_scope)
+            .then(pl.col("dishonest_bases").fill_null(_EMPTY_IDS))
+            .otherwise(pl.lit([scope_basis], pl.List(pl.String())))
+            .alias("dishonest_bases"),
         )
         .with_columns(
             (
@@ -588,7 +700,7 @@ def enterprise_ratings(
             pl.col("dishonest_reasons").list.join("；"),
             pl.lit(f"，风险等级记 {dishonest_class}"),
         ),
-        basis=pl.lit(registry["enterprise.dishonest"].basis(p)),
+        basis=pl.col("dishonest_bases").list.unique(maintain_order=True).list.join("；"),
         evidence=pl.col("flag_evidence"),
     )
     notes = [
@@ -625,22 +737,57 @@ def enterprise_ratings(
         if len(classes) > 1
         else pl.lit(str(classes[-1]["class"]))
     )
-    per_class = {str(k): int(v) for k, v in dict(p["enterprise.inspections_per_year"]).items()}
+    rank = {str(c["class"]): i for i, c in enumerate(classes)}  # best first
+    schemes = class_schemes(p)
+    categories = categories_frame(schemes).lazy()
+    # the first category of each scheme for each class: its inspections min and max
+    per_class = categories.group_by("_scheme", "_category_class", maintain_order=True).agg(
+        pl.col("_category_min").first().alias("_min"), pl.col("_category_max").first().alias("_max")
+    )
 
     sufficiency, window_first = _data_sufficiency(data, p, ents, end)
-    rank = {str(c["class"]): i for i, c in enumerate(classes)}  # best first
+    listed = listings(data, p, ents, end)
+    overrides = [o for o in class_overrides(p) if o.on]
+    forced = _overridden(ctx, overrides, accidents, hazards)
     floor_class = str(p["enterprise.insufficient_class"])
-    stated = pl.when(pl.col("dishonest")).then(pl.lit(dishonest_class)).otherwise(risk)
-    worse = (
-        pl.when(
-            (pl.col("data_sufficient") == False)  # noqa: E712 — null: not applied
-            & (stated.replace_strict(rank, default=-1) < rank.get(floor_class, -1))
+
+    def worse(current: pl.Expr, other: pl.Expr) -> pl.Expr:
+        """The worse of two classes (`other` null: `current`)."""
+        current_rank = current.replace_strict(rank, default=-1, return_dtype=pl.Int64())
+        other_rank = other.replace_strict(rank, default=-1, return_dtype=pl.Int64())
+        return (
+            pl.when(other.is_not_null() & (other_rank > current_rank))
+            .then(other)
+            .otherwise(current)
         )
-        .then(pl.lit(floor_class))
-        .otherwise(stated)
+
+    listed_in_force = in_scope & pl.col("dishonest_listed").fill_null(False)
+    stated = (
+        pl.when(pl.col("dishonest") | listed_in_force)
+        .then(pl.lit(dishonest_class))
+        .otherwise(worse(pl.col("_category_class"), pl.col("_forced_class")))
     )
-    rated = per.join(sufficiency, on="enterprise_id", how="left").with_columns(
-        stated.cast(pl.String()).alias("_stated_class"), worse.cast(pl.String()).alias("risk_class")
+    rated = (
+        per.join(sufficiency, on="enterprise_id", how="left")
+        .join(listed, on="enterprise_id", how="left")
+        .join(forced, on="enterprise_id", how="left")
+        .with_columns(scheme_key(schemes).alias("_scheme"))
+        .with_columns(scheme_label(schemes, risk).alias("class_basis"))
+        .join(categories, on=["_scheme", "class_basis"], how="left")
+        .with_columns(stated.cast(pl.String()).alias("_stated_class"))
+        .with_columns(
+            pl.when(pl.col("data_sufficient") == False)  # noqa: E712 — null: not applied
+            .then(worse(pl.col("_stated_class"), pl.lit(floor_class)))
+            .otherwise(pl.col("_stated_class"))
+            .alias("risk_class")
+        )
+        .join(
+            per_class,
+            left_on=["_scheme", "risk_class"],
+            right_on=["_scheme", "_category_class"],
+            how="left",
+        )
+        .join(_visits_in(data, start, end), on="enterprise_id", how="left")
     )
     months = int(p["enterprise.data_sufficiency_window_months"])
     minimum = int(p["enterprise.data_sufficiency_min_inspections"])
@@ -670,119 +817,76 @@ def enterprise_ratings(
         basis=pl.lit(registry["enterprise.data_sufficiency"].basis(p)),
         evidence=_EMPTY_IDS,
     )
-    all_items = concat_line_items(all_items, sufficiency_items, no_inspections).sort(
-        _ITEM_ORDER, maintain_order=True
+    listing_items = _items(
+        rated.filter(pl.col("dishonest_listed").fill_null(False)),
+        rule_id=pl.lit("enterprise.credit_listing"),
+        points=pl.lit(0.0),
+        reason=pl.format(
+            "{} 列入严重失信主体名单，{} 起可申请提前移出，{} 期满{}",
+            pl.col("listed_on"),
+            pl.col("early_removal_from"),
+            pl.col("expires_on"),
+            pl.when(in_scope & ~pl.col("dishonest"))
+            .then(pl.lit(f"；在册，风险等级记 {dishonest_class}"))
+            .when(in_scope)
+            .then(pl.lit(""))
+            .otherwise(pl.lit("；行业领域不在名单管理范围，不据此定级")),
+        ),
+        basis=pl.lit(registry["enterprise.credit_listing"].basis(p)),
+        evidence=pl.concat_list(pl.col("enterprise_id")),
+    )
+    override_items = _items(
+        rated.filter(pl.col("_forced_class").is_not_null()),
+        rule_id=pl.lit("enterprise.class_override"),
+        points=pl.lit(0.0),
+        reason=pl.concat_str(pl.col("_forced_reason"), pl.lit("，风险等级不优于 "),
+                             pl.col("_forced_class")),
+        basis=pl.col("_forced_basis"),
+        evidence=pl.col("_forced_ids"),
+    )  # fmt: skip
+    all_items = concat_line_items(
+        all_items, sufficiency_items, no_inspections, listing_items, override_items
+    ).sort(_ITEM_ORDER, maintain_order=True)
+    closed = pl.col("status") == CLOSED
+    has_inspections = data.has("inspections")
+    done = pl.col("_done").fill_null(0) if has_inspections else pl.lit(None, pl.Int64())
+    # the enterprise's own category where its class stands, else the class's first
+    own = pl.col("risk_class") == pl.col("_category_class")
+    open_min = (
+        pl.when(closed)
+        .then(pl.lit(0, pl.Int64()))
+        .when(own)
+        .then(pl.col("_category_min"))
+        .otherwise(pl.col("_min"))
+    )
+    open_max = (
+        pl.when(closed)
+        .then(pl.lit(None, pl.Int64()))
+        .when(own)
+        .then(pl.col("_category_max"))
+        .otherwise(pl.col("_max"))
     )
     result = (
         rated.with_columns(
-            pl.when(pl.col("status") == CLOSED)
-            .then(pl.lit(0, dtype=pl.Int64()))
-            .otherwise(
-                pl.col("risk_class").replace_strict(
-                    per_class, default=None, return_dtype=pl.Int64()
-                )
-            )
-            .alias("inspections_per_year")
+            open_min.alias("inspections_min"),
+            open_max.alias("inspections_max"),
+            done.cast(pl.Int64()).alias("inspections_done"),
+        )
+        .with_columns(
+            pl.col("inspections_min").alias("inspections_per_year"),
+            (pl.col("inspections_done") < pl.col("inspections_min")).alias("under_min"),
+            (pl.col("inspections_done") > pl.col("inspections_max")).alias("over_cap"),
         )
         .select(ENTERPRISE_COLUMNS)
         .sort("enterprise_id")
-    )
+    )  # fmt: skip
     enterprises, items = pl.collect_all([result, all_items])
+    by_region, by_department = inspection_frequency(enterprises, p["sectors.departments"])
     return EnterpriseRatings(
         enterprises=enterprises,
         line_items=items,
         year=year,
         warnings=_coverage_warning(data, window_first),
-    )
-
-
-def _dishonesty(
-    p: RulesAt,
-    ents: pl.LazyFrame,
-    accidents: pl.LazyFrame,
-    in_year: pl.LazyFrame,
-    cases: pl.LazyFrame,
-) -> pl.LazyFrame:
-    """Flagged enterprises only: enterprise_id, dishonest (True), dishonest_reasons
-    (Chinese, in the order of the list below), flag_evidence (sorted ids).
-
-    Year Y's events: a 重大 or worse accident; ≥ N 较大 within any 12 months (the
-    later one in Y, the earlier on or after the same calendar day a year before); a
-    concealed accident; operating without a required licence (licence required and
-    not held, or an illegal case found in Y).  Built in long form (one row per
-    enterprise and reason) over the few enterprises that meet a criterion.
-    """
-    grade = str(p["enterprise.dishonest_grade"])
-    need = int(p["enterprise.dishonest_larger_count"])
-    months = int(p["enterprise.dishonest_window_months"])
-    larger = ACCIDENT_GRADES[1]
-
-    def reason(frame: pl.LazyFrame, order: int, id_col: str, text: str, tail: str) -> pl.LazyFrame:
-        return (
-            frame.group_by("enterprise_id")
-            .agg(pl.len().cast(pl.Int64).alias("n"), pl.col(id_col).alias("ids"))
-            .select(
-                "enterprise_id",
-                pl.lit(order, dtype=pl.Int32()).alias("order"),
-                pl.concat_str(pl.lit(text), pl.col("n").cast(pl.String), pl.lit(tail)).alias(
-                    "reason"
-                ),
-                pl.col("ids").cast(pl.List(pl.String())),
-            )
-        )
-
-    larger_all = accidents.filter(pl.col("grade") == larger).select(
-        "enterprise_id", "accident_id", "occurred_on"
-    )
-    later = in_year.filter(pl.col("grade") == larger).select(
-        "enterprise_id",
-        pl.col("accident_id").alias("later_id"),
-        pl.col("occurred_on").alias("later_on"),
-    )
-    windows = (
-        later.join(larger_all, on="enterprise_id", how="inner")
-        .filter(
-            (pl.col("occurred_on") <= pl.col("later_on"))
-            & (pl.col("occurred_on") >= pl.col("later_on").dt.offset_by(f"-{months}mo"))
-        )
-        .group_by("enterprise_id", "later_id")
-        .agg(pl.len().cast(pl.Int64).alias("n"), pl.col("accident_id"))
-        .filter(pl.col("n") >= need)
-    )
-    repeat = windows.group_by("enterprise_id").agg(
-        pl.lit(1, dtype=pl.Int32()).alias("order"),
-        pl.concat_str(
-            pl.lit(f"{months} 个月内发生{larger}事故 "),
-            pl.col("n").max().cast(pl.String),
-            pl.lit(" 起"),
-        ).alias("reason"),
-        pl.col("accident_id").list.explode(keep_nulls=False, empty_as_null=False).alias("ids"),
-    )
-    unlicensed = ents.filter(pl.col("license_required") & ~pl.col("licensed")).select(
-        "enterprise_id",
-        pl.lit(3, dtype=pl.Int32()).alias("order"),
-        pl.lit("未依法取得安全生产许可从事生产经营").alias("reason"),
-        pl.concat_list(pl.col("enterprise_id")).alias("ids"),
-    )
-    parts = [
-        reason(in_year.filter(grade_at_least(pl.col("grade"), grade)), 0, "accident_id",
-               f"发生{grade}及以上事故 ", " 起"),
-        repeat,
-        reason(in_year.filter(pl.col("concealed")), 2, "accident_id", "瞒报或谎报事故 ", " 起"),
-        unlicensed,
-        reason(cases.filter(pl.col("illegal")), 4, "case_id", "非法生产经营建设案件 ",
-               " 起（无证或非法生产经营）"),
-    ]  # fmt: skip
-    return (
-        pl.concat(parts, how="vertical")
-        .group_by("enterprise_id")
-        .agg(
-            pl.col("reason").sort_by("order").alias("dishonest_reasons"),
-            pl.col("ids")
-            .list.explode(keep_nulls=False, empty_as_null=False)
-            .unique()
-            .sort()
-            .alias("flag_evidence"),
-        )
-        .with_columns(pl.lit(True).alias("dishonest"))
+        frequency_by_region=by_region,
+        frequency_by_department=by_department,
     )
