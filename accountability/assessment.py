@@ -26,7 +26,7 @@ import polars as pl
 from accountability.arguments import as_dataset, as_rulebook, as_year
 from accountability.codes import MEASURES
 from accountability.columns import TABLES
-from accountability.dataset import WARNINGS_SCHEMA, Dataset
+from accountability.dataset import WARNINGS_SCHEMA, Dataset, as_warnings, warning
 from accountability.errors import DatasetError
 from accountability.lineitems import LINE_ITEM_SCHEMA, SORT_KEY, concat_line_items
 from accountability.outputs import OUTPUTS
@@ -608,12 +608,7 @@ def _unmapped_departments(data: Dataset, department_map: dict[str, list[str]]) -
     ]
     if not frames:
         return pl.DataFrame(schema=WARNINGS_SCHEMA)
-    return (
-        pl.concat(frames)
-        .select([pl.col(c).cast(t) for c, t in WARNINGS_SCHEMA.items()])
-        .sort("table", "value")
-        .collect()
-    )
+    return pl.concat(frames).pipe(as_warnings).sort("table", "value").collect()
 
 
 def _coverage(data: Dataset, period: Context) -> dict[str, int]:
@@ -669,20 +664,12 @@ def _unfinished_year(data: Dataset, period: Context) -> pl.DataFrame:
     year = period.year
     if data.as_of >= period.end:
         return pl.DataFrame(schema=WARNINGS_SCHEMA)
-    return pl.DataFrame(
-        {
-            "table": [None],
-            "source": [None],
-            "row": [None],
-            "column": [None],
-            "rule": ["year_not_ended"],
-            "message": [
-                f"数据截止日 {data.as_of} 时 {year} 年度尚未结束，考核结果只反映截至该日的数据 "
-                f"(the year had not ended on as_of)"
-            ],
-            "value": [str(data.as_of)],
-        },
-        schema=WARNINGS_SCHEMA,
+    return warning(
+        None,
+        "year_not_ended",
+        f"数据截止日 {data.as_of} 时 {year} 年度尚未结束，考核结果只反映截至该日的数据 "
+        f"(the year had not ended on as_of)",
+        value=str(data.as_of),
     )
 
 
@@ -727,7 +714,7 @@ def _unapplied_adjustments(data: Dataset, year: int) -> pl.DataFrame:
                 pl.col("subject_type").cast(pl.String), pl.lit(":"), pl.col("subject_id")
             ).alias("value"),
         )
-        .select([pl.col(c).cast(t) for c, t in WARNINGS_SCHEMA.items()])
+        .pipe(as_warnings)
     )
 
 
@@ -784,11 +771,11 @@ def assess(data: Dataset, rules: Rulebook | None = None, *, year: int) -> Assess
     )
     warnings = [data.warnings.select(list(WARNINGS_SCHEMA))]
     if data.has("officials") and dd.warnings.height:
-        warnings.append(dd.warnings.select([pl.col(c).cast(t) for c, t in WARNINGS_SCHEMA.items()]))
+        warnings.append(as_warnings(dd.warnings))
     if data.has("cases") and fm.warnings.height:
-        warnings.append(fm.warnings.select([pl.col(c).cast(t) for c, t in WARNINGS_SCHEMA.items()]))
+        warnings.append(as_warnings(fm.warnings))
     if data.has("enterprises") and er.warnings.height:
-        warnings.append(er.warnings.select([pl.col(c).cast(t) for c, t in WARNINGS_SCHEMA.items()]))
+        warnings.append(as_warnings(er.warnings))
     warnings.append(_unapplied_adjustments(data, year))
     warnings.append(_unfinished_year(data, period))
     warnings.append(_period_gaps(data, period, coverage))

@@ -54,7 +54,7 @@ from accountability.accidents import counted_deaths, grade_accidents
 from accountability.arguments import as_dataset, as_rulebook, as_year
 from accountability.codes import ACCIDENT_GRADES, ACCOUNTABILITY_STEPS, HEAD_ROLES
 from accountability.columns import TABLES
-from accountability.dataset import WARNINGS_SCHEMA, Dataset
+from accountability.dataset import Dataset, as_warnings, warning
 from accountability.dates import default_year
 from accountability.lineitems import LINE_ITEM_SCHEMA, SORT_KEY, concat_line_items
 from accountability.outputs import OUTPUTS
@@ -149,23 +149,11 @@ def _empty_table(table: str) -> pl.DataFrame:
 
 
 def _warning(rows: pl.LazyFrame) -> pl.LazyFrame:
-    rows = rows.with_columns(pl.lit(None, dtype=pl.String).alias("source"))  # no source file
-    return rows.select([pl.col(c).cast(t) for c, t in WARNINGS_SCHEMA.items()])
+    return as_warnings(rows)
 
 
 def _note(table: str, rule: str, message: str) -> pl.LazyFrame:
-    return pl.LazyFrame(
-        {
-            "table": [table],
-            "source": [None],
-            "row": [None],
-            "column": [None],
-            "rule": [rule],
-            "message": [message],
-            "value": [None],
-        },
-        schema=WARNINGS_SCHEMA,
-    )
+    return warning(table, rule, message).lazy()
 
 
 # --- the scorer ----------------------------------------------------------------------

@@ -60,7 +60,7 @@ from accountability.accidents import counted_deaths, grade_accidents, grade_at_l
 from accountability.arguments import as_dataset, as_rulebook, as_year
 from accountability.codes import STANDARDIZATION_LEVELS
 from accountability.columns import TABLES, StatusDtype, with_optional_columns
-from accountability.dataset import WARNINGS_SCHEMA, Dataset
+from accountability.dataset import WARNINGS_SCHEMA, Dataset, warning
 from accountability.dates import default_year
 from accountability.lineitems import LINE_ITEM_SCHEMA, SORT_KEY, concat_line_items
 from accountability.outputs import OUTPUTS
@@ -365,24 +365,13 @@ def _coverage_warning(data: Dataset, first: dt.date) -> pl.DataFrame:
     earliest = data.lazy("inspections").select(pl.col("inspected_on").min()).collect().item()
     if earliest is None or earliest < first:
         return empty
-    return pl.DataFrame(
-        {
-            "table": ["inspections"],
-            "column": ["inspected_on"],
-            "rule": ["sufficiency_window_not_covered"],
-            "message": [
-                f"执法检查表最早的记录为 {earliest}，晚于数据充分性窗口的首日 {first}："
-                "窗口初期的检查可能未提供，部分企业可能因此被判为数据不足"
-            ],
-            "value": [str(earliest)],
-        }
-    ).select(
-        [
-            (pl.col(c) if c in ("table", "column", "rule", "message", "value") else pl.lit(None))
-            .cast(t)
-            .alias(c)
-            for c, t in WARNINGS_SCHEMA.items()
-        ]
+    return warning(
+        "inspections",
+        "sufficiency_window_not_covered",
+        f"执法检查表最早的记录为 {earliest}，晚于数据充分性窗口的首日 {first}："
+        "窗口初期的检查可能未提供，部分企业可能因此被判为数据不足",
+        column="inspected_on",
+        value=str(earliest),
     )
 
 

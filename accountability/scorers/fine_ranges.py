@@ -36,7 +36,7 @@ from typing import Any
 
 import polars as pl
 
-from accountability.dataset import WARNINGS_SCHEMA
+from accountability.dataset import WARNINGS_SCHEMA, as_warnings
 from accountability.rulebook import Rulebook, RulesAt
 from accountability.rules.four_musts import readable_yuan
 
@@ -308,9 +308,7 @@ def _warnings(work: pl.LazyFrame) -> pl.LazyFrame:
         ).alias("message"),
         pl.col("fine_max_yuan").cast(pl.String).alias("value"),
     )
-    return pl.concat([tier_missing, unknown, disagrees]).select(
-        pl.lit(TABLE, pl.String).alias("table"),
-        pl.lit(None, pl.String).alias("source"),  # kept rows carry no row number
-        pl.lit(None, pl.Int64).alias("row"),
-        *(pl.col(c).cast(WARNINGS_SCHEMA[c]) for c in ("column", "rule", "message", "value")),
+    # kept rows carry no source row number
+    return as_warnings(
+        pl.concat([tier_missing, unknown, disagrees]).with_columns(table=pl.lit(TABLE))
     )

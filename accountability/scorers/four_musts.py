@@ -55,7 +55,7 @@ import polars as pl
 from accountability.accidents import grade_accidents, grade_at_least
 from accountability.arguments import as_dataset, as_rulebook, as_year
 from accountability.columns import LevelDtype, with_optional_columns
-from accountability.dataset import WARNINGS_SCHEMA, Dataset
+from accountability.dataset import WARNINGS_SCHEMA, Dataset, warning
 from accountability.dates import default_year
 from accountability.lineitems import concat_line_items, empty_line_items
 from accountability.outputs import OUTPUTS
@@ -701,19 +701,8 @@ def _no_findings_warning(windows: Sequence[RepeatWindow]) -> pl.DataFrame:
             f"{w.sector}{w.within}{w.count}次" for w in windows if w.counting == "findings"
         )
     )
-    return pl.DataFrame(
-        {
-            "table": ["hazards"],
-            "rule": ["findings_window_without_hazards"],
-            "message": [
-                f"无事故隐患表：按发现重大隐患次数计的关闭窗口（{named}）无法适用，相关案件未判定应否关闭"
-            ],
-        }
-    ).pipe(
-        lambda f: f.select(
-            [
-                (pl.col(c) if c in f.columns else pl.lit(None)).cast(t).alias(c)
-                for c, t in WARNINGS_SCHEMA.items()
-            ]
-        )
+    return warning(
+        "hazards",
+        "findings_window_without_hazards",
+        f"无事故隐患表：按发现重大隐患次数计的关闭窗口（{named}）无法适用，相关案件未判定应否关闭",
     )
