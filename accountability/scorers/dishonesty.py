@@ -215,14 +215,11 @@ def dishonesty(
 
 
 def listing_dates(frame: pl.LazyFrame, *, years: int, months: int, end: dt.date) -> pl.LazyFrame:
-    """Each enterprise's latest listing on or before `end`: enterprise_id, listed_on,
-    early_removal_from, expires_on, removed_on, authority, and `dishonest_listed`
-    (in force on `end`: listed by then, not expired, not removed by then)."""
+    """One listing per enterprise listed on or before `end`: the latest of those in force
+    on `end` (listed by then, not expired, not removed by then), else the latest; with
+    early_removal_from, expires_on and `dishonest_listed` (whether it is in force)."""
     return (
         frame.filter(pl.col("listed_on") <= end)
-        .sort("enterprise_id", "listed_on")
-        .group_by("enterprise_id")
-        .last()
         .with_columns(
             pl.col("listed_on").dt.offset_by(f"{months}mo").alias("early_removal_from"),
             pl.col("listed_on").dt.offset_by(f"{years}y").alias("expires_on"),
@@ -233,6 +230,9 @@ def listing_dates(frame: pl.LazyFrame, *, years: int, months: int, end: dt.date)
                 & (pl.col("removed_on").is_null() | (pl.col("removed_on") > end))
             ).alias("dishonest_listed")
         )
+        .sort("enterprise_id", "dishonest_listed", "listed_on")
+        .group_by("enterprise_id")
+        .last()
     )
 
 

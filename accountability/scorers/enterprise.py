@@ -405,16 +405,16 @@ def _overridden(
                 pl.col("occurred_on").is_between(pl.lit(first), pl.lit(end))
                 & (pl.col("counted_deaths") >= 1).fill_null(False)
             ).select("enterprise_id", pl.col("accident_id").alias("_id"))
-            text = f"{first} 至 {end} 发生死亡生产安全责任事故 "
+            text, unit = f"{first} 至 {end} 发生死亡生产安全责任事故 ", " 起"
         else:
             events = hazards.filter(major_overdue(ctx)).select(
                 "enterprise_id", pl.col("hazard_id").alias("_id")
             )
-            text = f"至 {end} 有到期未整改的重大事故隐患 "
+            text, unit = f"至 {end} 有到期未整改的重大事故隐患 ", " 项"
         parts.append(
             events.group_by("enterprise_id").agg(
                 pl.lit(o.risk_class).alias("_forced_class"),
-                pl.concat_str(pl.lit(text), pl.len().cast(pl.String), pl.lit(" 项")).alias(
+                pl.concat_str(pl.lit(text), pl.len().cast(pl.String), pl.lit(unit)).alias(
                     "_forced_reason"
                 ),
                 pl.lit(o.basis).alias("_forced_basis"),
@@ -836,7 +836,11 @@ def enterprise_ratings(
     all_items = concat_line_items(
         all_items, sufficiency_items, no_inspections, listing_items, override_items
     ).sort(_ITEM_ORDER, maintain_order=True)
-    closed = pl.col("status") == CLOSED
+    # closed within the period (or with no date): needs no inspection; one closed after
+    # the period's end was open all year
+    closed = (pl.col("status") == CLOSED) & (
+        pl.col("closed_on").is_null() | (pl.col("closed_on") <= end)
+    )
     has_inspections = data.has("inspections")
     done = pl.col("_done").fill_null(0) if has_inspections else pl.lit(None, pl.Int64())
     # the enterprise's own category where its class stands, else the class's first
@@ -866,11 +870,12 @@ def enterprise_ratings(
             (pl.col("inspections_done") < pl.col("inspections_min")).alias("under_min"),
             (pl.col("inspections_done") > pl.col("inspections_max")).alias("over_cap"),
         )
-        .select(ENTERPRISE_COLUMNS)
+        .select(*ENTERPRISE_COLUMNS, closed.alias("closed"))
         .sort("enterprise_id")
     )  # fmt: skip
-    enterprises, items = pl.collect_all([result, all_items])
-    by_region, by_department = inspection_frequency(enterprises, p["sectors.departments"])
+    full, items = pl.collect_all([result, all_items])
+    enterprises = full.select(ENTERPRISE_COLUMNS)
+    by_region, by_department = inspection_frequency(full, p["sectors.departments"])
     return EnterpriseRatings(
         enterprises=enterprises,
         line_items=items,

@@ -3,18 +3,19 @@
 国办发〔2024〕54号 asks that inspections of an enterprise stay within a published
 yearly cap (综合查一次), and 分级分类监管 that each class receive its minimum.  From
 the rated enterprises (``inspections_min``, ``inspections_max``, ``inspections_done``,
-``under_min``, ``over_cap``) this sums, per region (the enterprise's own
+``under_min``, ``over_cap``, and ``closed``: closed within the period, needing no
+inspection) this sums, per region (the enterprise's own
 ``region_code``) and per region and department (through the rulebook's
 ``sectors.departments``; an enterprise of a sector two departments regulate counts for
 both, one regulated by none under department null):
 
-- ``enterprises``: enterprises not closed; ``capped``: of them, those with a cap;
+- ``enterprises``: enterprises not closed in the period; ``capped``: of them, those with a cap;
 - ``inspections_min`` / ``inspections_done``: their minimums and this year's visits;
 - ``under_min`` / ``over_cap``: how many fell short of the minimum / exceeded the cap
   (null where no inspections table was given).
 
 >>> ents = pl.DataFrame({"region_code": ["430902", "430902"], "sector": ["煤矿", "煤矿"],
-...     "status": ["在营", "在营"], "inspections_min": [2, 4], "inspections_max": [4, None],
+...     "closed": [False, False], "inspections_min": [2, 4], "inspections_max": [4, None],
 ...     "inspections_done": [5, 1], "under_min": [False, True], "over_cap": [True, None]})
 >>> by_region, _ = inspection_frequency(ents, {"应急管理局": ["煤矿"]})
 >>> by_region.select("enterprises", "capped", "under_min", "over_cap").row(0)
@@ -30,8 +31,6 @@ import polars as pl
 from accountability.outputs import OUTPUTS
 
 __all__ = ["inspection_frequency"]
-
-CLOSED = "关闭"
 
 
 def _sums(frame: pl.LazyFrame, keys: list[str], has_done: pl.Expr) -> pl.LazyFrame:
@@ -58,7 +57,7 @@ def inspection_frequency(
         {"sector": [s for s, _ in pairs], "department": [d for _, d in pairs]},
         schema={"sector": pl.String(), "department": pl.String()},
     )
-    open_ = enterprises.lazy().filter(pl.col("status").cast(pl.String()) != CLOSED)
+    open_ = enterprises.lazy().filter(~pl.col("closed"))
     has_done = pl.col("inspections_done").is_not_null().any()
     by_region = _sums(open_, ["region_code"], has_done).sort("region_code")
     by_department = (
