@@ -100,6 +100,14 @@ _ITEM_LABELS = {"subject_type": "对象类型", "subject_id": "对象编号", "s
 _ISSUE_LABELS = {"table": "数据表", "source": "来源文件", "row": "行号", "column": "列",
                  "rule": "规则", "message": "说明", "value": "原值"}  # fmt: skip
 
+# The inspection-frequency roll-ups' counts (by region, by region and department).
+_FREQUENCY = {"enterprises": (pl.Int64(), "企业数"),
+              "capped": (pl.Int64(), "有检查上限的企业数"),
+              "inspections_min": (pl.Int64(), "检查次数下限合计"),
+              "inspections_done": (pl.Int64(), "本年检查次数合计"),
+              "under_min": (pl.Int64(), "检查不足企业数"),
+              "over_cap": (pl.Int64(), "检查超上限企业数")}  # fmt: skip
+
 OUTPUTS: dict[str, OutputFrame] = {
     frame.name: frame
     for frame in (
@@ -151,22 +159,12 @@ OUTPUTS: dict[str, OutputFrame] = {
         }),
         OutputFrame("inspection_frequency_by_region", "检查频次（地区）", {
             "region_code": (pl.String(), "区划代码"),
-            "enterprises": (pl.Int64(), "企业数"),
-            "capped": (pl.Int64(), "有检查上限的企业数"),
-            "inspections_min": (pl.Int64(), "检查次数下限合计"),
-            "inspections_done": (pl.Int64(), "本年检查次数合计"),
-            "under_min": (pl.Int64(), "检查不足企业数"),
-            "over_cap": (pl.Int64(), "检查超上限企业数"),
+            **_FREQUENCY,
         }),
         OutputFrame("inspection_frequency_by_department", "检查频次（部门）", {
             "region_code": (pl.String(), "区划代码"),
             "department": (pl.String(), "部门"),
-            "enterprises": (pl.Int64(), "企业数"),
-            "capped": (pl.Int64(), "有检查上限的企业数"),
-            "inspections_min": (pl.Int64(), "检查次数下限合计"),
-            "inspections_done": (pl.Int64(), "本年检查次数合计"),
-            "under_min": (pl.Int64(), "检查不足企业数"),
-            "over_cap": (pl.Int64(), "检查超上限企业数"),
+            **_FREQUENCY,
         }),
         OutputFrame("cases", "四个一律案件", {
             "case_id": (pl.String(), "案件编号"),
