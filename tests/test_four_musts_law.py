@@ -21,6 +21,7 @@ import builders
 import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_four_musts import cases_frame
 
 from accountability.columns import TABLES
 from accountability.dataset import Dataset
@@ -32,19 +33,8 @@ RULES = rulebook()
 AS_OF = dt.date(2025, 3, 31)
 DAY = dt.date(2024, 6, 30)
 
-_CASE = {
-    "enterprise_id": "E1",
-    "region_code": "430902",
-    "department": "应急管理局",
-    "found_on": DAY,
-    "fine_yuan": 0.0,
-    "fine_max_yuan": 100000.0,
-}
-
-
-def cases(*rows: dict[str, Any]) -> pl.DataFrame:
-    numbered = [{"case_id": f"C{i:03d}", **row} for i, row in enumerate(rows, start=1)]
-    return builders.frame("cases", numbered, _CASE)
+# cases in canonical dtypes, each row naming only what differs from the defaults
+cases = cases_frame
 
 
 def enterprises(sector: str = "煤矿") -> pl.DataFrame:
