@@ -260,19 +260,20 @@ def _check_file_size(path: Path) -> None:
 INVISIBLE_CHARACTERS = "\u200b\u200c\u200d\u2060\ufeff\u00a0\u00ad"
 
 
-def _decode(path: Path, data: bytes) -> str:
-    if not data.strip():
+def _decode(path: Path, data: bytes) -> tuple[str, bool]:
+    """The file's text, and whether it was read as UTF-8 (with or without a BOM)."""
+    if not data or data.isspace():
         raise DatasetError(f"{path}: 文件为空 (empty file; expected at least a header row)")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode("utf-16")
+            return data.decode("utf-16"), False
         except UnicodeDecodeError:
             pass
     if b"\x00" in data:
         raise DatasetError(f"{path}: 不是文本 CSV 文件 (binary data, not a CSV text file)")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return data.decode(encoding)
+            return data.decode(encoding), encoding == "utf-8-sig"
         except UnicodeDecodeError:
             continue
     raise DatasetError(
@@ -282,7 +283,8 @@ def _decode(path: Path, data: bytes) -> str:
 
 def _separator(text: str) -> str:
     """Comma unless the first line has none and has tabs or semicolons."""
-    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    end = text.find("\n")
+    first = (text if end < 0 else text[:end]).lstrip("\ufeff")
     if "," in first:
         return ","
     counts = {sep: first.count(sep) for sep in ("\t", ";", "；")}
@@ -328,18 +330,23 @@ class _Csv:
 
 
 def _read_csv(path: Path, table: str) -> _Csv:
-    text = _decode(path, path.read_bytes())
+    data = path.read_bytes()
+    text, is_utf8 = _decode(path, data)
+    # polars reads UTF-8 bytes as they are; any other file is handed over re-encoded.
+    utf8: bytes | None = None
+    if is_utf8:
+        utf8 = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     if "\r" in text:
         # CR-only (old Mac Excel) and mixed line ends: polars splits rows on LF only.
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text, utf8 = text.replace("\r\n", "\n").replace("\r", "\n"), None
     invisible = any(ch in text for ch in INVISIBLE_CHARACTERS)
     sep = _separator(text)
     if sep == "；":  # polars separators are one byte
-        text, sep = text.replace("；", ";"), ";"
+        text, sep, utf8 = text.replace("；", ";"), ";", None
     decimal_comma = sep != ","
     try:
         grid = pl.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            io.BytesIO(utf8 if utf8 is not None else text.encode("utf-8")),
             infer_schema=False,
             has_header=False,
             separator=sep,
@@ -761,15 +768,15 @@ def _with_header(
         pl.col(grid.columns[i]).cast(pl.String).alias(name)
         for i, name in zip(keep, names, strict=True)
     ).with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(SOURCE_ROW))
+    # Blank rows are rare: each column narrows the rows still possibly blank, so the
+    # later columns are read on a few rows only.
     text_cols = [c for c in frame.columns if c != SOURCE_ROW]
-    blank = (
-        pl.all_horizontal(
-            pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in text_cols
-        )
-        if text_cols
-        else pl.lit(False)
-    )
-    blank_rows = frame.filter(blank)[SOURCE_ROW]
+    possibly_blank = frame if text_cols else frame.clear()
+    for c in text_cols:
+        if possibly_blank.height:
+            cell = pl.col(c)
+            possibly_blank = possibly_blank.filter(cell.is_null() | cell.str.contains(r"^\s*$"))
+    blank_rows = possibly_blank[SOURCE_ROW]
     notes: list[Note] = []
     if header_at:
         titles = " / ".join(
@@ -795,7 +802,9 @@ def _with_header(
                 f"跳过 {blank_rows.len()} 个空行 (第 {shown}{more} 行) (blank rows skipped)",
             )
         )
-    return frame.filter(~blank), notes
+    if blank_rows.is_empty():
+        return frame, notes
+    return frame.filter(~pl.col(SOURCE_ROW).is_in(blank_rows.implode())), notes
 
 
 # --- files and folders ---------------------------------------------------------------------

@@ -485,36 +485,121 @@ def _number_text(text: pl.Expr, *, decimal_comma: bool) -> pl.Expr:
     )
 
 
+# A text cell that needs more than reading as it is: empty or padded with white space,
+# an Excel text marker (`="…"`, a leading `'`), or any character outside ASCII
+# (full-width digits, invisible characters) that NFKC may change.
+_NEEDS_CLEANING = r"""^$|^\s|\s$|^="|^'|[^\x00-\x7f]"""
+
+
+@attrs.frozen
+class _TextFlags:
+    """What one scan of a text column found: whether any cell needs cleaning
+    (`_NEEDS_CLEANING`), holds invisible characters, commas, or lower-case letters."""
+
+    cleaning: bool = True
+    invisible: bool = False
+    commas: bool = False
+    lower: bool = True
+
+
+def _text_flags(
+    frame: pl.DataFrame, columns: Sequence[Column], *, invisible: bool
+) -> dict[str, _TextFlags]:
+    """The `_TextFlags` of every text column of `frame` among `columns`, found in one
+    pass over the frame, so that a clean column is read as it is."""
+    exprs: list[pl.Expr] = []
+    for col in columns:
+        if col.name not in frame.columns or frame.schema[col.name] != pl.String():
+            continue
+        c = pl.col(col.name)
+        text = _normalizes(col)
+        numeric = text and col.dtype in (pl.Int64(), pl.Int32(), pl.Float64())
+        exprs += [
+            c.str.contains(_NEEDS_CLEANING).any().alias(f"{col.name}|cleaning"),
+            (c.str.contains(_INVISIBLE).any() if invisible and text else pl.lit(False)).alias(
+                f"{col.name}|invisible"
+            ),
+            (c.str.contains("[,，]").any() if numeric else pl.lit(False)).alias(
+                f"{col.name}|commas"
+            ),
+            (c.str.contains("[a-z]").any() if col.name == "enterprise_id" else pl.lit(False)).alias(
+                f"{col.name}|lower"
+            ),
+        ]
+    if not exprs:
+        return {}
+    found = frame.select(exprs).row(0, named=True)
+    names = {key.split("|")[0] for key in found}
+    return {
+        name: _TextFlags(
+            cleaning=bool(found[f"{name}|cleaning"]),
+            invisible=bool(found[f"{name}|invisible"]),
+            commas=bool(found[f"{name}|commas"]),
+            lower=bool(found[f"{name}|lower"]),
+        )
+        for name in names
+    }
+
+
+# A text column is parsed once per distinct cell when it has at most one distinct
+# cell in _DISTINCT_SHARE rows (dates, sectors, yes/no, region codes); judged on the
+# first _DISTINCT_SAMPLE rows so that a column of ids is not hashed twice.
+_DISTINCT_SHARE = 4
+_DISTINCT_SAMPLE = 20_000
+
+
+def _by_distinct_cells(frame: pl.DataFrame, name: str, value: pl.Expr) -> pl.Expr:
+    """`value` (an expression of the cell of `name` alone) evaluated once per
+    distinct cell and mapped back, where the column repeats its cells enough for it
+    to pay; else `value` itself.  The result is the same either way."""
+    if frame.height < _DISTINCT_SAMPLE:
+        return value
+    column = frame.get_column(name)
+    if column.head(_DISTINCT_SAMPLE).n_unique() * _DISTINCT_SHARE > _DISTINCT_SAMPLE:
+        return value
+    cells = column.unique()
+    if cells.len() * _DISTINCT_SHARE > frame.height:
+        return value
+    parsed = cells.to_frame().select(value).to_series()
+    return pl.col(name).replace_strict(cells, parsed, return_dtype=parsed.dtype)
+
+
 def _parse(
     name: str,
     col: Column,
     src: pl.DataType,
     *,
     excel_serial: bool,
-    invisible: bool = False,
-    commas: bool = False,
+    flags: _TextFlags = _TextFlags(),
     decimal_comma: bool = False,
 ) -> tuple[pl.Expr, pl.Expr]:
-    """(parsed value, raw text) expressions for one column of any source dtype.
+    """(parsed value, raw) expressions for one column of any source dtype.
 
-    `invisible`: the column holds invisible characters to remove; `commas`: a number
-    column holds commas (thousands separators or, with `decimal_comma`, decimal
-    commas).  Both are known from the data, so that the common case pays nothing."""
+    The raw value keeps the source's dtype (`_Work.raw_text` writes it as text, for
+    the failing rows only): a typed column is validated in its type, never through
+    text.  `flags` say what one scan of a text column found; a column without
+    padding, markers or non-ASCII characters is parsed as it is."""
     target = col.dtype
-    raw = _to_string(pl.col(name), src)
     c = pl.col(name)
-    if src == pl.String() and _normalizes(col):
-        # Parse the normalised text; `raw` keeps the cell as written for messages.
-        c = _nfkc(c, invisible=invisible)
-        if col.name == "enterprise_id":  # GB 32100 letters are upper case
-            c = c.str.to_uppercase()
-        src_text = c
+    if src == pl.String():
+        raw = _clean_str(c) if flags.cleaning else c
+        if _normalizes(col):
+            # Parse the normalised text; `raw` keeps the cell as written for messages.
+            if flags.cleaning or flags.invisible:
+                c = _nfkc(c, invisible=flags.invisible)
+            if col.name == "enterprise_id" and flags.lower:  # GB 32100 letters are upper case
+                c = c.str.to_uppercase()
+            src_text = c
+        else:
+            src_text = raw
     else:
-        src_text = raw
+        raw = c
+        src_text = _to_string(c, src)
+    commas = flags.commas
     if src == target:
         value = c
         if target == pl.String():
-            value = c if _normalizes(col) else _clean_str(c)
+            value = c if _normalizes(col) else raw
         return value, raw
     if target == pl.String():
         return src_text, raw
@@ -570,7 +655,7 @@ def _parse(
 
 
 def _reject_rows(
-    table: str,
+    work: _Work,
     frame: pl.LazyFrame,
     fail: pl.Expr,
     column: str,
@@ -578,11 +663,12 @@ def _reject_rows(
     message: str | pl.Expr,
     value: pl.Expr | None = None,
 ) -> pl.LazyFrame:
-    """One issue row per row of `frame` where `fail` holds.  `rule` and `message` may
-    be expressions: they are evaluated on the failing rows only."""
-    val = value if value is not None else pl.col(f"__raw_{column}")
+    """One issue row per row of `frame` where `fail` holds.  `rule`, `message` and
+    `value` (default: the cell of `column` as read) may be expressions: they are
+    evaluated on the failing rows only."""
+    val = value if value is not None else work.raw_text(column)
     return frame.filter(fail).select(
-        pl.lit(table).alias("table"),
+        pl.lit(work.table).alias("table"),
         pl.col(_SRC).cast(pl.String).alias("source"),
         pl.col(_ROW).cast(pl.Int64).alias("row"),
         pl.lit(column).alias("column"),
@@ -644,35 +730,68 @@ class _Work:
         table: str,
         wide: pl.DataFrame,
         *,
+        raw_types: Mapping[str, pl.DataType],
         decimal_comma: bool = False,
         comma_columns: frozenset[str] = frozenset(),
     ) -> None:
         self.table = table
         self.spec = TABLES[table]
         self.wide = wide
+        # The dtype of each column as read: `__raw_<column>` holds the cell in it.
+        self.raw_types = dict(raw_types)
         # How commas in numbers were read (for the ambiguous_number rule).
         self.decimal_comma = decimal_comma
         self.comma_columns = comma_columns
         self.rejects: list[pl.LazyFrame] = []
         self.warnings: list[pl.LazyFrame] = []
         self._rejected_rows: pl.Series | None = None
+        self._keys: dict[tuple[str, bool, int | None], pl.Series] = {}
 
     def rejected_rows(self) -> pl.Series:
         """The row identities (_RID) rejected so far."""
         if self._rejected_rows is None:
-            if self.rejects:
-                rows = pl.concat(self.rejects).select(pl.col(_RID).unique()).collect()[_RID]
-            else:
-                rows = pl.Series(_RID, [], dtype=pl.Int64)
-            self._rejected_rows = rows
+            _collect_rejects([self])
+        assert self._rejected_rows is not None
         return self._rejected_rows
+
+    def raw_text(self, column: str, name: str | None = None) -> pl.Expr:
+        """The cell of `column` as read, as text (`name`: the frame's column holding
+        it, default `__raw_<column>`).  Evaluated where it is shown, on the rows that
+        fail, so a typed column is never written as text for the rows that pass."""
+        raw = pl.col(name or f"__raw_{column}")
+        dtype = self.raw_types.get(column, pl.String())
+        return raw if dtype == pl.String() else _to_string(raw, dtype)
 
     def add_rejects(self, part: pl.LazyFrame) -> None:
         self.rejects.append(part)
         self._rejected_rows = None
 
     def kept_wide(self) -> pl.DataFrame:
-        return self.wide.filter(~pl.col(_RID).is_in(self.rejected_rows().implode()))
+        rejected = self.rejected_rows()
+        if rejected.is_empty():
+            return self.wide
+        return self.wide.filter(~pl.col(_RID).is_in(rejected.implode()))
+
+    def keys(self, column: str, *, kept: bool) -> pl.Series:
+        """The distinct non-null values of `column` in every row read, or in the rows
+        kept so far; asked once per referencing table, computed once."""
+        cache_key = (column, kept, None if not kept else self.rejected_rows().len())
+        if cache_key not in self._keys:
+            frame = self.kept_wide() if kept else self.wide
+            self._keys[cache_key] = frame.get_column(column).drop_nulls().unique()
+        return self._keys[cache_key]
+
+
+def _collect_rejects(works: Sequence[_Work]) -> None:
+    """Run the rejection checks found so far of every table in `works` in one
+    parallel pass, and keep their result, so that no check runs twice."""
+    pending = [w for w in works if w._rejected_rows is None]
+    frames = pl.collect_all(
+        [pl.concat(w.rejects) if w.rejects else pl.LazyFrame(schema=_ISSUE_SCHEMA) for w in pending]
+    )
+    for work, frame in zip(pending, frames, strict=True):
+        work.rejects = [frame.lazy()]
+        work._rejected_rows = frame.get_column(_RID).unique()
 
 
 def _column_note(
@@ -759,29 +878,33 @@ def _prepare(
         pl.int_range(pl.len(), dtype=pl.Int64).alias(_RID),
     ]
     comma_columns: set[str] = set()
+    raw_types: dict[str, pl.DataType] = {}
+    # Checked on the data in one pass, so that a clean column is read as it is.
+    all_flags = _text_flags(frame, spec.columns, invisible=invisible)
     for col in spec.columns:
         if col.name not in frame.columns:
             default = pl.lit(col.default, dtype=col.dtype)
             exprs += [default.alias(col.name), pl.lit(None, pl.String).alias(f"__raw_{col.name}")]
+            raw_types[col.name] = pl.String()
             continue
         dtype = frame.schema[col.name]
-        text = dtype == pl.String() and _normalizes(col)
-        # Checked on the data, so that a column without them costs one scan.
-        has_invisible = bool(invisible and text and frame[col.name].str.contains(_INVISIBLE).any())
-        commas = bool(
-            text
-            and col.dtype in (pl.Int64(), pl.Int32(), pl.Float64())
-            and frame[col.name].str.contains("[,，]").any()
-        )
+        raw_types[col.name] = dtype
+        flags = all_flags.get(col.name, _TextFlags())
+        has_invisible, commas = flags.invisible, flags.commas
         value, raw = _parse(
             col.name,
             col,
             dtype,
             excel_serial=excel_serial,
-            invisible=has_invisible,
-            commas=commas,
+            flags=flags,
             decimal_comma=decimal_comma,
         )
+        if (
+            dtype == pl.String()
+            and (col.dtype != pl.String() or flags.cleaning)
+            and not isinstance(col.dtype, pl.List)  # replace_strict takes no list values
+        ):
+            value = _by_distinct_cells(frame, col.name, value)
         if col.default is not None:
             value = value.fill_null(pl.lit(col.default, dtype=col.dtype))
         exprs += [value.alias(col.name), raw.alias(f"__raw_{col.name}")]
@@ -825,7 +948,13 @@ def _prepare(
         raise DatasetError(
             f"{source}: 无法解析 ({exc.__class__.__name__}: {exc}) (cannot parse the table)"
         ) from None
-    return _Work(table, wide, decimal_comma=decimal_comma, comma_columns=frozenset(comma_columns))
+    return _Work(
+        table,
+        wide,
+        raw_types=raw_types,
+        decimal_comma=decimal_comma,
+        comma_columns=frozenset(comma_columns),
+    )
 
 
 def _years_after(day: dt.date, years: int) -> dt.date:
@@ -864,7 +993,7 @@ def _duplicates(work: _Work, dups: pl.DataFrame) -> pl.DataFrame:
     )
     marked = dups.join(groups, on=keys, how="left", nulls_equal=True)
     conflicting = pl.col("__variants") > 1
-    key_text = pl.concat_str([pl.col(f"__raw_{k}").fill_null("") for k in keys], separator="|")
+    key_text = pl.concat_str([work.raw_text(k).fill_null("") for k in keys], separator="|")
     return (
         marked.lazy()
         .filter(conflicting | (pl.col(_RID) != pl.col("__first_rid")))
@@ -908,7 +1037,7 @@ def _date_checks(
     (`future_date`), or outside `window` (`date_out_of_window`); other dates
     (deadlines, tenures): before DATE_FLOOR or more than DEADLINE_YEARS after as_of.
     A two-digit year (24-10-5 reads as year 24) is `two_digit_year`."""
-    table, spec, lf = work.table, work.spec, work.wide.lazy()
+    spec, lf = work.spec, work.wide.lazy()
     parts: list[pl.LazyFrame] = []
     for col in spec.columns:
         if col.dtype != pl.Date():
@@ -917,7 +1046,7 @@ def _date_checks(
         if col.event_date:
             parts.append(
                 _reject_rows(
-                    table,
+                    work,
                     lf,
                     value > pl.lit(as_of),
                     col.name,
@@ -931,10 +1060,10 @@ def _date_checks(
         else:
             low, high = DATE_FLOOR, _years_after(as_of, DEADLINE_YEARS)
             outside = (value < pl.lit(low)) | (value > pl.lit(high))
-        two_digits = _nfkc(pl.col(f"__raw_{col.name}")).str.contains(r"^\d{1,2}[-/.年]")
+        two_digits = _nfkc(work.raw_text(col.name)).str.contains(r"^\d{1,2}[-/.年]")
         parts.append(
             _reject_rows(
-                table,
+                work,
                 lf,
                 outside,
                 col.name,
@@ -962,7 +1091,7 @@ def _date_checks(
 def _number_checks(work: _Work) -> list[pl.LazyFrame]:
     """Numbers that parse but cannot be right: not finite (inf, NaN) or outside the
     column's NUMBER_BOUNDS (`out_of_range`).  A negative count is `non_negative`'s."""
-    table, spec, lf = work.table, work.spec, work.wide.lazy()
+    spec, lf = work.spec, work.wide.lazy()
     parts: list[pl.LazyFrame] = []
     for col in spec.columns:
         if not col.dtype.is_numeric():
@@ -974,7 +1103,7 @@ def _number_checks(work: _Work) -> list[pl.LazyFrame]:
             bad = bad | (x < low)
         parts.append(
             _reject_rows(
-                table,
+                work,
                 lf,
                 x.is_not_null() & bad,
                 col.name,
@@ -994,10 +1123,11 @@ def _local_checks(
     table, spec, lf = work.table, work.spec, work.wide.lazy()
     type_bad: list[pl.LazyFrame] = []
     for col in spec.columns:
-        raw, value = pl.col(f"__raw_{col.name}"), pl.col(col.name)
+        raw, value = work.raw_text(col.name), pl.col(col.name)
         is_enum = isinstance(col.dtype, pl.Enum | pl.List)
         rule: str | pl.Expr = "enum" if is_enum else "type"
-        bad = raw.is_not_null() & value.is_null()
+        # The cell as read is null exactly where its text is: no text is made here.
+        bad = pl.col(f"__raw_{col.name}").is_not_null() & value.is_null()
         message: str | pl.Expr = f"{col.label}({col.name}) 应为{_type_name(col.dtype)}"
         if col.name in work.comma_columns:
             text = _nfkc(raw)
@@ -1017,7 +1147,7 @@ def _local_checks(
                 )
                 .otherwise(pl.lit(message))
             )
-        type_bad.append(_reject_rows(table, lf, bad, col.name, rule, message))
+        type_bad.append(_reject_rows(work, lf, bad, col.name, rule, message))
     type_part = pl.concat(type_bad)
     work.add_rejects(type_part)
 
@@ -1057,13 +1187,13 @@ def _local_checks(
         raw_name = f"__raw_{column}" if column in spec.column_names else None
         parts.append(
             _reject_rows(
-                table,
+                work,
                 failed,
                 pl.col(rule_col) == "invalid",
                 column,
                 dy_name,
                 f"{label}({column}) {dy_message}" if label else dy_message,
-                pl.col(raw_name) if raw_name else pl.lit(None, pl.String),
+                work.raw_text(column, raw_name) if raw_name else pl.lit(None, pl.String),
             )
         )
     if parts:
@@ -1082,7 +1212,7 @@ def _local_checks(
         eid = pl.col("enterprise_id")
         bad_check = uscc_shape_ok(eid).fill_null(False) & ~uscc_check_ok(eid).fill_null(False)
         part = _reject_rows(
-            table,
+            work,
             lf,
             bad_check,
             "enterprise_id",
@@ -1130,14 +1260,14 @@ def _reference_checks(work: _Work, works: Mapping[str, _Work]) -> None:
             )
             continue
         target_work = works[target]
-        read_keys = target_work.wide.select(pl.col(key).drop_nulls().unique())[key].implode()
+        read_keys = target_work.keys(key, kept=False).implode()
         # For parent_code these are the regions left after the local checks.
-        kept_keys = target_work.kept_wide()[key].unique().implode()
+        kept_keys = target_work.keys(key, kept=True).implode()
         value = pl.col(column)
         present = value.is_not_null()
         work.add_rejects(
             _reject_rows(
-                table,
+                work,
                 lf,
                 present & ~value.is_in(read_keys),
                 column,
@@ -1159,7 +1289,7 @@ def _reference_checks(work: _Work, works: Mapping[str, _Work]) -> None:
             )
         work.warnings.append(
             _reject_rows(
-                table,
+                work,
                 lf,
                 present & value.is_in(read_keys) & ~value.is_in(kept_keys),
                 column,
@@ -1172,7 +1302,7 @@ def _reference_checks(work: _Work, works: Mapping[str, _Work]) -> None:
         bad = parent.is_not_null() & ~child_prefix_ok(code, parent).fill_null(False)
         work.add_rejects(
             _reject_rows(
-                table,
+                work,
                 lf,
                 bad,
                 "parent_code",
@@ -1187,7 +1317,7 @@ def _reference_checks(work: _Work, works: Mapping[str, _Work]) -> None:
         )
         work.warnings.append(
             _reject_rows(
-                table,
+                work,
                 lf,
                 county_up.fill_null(False),
                 "parent_code",
@@ -1241,6 +1371,9 @@ def _finish(
     works = {t: works[t] for t in TABLE_ORDER if t in works}
     for work in works.values():
         _local_checks(work, as_of=as_of, strict_codes=strict_codes, window=window)
+    # The reference checks need each table's kept rows: its local checks run first,
+    # all tables at once.
+    _collect_rejects(list(works.values()))
     for table in TABLE_ORDER:
         if table in works:
             _reference_checks(works[table], works)

@@ -102,3 +102,13 @@ def yiyang_2024(yiyang_data):
     from accountability.assessment import assess
 
     return assess(yiyang_data, year=2024)
+
+
+@pytest.fixture(scope="session")
+def yiyang_parquet(yiyang_data, tmp_path_factory):
+    """The fixture as typed Parquet files (scale S of the benchmarks), once per session."""
+    from benchmarks.peers import write_tables
+
+    folder = tmp_path_factory.mktemp("yiyang-parquet")
+    write_tables(yiyang_data.tables, folder)
+    return folder

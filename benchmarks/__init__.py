@@ -1,0 +1,1 @@
+"""Benchmarks through the public path (files → load_dataset → assess → outputs), with peers."""
