@@ -360,6 +360,20 @@ def test_an_internal_error_is_one_line_and_exit_70(
     assert by_env.exit_code == 70 and "Traceback" in by_env.stderr
 
 
+def test_a_panic_inside_polars_is_an_internal_error_too(
+    small: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import polars as pl
+
+    def panics(*args, **kwargs):
+        raise pl.exceptions.PanicException("assertion failed: i < self.len()")
+
+    monkeypatch.setattr(tables, "load_dataset", panics)
+    result = run("assess", small, "--year", "2024")
+    error_line(result, 70, "内部错误", "PanicException: assertion failed", "--debug")
+    assert "Traceback" not in result.stderr
+
+
 def test_usage_errors_stay_typers(small: Path) -> None:
     result = run("assess", small, "--year", "abc")
     assert result.exit_code == 2 and "Traceback" not in result.stderr

@@ -321,3 +321,29 @@ def test_the_ceiling_given_in_the_data_is_never_replaced(rows: list[dict[str, An
         .cast(pl.String)
         .drop_nulls(),
     }
+
+
+def test_four_musts_with_penalty_articles_on_every_case_completes(yiyang_data):
+    """A regression: articles of every kind (with and without a tier, unknown, blank)
+    on a sample of the fixture's cases once made polars' streaming engine panic while
+    formatting the fine-range warnings."""
+    import random
+
+    from accountability.scorers.four_musts import four_musts
+
+    rnd = random.Random(2)
+    articles = ["97-2", "97", " 97 ", "99-1", "99", "100-1", "102", "110", "999", "abc", "",
+                None, "112-1", "113", "95-3", "96"]  # fmt: skip
+    cases = yiyang_data.tables["cases"]
+    drawn = pl.Series([rnd.choice(articles) for _ in range(cases.height)], dtype=pl.String)
+    ceilings = [None if rnd.random() < 0.5 else rnd.choice([1e4, 5e4, 2e5, 1e6])
+                for _ in range(cases.height)]  # fmt: skip
+    with_articles = cases.with_columns(penalty_article=drawn)
+    if rnd.random() < 0.5:
+        with_articles = with_articles.with_columns(
+            fine_max_yuan=pl.Series(ceilings, dtype=pl.Float64)
+        )
+    sample = with_articles.sample(fraction=rnd.choice([0.02, 0.1, 0.5, 1.0]), seed=2)
+    result = four_musts(yiyang_data.replace(cases=sample), rulebook(), 2024)
+    assert result.cases.height == sample.filter(pl.col("found_on").dt.year() == 2024).height
+    assert set(result.warnings["rule"]) >= {"penalty_article_unknown"}

@@ -35,7 +35,7 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from accountability.errors import DatasetError, RulebookError
-from accountability.wording import visible
+from accountability.terminal import visible
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -73,9 +73,11 @@ class GuardedGroup(TyperGroup):
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, TyperException):
             raise  # an exit status, or a usage error typer prints itself (exit 2)
-        except Exception as exc:
+        except BaseException as exc:
             if isinstance(exc, OSError) and exc.errno == errno.EPIPE:
                 raise  # `accountability … | head`: typer closes quietly
+            if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+                raise  # Ctrl-C, sys.exit; a panic inside polars is reported like a bug
             if ctx.params.get("debug") or debug_from_env():
                 traceback.print_exception(exc, file=sys.stderr)
             message, code = describe(exc)
@@ -95,6 +97,17 @@ app = typer.Typer(
 
 console = Console()
 err_console = Console(stderr=True)
+
+#: The `--quiet` option of the commands that load data (`accountability.cli.progress`).
+QUIET = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        help="不显示进度 (no progress display on stderr; it is never shown when stderr "
+        "is not a terminal)",
+    ),
+]
 
 
 @app.callback()

@@ -356,10 +356,12 @@ def _with_gaps(
     enterprises: pl.LazyFrame | None = None,
     hazards: pl.LazyFrame | None = None,
     accidents: pl.LazyFrame | None = None,
+    materialise: bool = False,
 ) -> tuple[pl.LazyFrame, list[RepeatWindow], pl.LazyFrame]:
     """required_measures plus the internal columns (kept for line items), the windows
     in force and the warnings of the statutory fine ranges; `rules_at.day` is the
-    period's last day."""
+    period's last day.  `materialise`: the counted cases are computed once, here, so
+    that the cases and the warnings built on them do not each count them again."""
     book, end = rules_at.rulebook, rules_at.day
     windows = list(windows_in_force(book, start, end))
     kinds = rules_at[KINDS_KEY] if KINDS_KEY in book else ["罚款"]
@@ -380,6 +382,8 @@ def _with_gaps(
             frame = frame.with_columns(pl.when(applies).then(pl.col(column)).alias(column))
     if keep is not None:  # the rows to assess, once every row has been counted
         frame = frame.filter(keep)
+    if materialise:
+        frame = frame.collect().lazy()
     frame, warnings = statutory_ceilings(frame, book)
     frame = _major_accidents(frame, accidents, book, rules_at)
     proposed = (
@@ -619,6 +623,7 @@ def four_musts(
         enterprises=enterprises,
         hazards=data.lazy("hazards") if data.has("hazards") else None,
         accidents=data.lazy("accidents") if data.has("accidents") else None,
+        materialise=True,
     )
     if enterprises is not None:
         names = (  # one name per id whatever the row order (ids are unique once loaded)
@@ -677,9 +682,12 @@ def four_musts(
     )
 
     items = _line_items(year_cases, _gaps(rules_at, windows))
-    cases_df, region_df, dept_df, region_dept_df, items_df, warnings_df = pl.collect_all(
-        [cases_out, by_region, by_department, by_region_department, items, ceiling_warnings]
+    cases_df, region_df, dept_df, region_dept_df, items_df = pl.collect_all(
+        [cases_out, by_region, by_department, by_region_department, items]
     )
+    # polars 2.1's streaming engine can panic ("i < self.len()") on the formatted
+    # messages of this plan; the in-memory engine computes the same rows.
+    warnings_df = ceiling_warnings.collect(engine="in-memory")
     if not data.has("hazards") and any(w.counting == "findings" for w in windows):
         warnings_df = pl.concat([warnings_df, _no_findings_warning(windows)], how="vertical")
     return FourMustsResult(
