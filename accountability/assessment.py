@@ -30,6 +30,7 @@ from accountability.dataset import WARNINGS_SCHEMA, Dataset, as_warnings, warnin
 from accountability.errors import DatasetError
 from accountability.lineitems import LINE_ITEM_SCHEMA, SORT_KEY, concat_line_items
 from accountability.outputs import OUTPUTS
+from accountability.progress import Progress, report_step
 from accountability.rulebook import Rulebook
 from accountability.rules.four_musts import MEASURE_RULES
 from accountability.rules.model import Context
@@ -718,13 +719,20 @@ def _unapplied_adjustments(data: Dataset, year: int) -> pl.DataFrame:
     )
 
 
-def assess(data: Dataset, rules: Rulebook | None = None, *, year: int) -> Assessment:
+def assess(
+    data: Dataset,
+    rules: Rulebook | None = None,
+    *,
+    year: int,
+    progress: Progress | None = None,
+) -> Assessment:
     """The year-end assessment of `data` under `rules` (default: the built-in rulebook).
 
     Runs 年度目标管理考核 (regions), 四个一律 (cases, when `cases` is present),
     一岗双责 (officials, when `officials` is present) and 企业主体责任 (enterprises,
     when `enterprises` is present); an absent table gives empty frames with the right
     columns, and the annual sections that need it are left unassessed.  Needs `regions`.
+    `progress` is told each scorer as it starts (`accountability.progress`).
 
     >>> import datetime as dt, polars as pl
     >>> from accountability.dataset import Dataset
@@ -750,19 +758,25 @@ def assess(data: Dataset, rules: Rulebook | None = None, *, year: int) -> Assess
     p = period.rules
     coverage = _coverage(data, period)
 
+    report_step(progress, "考核", "四个一律")
     fm = four_musts(data if data.has("cases") else _stand_in(data, "cases"), book, year)
+    report_step(progress, "考核", "一岗双责")
     dd = dual_duty(data if data.has("officials") else _stand_in(data, "officials"), book, year)
+    report_step(progress, "考核", "企业主体责任")
     er = enterprise_ratings(
         data if data.has("enterprises") else _stand_in(data, "enterprises"), book, year
     )
+    report_step(progress, "考核", "应移送未移送")
     referrals = (
         referral_gaps(data, book, year) if data.has("accidents") else _declared("referral_gaps")
     )
+    report_step(progress, "考核", "年度目标管理考核")
     yearly = annual(
         data, book, year=year, four_musts_cases=fm.cases, officials=dd.officials,
         referral_gaps=referrals, coverage=coverage,
     )  # fmt: skip
 
+    report_step(progress, "汇总", "扣分明细")
     items = (
         concat_line_items(yearly.line_items, fm.line_items, dd.line_items, er.line_items)
         .sort(_ITEM_SORT, maintain_order=True, nulls_last=True)

@@ -16,6 +16,8 @@ import re
 
 import polars as pl
 
+from accountability import subjects
+
 # 行业领域 — one closed list, defined once (every `sector` column and sector list uses it).
 SECTORS: tuple[str, ...] = (
     "道路交通",
@@ -113,7 +115,7 @@ TARGET_INDICATORS: tuple[str, ...] = (
     "coal_deaths_per_mt",
 )
 
-SUBJECT_TYPES: tuple[str, ...] = ("region", "enterprise", "official", "department", "case")
+SUBJECT_TYPES = subjects.SUBJECT_TYPES
 
 # --- GB 32100-2015: unified social credit code -------------------------------------------
 

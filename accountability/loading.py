@@ -66,6 +66,7 @@ import polars as pl
 
 from accountability.columns import TABLES
 from accountability.errors import DatasetError
+from accountability.progress import Progress, report_step
 
 __all__ = [
     "DATA_SUFFIXES",
@@ -917,10 +918,12 @@ def _entry_kind(entry: Path, folder: Path) -> str:
     return "special"
 
 
-def open_folder(path: str | Path | object) -> tuple[str, list[Note], Iterator[TableFile]]:
+def open_folder(
+    path: str | Path | object, *, progress: Progress | None = None
+) -> tuple[str, list[Note], Iterator[TableFile]]:
     """The folder as a string, notes on the entries not read (`file_not_read`), and
     its table files, each read when the iterator reaches it (`tables.load_dataset`
-    parses one before the next is read).
+    parses one before the next is read; `progress` is told as each read starts).
 
     The folder is checked at once.  Every entry is read, or named in a note (files
     that are not data — README.md, generator scripts —, sub-folders, hidden and
@@ -987,10 +990,10 @@ def open_folder(path: str | Path | object) -> tuple[str, list[Note], Iterator[Ta
             f"{folder}: 目录中没有数据表文件 (no table files; found: {others})；"
             f"应为 <表名>.csv/.xlsx/.parquet，表名为以下之一: {_accepted_names()}"
         )
-    return str(folder), notes, _read_files(files)
+    return str(folder), notes, _read_files(files, progress)
 
 
-def _read_files(files: list[Path]) -> Iterator[TableFile]:
+def _read_files(files: list[Path], progress: Progress | None = None) -> Iterator[TableFile]:
     seen: dict[str, Path] = {}
     for file in files:
         table = table_for_file(file)
@@ -1000,4 +1003,5 @@ def _read_files(files: list[Path]) -> Iterator[TableFile]:
                 f"(table given twice: {seen[table].name} and {file.name})"
             )
         seen[table] = file
+        report_step(progress, "读取", file.name)
         yield _read_file(file)

@@ -57,6 +57,7 @@ from accountability.loading import (
     open_folder,
     resolve_headers,
 )
+from accountability.progress import Progress, report_step
 
 __all__ = [
     "DATE_FLOOR",
@@ -1367,13 +1368,16 @@ def _finish(
     strict_codes: bool,
     window: tuple[dt.date, dt.date],
     source: str | None,
+    progress: Progress | None = None,
 ) -> Dataset:
     works = {t: works[t] for t in TABLE_ORDER if t in works}
-    for work in works.values():
+    for table, work in works.items():
+        report_step(progress, "校验", table)
         _local_checks(work, as_of=as_of, strict_codes=strict_codes, window=window)
     # The reference checks need each table's kept rows: its local checks run first,
     # all tables at once.
     _collect_rejects(list(works.values()))
+    report_step(progress, "核对", "表间引用")
     for table in TABLE_ORDER:
         if table in works:
             _reference_checks(works[table], works)
@@ -1449,13 +1453,15 @@ def load_dataset(
     as_of: dt.date | str | None = None,
     strict_codes: bool = False,
     date_window: Sequence[dt.date | str | None] | None = None,
+    progress: Progress | None = None,
 ) -> Dataset:
     """Load a folder of `<table>.csv` / `.parquet` / `.xlsx` files into a `Dataset`.
 
     `as_of`: the data's cut-off day (default today); later event dates are rejected.
     `strict_codes`: reject credit codes whose check character fails (else a warning).
     `date_window`: the (first, last) event dates kept (default 1949-10-01 to as_of);
-    earlier or later ones are rejected as `date_out_of_window`.
+    earlier or later ones are rejected as `date_out_of_window`.  `progress` is told
+    each step as it starts (`accountability.progress`).
 
     >>> data = load_dataset("fixtures/yiyang-2024")            # doctest: +SKIP
     >>> data.rejected.height                                  # doctest: +SKIP
@@ -1465,7 +1471,7 @@ def load_dataset(
     window = _window(date_window, day)
     notes: list[pl.LazyFrame] = []
     works: dict[str, _Work] = {}
-    source, skipped, files = open_folder(path)
+    source, skipped, files = open_folder(path, progress=progress)
     for note in skipped:
         notes.append(
             table_note(note.table, None, note.rule, note.message, row=None, source=note.source)
@@ -1492,4 +1498,12 @@ def load_dataset(
             decimal_comma=file.decimal_comma,
             invisible=file.invisible,
         )
-    return _finish(works, notes, as_of=day, strict_codes=strict_codes, window=window, source=source)
+    return _finish(
+        works,
+        notes,
+        as_of=day,
+        strict_codes=strict_codes,
+        window=window,
+        source=source,
+        progress=progress,
+    )

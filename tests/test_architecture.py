@@ -47,6 +47,9 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "accountability.errors",
             "accountability.version",
+            "accountability.progress",
+            "accountability.subjects",
+            "accountability.terminal",
             "accountability.dates",
             "accountability.codes",
             "accountability.columns",

@@ -90,7 +90,7 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> list[dict]:
     """Replace accountability.assessment by a stand-in; returns the calls it received."""
     calls: list[dict] = []
 
-    def assess(data, rules=None, *, year):
+    def assess(data, rules=None, *, year, progress=None):
         calls.append({"data": data, "rules": rules, "year": year})
         return fake_result(year, rules.fingerprint)
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
 import typer
 from rich.text import Text
 
@@ -24,6 +23,7 @@ from accountability.cli.app import (
     EXIT_OK,
     EXIT_USAGE,
     INTERNAL,
+    QUIET,
     app,
     check_writable,
     console,
@@ -32,8 +32,10 @@ from accountability.cli.app import (
     fail,
     writing,
 )
-from accountability.codes import SUBJECT_TYPES
-from accountability.wording import visible
+from accountability.cli.progress import steps
+from accountability.progress import Progress, report_step
+from accountability.subjects import SUBJECT_TYPES
+from accountability.terminal import visible
 
 if TYPE_CHECKING:
     from accountability.assessment import Assessment
@@ -99,17 +101,21 @@ def _run(
     rules: Path | None,
     as_of: str | None,
     allow: list[Path] | None = None,
+    progress: Progress | None = None,
 ) -> Assessment:
     """Load the rule file and the dataset and assess; a data or rule-file error is one
-    line and exit 2 (`accountability.cli.app.GuardedGroup`)."""
+    line and exit 2 (`accountability.cli.app.GuardedGroup`).  `progress` is told each
+    step (`accountability.cli.progress`)."""
+    import polars as pl
+
     from accountability.assessment import assess
     from accountability.rulebook import load_rulebook, rulebook
     from accountability.tables import load_dataset
 
     _check_year(year)
     book = load_rulebook(rules, allow=tuple(allow or ())) if rules is not None else rulebook()
-    data = load_dataset(directory, as_of=as_of)
-    result = assess(data, book, year=year)
+    data = load_dataset(directory, as_of=as_of, progress=progress)
+    result = assess(data, book, year=year, progress=progress)
     if data.rejected.height:
         rows = data.rejected.select(pl.struct("table", "row").n_unique()).item()
         err_console.print(
@@ -185,17 +191,24 @@ def assess(
     ] = None,
     as_of: _AS_OF = None,
     allow: _ALLOW = None,
+    quiet: QUIET = False,
 ) -> None:
     """年度目标管理考核: print the ranking and write the result."""
     kind = _output_kind(out) if out is not None else None
     if out is not None:
         check_writable(out, folder=kind == "parquet")
-    result = _run(directory, year=year, rules=rules, as_of=as_of, allow=allow)
+    written = None
+    with steps(err_console, quiet=quiet) as progress:
+        result = _run(
+            directory, year=year, rules=rules, as_of=as_of, allow=allow, progress=progress
+        )
+        if out is not None and kind is not None:
+            report_step(progress, "写入", out.name)
+            written = _write(result, out, kind)
     from accountability.report import format_ranking
 
     console.print(format_ranking(result))
-    if out is not None and kind is not None:
-        written = _write(result, out, kind)
+    if written is not None:
         console.print(Text(f"结果已写入 {visible(str(written))}"))
 
 
@@ -213,6 +226,7 @@ def explain(
     rules: _RULES = None,
     as_of: _AS_OF = None,
     allow: _ALLOW = None,
+    quiet: QUIET = False,
 ) -> None:
     """说明一个对象的得分: every line item with its rule, basis and evidence."""
     if subject_type is not None and subject_type not in SUBJECT_TYPES:
@@ -220,7 +234,10 @@ def explain(
             f"未知的对象类型 {subject_type!r}，可用 {', '.join(SUBJECT_TYPES)} "
             f"(unknown subject type {subject_type!r}: use one of {', '.join(SUBJECT_TYPES)})"
         )
-    result = _run(directory, year=year, rules=rules, as_of=as_of, allow=allow)
+    with steps(err_console, quiet=quiet) as progress:
+        result = _run(
+            directory, year=year, rules=rules, as_of=as_of, allow=allow, progress=progress
+        )
     console.print(Text(_explain(result, subject, subject_type)))
 
 
@@ -239,6 +256,8 @@ def fixture_path() -> Path:
 def most_deducted_county(result: Assessment) -> str | None:
     """The 县-level region whose line items take off the most points (ties: lowest code);
     any region when there is no county."""
+    import polars as pl
+
     regions = result.regions
     items = (
         result.line_items.lazy()
@@ -258,7 +277,7 @@ def most_deducted_county(result: Assessment) -> str | None:
 
 
 @app.command(epilog=EPILOG_DEMO)
-def demo() -> None:
+def demo(quiet: QUIET = False) -> None:
     """运行内置示例 (益阳市 2024): ranking and one county's explanation."""
     path = fixture_path()
     if not (path / "regions.csv").exists() and not any(path.glob("regions.*")):
@@ -266,7 +285,8 @@ def demo() -> None:
             f"找不到内置示例数据 {path} (the bundled fixture is not installed: run from a "
             "source checkout, `pip install -e .`, or `python fixtures/generate.py`)"
         )
-    result = _run(path, year=DEMO_YEAR, rules=None, as_of=None)
+    with steps(err_console, quiet=quiet) as progress:
+        result = _run(path, year=DEMO_YEAR, rules=None, as_of=None, progress=progress)
     from accountability.report import format_ranking
 
     console.print(format_ranking(result))

@@ -11,9 +11,8 @@ characters made visible.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
 import typer
 from rich.table import Table
 from rich.text import Text
@@ -30,7 +29,10 @@ from accountability.cli.app import (
     writing,
 )
 from accountability.errors import DatasetError
-from accountability.wording import visible
+from accountability.terminal import visible
+
+if TYPE_CHECKING:
+    import polars as pl
 
 HEADERS: dict[str, str] = {
     "scope": "范围",
@@ -75,6 +77,8 @@ def _signed(value: float | None, unit: str | None) -> str:
 def comparison_table(frame: pl.DataFrame, title: str) -> Table:
     """A rich table of a `compare_periods` frame with Chinese headers; every cell plain
     text (never markup), control characters visible."""
+    import polars as pl
+
     table = Table(title=_cell(title), title_justify="left")
     for name in ("scope", "indicator", "unit"):
         table.add_column(HEADERS[name], justify="left", overflow="fold")
@@ -149,6 +153,8 @@ def compare(
     ] = None,
 ) -> None:
     """同比对比: a date span against the same span a year earlier."""
+    import polars as pl
+
     from accountability.periods import compare_periods, previous_span
     from accountability.tables import load_dataset
 

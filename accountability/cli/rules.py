@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.table import Table
@@ -34,11 +34,11 @@ from accountability.cli.app import (
     fail,
 )
 from accountability.errors import RulebookError
-from accountability.rulebook import Rulebook, load_rulebook, rulebook
-from accountability.rulebook.diff import diff_rulebooks
-from accountability.rulebook.model import Parameter, to_date
-from accountability.rulebook.render import format_dated, format_value, section_title, value_on
-from accountability.wording import visible
+from accountability.terminal import visible
+
+if TYPE_CHECKING:
+    from accountability.rulebook import Rulebook
+    from accountability.rulebook.model import Parameter
 
 rules_app = typer.Typer(
     name="rules",
@@ -84,6 +84,8 @@ def _existing(path: str) -> None:
 
 
 def _load(path: str | None, allow: list[Path] | None = None) -> Rulebook:
+    from accountability.rulebook import load_rulebook, rulebook
+
     if path is None or path == "default":
         return rulebook()
     _existing(path)
@@ -97,6 +99,8 @@ def _fail(exc: RulebookError) -> NoReturn:
 
 
 def _value_cell(param: Parameter, day: dt.date) -> Text:
+    from accountability.rulebook.render import format_value, value_on
+
     index, value = value_on(param, day)
     if index is None:
         first = param.values[0].start
@@ -125,6 +129,9 @@ def show(
     allow: AllowOption = None,
 ) -> None:
     """查看规则库: 参数、名称、值、单位、依据（⏱ 标记分期取值的参数）."""
+    from accountability.rulebook.model import to_date
+    from accountability.rulebook.render import section_title
+
     try:
         day = to_date(on) if on else dt.date.today()
     except RulebookError as exc:
@@ -171,6 +178,8 @@ def show(
 
 
 def _values_text(param: Parameter | None) -> str:
+    from accountability.rulebook.render import format_dated
+
     if param is None:
         return "—"
     periods = format_dated(param)
@@ -182,6 +191,8 @@ def _values_text(param: Parameter | None) -> str:
 @rules_app.command("diff", epilog=EPILOG_DIFF)
 def diff(a: FileArg, b: FileArg, allow: AllowOption = None) -> None:
     """比较两个规则库: B 相对 A 修改、新增、删除了哪些参数."""
+    from accountability.rulebook.diff import diff_rulebooks
+
     try:
         book_a, book_b = _load(a, allow), _load(b, allow)
     except RulebookError as exc:

@@ -13,9 +13,8 @@ every issue, not only the first ones shown.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import polars as pl
 import typer
 from rich.padding import Padding
 from rich.table import Table
@@ -26,27 +25,39 @@ from accountability.cli.app import (
     EXIT_OK,
     EXIT_USAGE,
     INTERNAL,
+    QUIET,
     app,
     check_writable,
     console,
+    err_console,
     exit_help,
     fail,
     writing,
 )
-from accountability.report import column_label
-from accountability.wording import visible
+from accountability.cli.progress import steps
+from accountability.terminal import visible
+
+if TYPE_CHECKING:
+    import polars as pl
 
 SHOW_ROWS = 50
 # Below this terminal width the issue table would cut messages off: list instead.
 WIDE = 120
-# The rejected/warnings columns take the labels every other output gives them.
-ISSUE_HEADERS: dict[str, str] = {
-    "kind": "类别",
-    **{
-        name: column_label(name, "rejected")
-        for name in ("table", "source", "row", "column", "rule", "message", "value")
-    },
-}
+
+
+def issue_headers() -> dict[str, str]:
+    """The rejected/warnings columns' headers: the labels every other output gives them."""
+    from accountability.report import column_label
+
+    return {
+        "kind": "类别",
+        **{
+            name: column_label(name, "rejected")
+            for name in ("table", "source", "row", "column", "rule", "message", "value")
+        },
+    }
+
+
 EPILOG = exit_help(
     (EXIT_OK, "全部数据行通过校验 (all rows kept)"),
     (EXIT_FINDINGS, "有未采用的数据行 (rows rejected)"),
@@ -118,13 +129,15 @@ def _short(value: str | None) -> str:
 
 
 def _write_issues(data: object, out: Path) -> None:
+    import polars as pl
+
     from accountability.report import write_csv
 
     frames = [
         data.rejected.select(pl.lit("拒收").alias("kind"), pl.all()),  # type: ignore[attr-defined]
         data.warnings.select(pl.lit("警告").alias("kind"), pl.all()),  # type: ignore[attr-defined]
     ]
-    write_csv(pl.concat(frames), out, labels=ISSUE_HEADERS)
+    write_csv(pl.concat(frames), out, labels=issue_headers())
 
 
 @app.command(epilog=EPILOG)
@@ -146,8 +159,11 @@ def validate(
         Path | None,
         typer.Option("--out", help="write every rejected row and warning to FILE.csv"),
     ] = None,
+    quiet: QUIET = False,
 ) -> None:
     """校验数据目录: per-table counts, rejected rows and warnings."""
+    import polars as pl
+
     from accountability.tables import load_dataset
 
     if out is not None:
@@ -155,7 +171,8 @@ def validate(
             fail(f"输出文件须为 .csv：{out} (--out must be a .csv file: {out})")
         check_writable(out)
     # A folder that cannot be read is a DatasetError: one line and exit 2 (GuardedGroup).
-    data = load_dataset(directory, as_of=as_of, strict_codes=strict_codes)
+    with steps(err_console, quiet=quiet) as progress:
+        data = load_dataset(directory, as_of=as_of, strict_codes=strict_codes, progress=progress)
 
     rejected_per = (
         data.rejected.group_by("table").agg(pl.struct("source", "row").n_unique().alias("n"))
