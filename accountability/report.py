@@ -590,7 +590,9 @@ def write_parquet(assessment: Assessment, directory: str | Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     frames = _frames(assessment)
     for name, frame in frames.items():
-        frame.write_parquet(directory / f"{name}.parquet", statistics=False)
+        # One chunk: the file's layout follows the frame's chunks, which follow how the
+        # work was split between threads, and the same result must give the same bytes.
+        frame.rechunk().write_parquet(directory / f"{name}.parquet", statistics=False)
     (directory / "meta.json").write_text(
         json.dumps(_meta(assessment, frames), ensure_ascii=False, indent=2, sort_keys=True) + "\n",
         encoding="utf-8",
