@@ -26,10 +26,10 @@ import time
 
 import numpy as np
 import polars as pl
+from generate import canonical, dates, ids
 from measure import best_of, peak_rss_mb
 
 from accountability.codes import SECTORS
-from accountability.columns import TABLES
 from accountability.dataset import Dataset
 from accountability.planning import inspection_plan
 from accountability.rulebook import rulebook
@@ -37,21 +37,7 @@ from accountability.scorers.enterprise import enterprise_ratings
 
 START = dt.date(2023, 1, 1)
 DAYS = 731  # 2023-01-01 .. 2024-12-31
-
-
-def _ids(prefix: str, n: int) -> pl.Series:
-    return (prefix + pl.int_range(n, eager=True).cast(pl.String).str.zfill(9)).alias("id")
-
-
-def _days(values: np.ndarray) -> pl.Series:
-    return pl.Series(values.astype(np.int32)).cast(pl.Date)  # days since 1970-01-01
-
-
 EPOCH_START = (START - dt.date(1970, 1, 1)).days
-
-
-def _canonical(table: str, frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.select(pl.col(c).cast(t) for c, t in TABLES[table].dtypes.items())
 
 
 def generate(n: int, seed: int = 20241231) -> dict[str, pl.DataFrame]:
@@ -60,14 +46,14 @@ def generate(n: int, seed: int = 20241231) -> dict[str, pl.DataFrame]:
     counties = np.array([f"43{c:02d}{k:02d}" for c in range(1, 15) for k in range(1, 10)])
     ent_county = rng.integers(0, len(counties), n)
     ent_sector = rng.integers(0, len(SECTORS), n)
-    ent_ids = _ids("E", n)
+    ent_ids = ids("E", np.arange(n), 9)
     req = rng.random(n) < 0.3
     level_idx = rng.choice(4, n, p=[0.5, 0.05, 0.15, 0.3])
     std = pl.Series(np.array(["", "一级", "二级", "三级"])[level_idx]).scatter(
         np.flatnonzero(level_idx == 0), None
     )
     status = rng.choice(np.array(["在营", "停产", "关闭"]), n, p=[0.9, 0.03, 0.07])
-    enterprises = _canonical(
+    enterprises = canonical(
         "enterprises",
         pl.DataFrame(
             {
@@ -91,15 +77,15 @@ def generate(n: int, seed: int = 20241231) -> dict[str, pl.DataFrame]:
     m = int(n * 0.06)
     who = owners(m)
     deaths = rng.choice([0, 1, 2, 3, 4, 10], m, p=[0.55, 0.3, 0.1, 0.035, 0.0145, 0.0005])
-    accidents = _canonical(
+    accidents = canonical(
         "accidents",
         pl.DataFrame(
             {
-                "accident_id": _ids("A", m),
+                "accident_id": ids("A", np.arange(m), 9),
                 "region_code": counties[ent_county[who]],
                 "enterprise_id": ent_ids.gather(who),
                 "sector": np.asarray(SECTORS)[ent_sector[who]],
-                "occurred_on": _days(EPOCH_START + rng.integers(0, DAYS, m)),
+                "occurred_on": dates(EPOCH_START + rng.integers(0, DAYS, m)),
                 "deaths": deaths,
                 "missing": (rng.random(m) < 0.02).astype(np.int64),
                 "serious_injuries": rng.integers(0, 3, m),
@@ -113,16 +99,16 @@ def generate(n: int, seed: int = 20241231) -> dict[str, pl.DataFrame]:
 
     c = int(n * 0.3)
     who = owners(c)
-    cases = _canonical(
+    cases = canonical(
         "cases",
         pl.DataFrame(
             {
-                "case_id": _ids("C", c),
+                "case_id": ids("C", np.arange(c), 9),
                 "inspection_id": pl.Series([None] * c, dtype=pl.String),
                 "enterprise_id": ent_ids.gather(who),
                 "region_code": counties[ent_county[who]],
                 "department": "应急管理局",
-                "found_on": _days(EPOCH_START + rng.integers(0, DAYS, c)),
+                "found_on": dates(EPOCH_START + rng.integers(0, DAYS, c)),
                 "illegal": rng.random(c) < 0.03,
                 "unlawful": rng.random(c) < 0.4,
                 "failed_rectification": rng.random(c) < 0.02,
@@ -146,18 +132,18 @@ def generate(n: int, seed: int = 20241231) -> dict[str, pl.DataFrame]:
     due = found + rng.integers(7, 120, h)
     late = rng.integers(-30, 40, h)
     rectified = np.where(rng.random(h) < 0.05, -1, due + late)
-    hazards = _canonical(
+    hazards = canonical(
         "hazards",
         pl.DataFrame(
             {
-                "hazard_id": _ids("H", h),
+                "hazard_id": ids("H", np.arange(h), 9),
                 "enterprise_id": ent_ids.gather(who),
                 "region_code": counties[ent_county[who]],
                 "sector": np.asarray(SECTORS)[ent_sector[who]],
                 "level": np.where(rng.random(h) < 0.02, "重大", "一般"),
-                "found_on": _days(found),
-                "due_on": _days(due),
-                "rectified_on": _days(np.maximum(rectified, found)).scatter(
+                "found_on": dates(found),
+                "due_on": dates(due),
+                "rectified_on": dates(np.maximum(rectified, found)).scatter(
                     np.flatnonzero(rectified < 0), None
                 ),
                 "listed": rng.random(h) < 0.5,

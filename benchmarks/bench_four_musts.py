@@ -24,14 +24,13 @@ import time
 
 import numpy as np
 import polars as pl
+from generate import DEPARTMENTS, canonical
 from measure import best_of
 
 from accountability.columns import TABLES
 from accountability.dataset import Dataset
 from accountability.rulebook import rulebook
 from accountability.scorers.four_musts import GAP_COLUMNS, four_musts, required_measures
-
-DEPARTMENTS = ["应急管理局", "住房和城乡建设局", "交通运输局", "公安局", "教育局", "消防救援局"]
 
 
 def generate_regions(cities: int = 14, counties_per_city: int = 9) -> pl.DataFrame:
@@ -90,8 +89,7 @@ def generate_cases(
     frame = frame.with_columns(
         (pl.lit(start) + pl.duration(days=pl.col("found_on"))).alias("found_on")
     )
-    spec = TABLES["cases"]
-    return frame.select(pl.col(c).cast(t) for c, t in spec.dtypes.items())
+    return canonical("cases", frame)
 
 
 def main() -> None:
