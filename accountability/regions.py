@@ -96,10 +96,15 @@ def rolled(
     fsums: dict[str, pl.Expr] | None = None,
 ) -> pl.LazyFrame:
     """Per region, its own rows and those of every region below it, for every region
-    (none missing): `counts` (Int64, 0 where no rows), `ids` (sorted id lists, empty
-    where none) and `fsums` (float sums: the values sorted per group, then summed — a
-    float sum inside a group_by can follow row order even after .sort(); a sorted
+    (none missing): `counts` (Int64, 0 where no rows), `ids` (distinct sorted id lists,
+    empty where none) and `fsums` (float sums: the values sorted per group, then summed
+    — a float sum inside a group_by can follow row order even after .sort(); a sorted
     list's sum cannot).
+
+    Two steps, so that the rows are grouped once (by their own region) and only the
+    small per-region results go up the hierarchy: `counts` must add up (a `len` or a
+    `sum`), `ids` are made distinct and sorted again above, and `fsums` carry their
+    values up, so every figure is what one group_by over all rows below would give.
 
     >>> regions = pl.DataFrame({"region_code": ["430900", "430902"],
     ...     "parent_code": [None, "430900"]})
@@ -110,16 +115,23 @@ def rolled(
     """
     links = Hierarchy.of(regions)
     counts, ids, fsums = counts or {}, ids or {}, fsums or {}
-    aggs = [
+    own = [
         *[e.cast(pl.Int64).alias(n) for n, e in counts.items()],
         *[e.alias(n) for n, e in ids.items()],
-        *[e.cast(pl.Float64).sort().alias(n) for n, e in fsums.items()],
+        *[e.cast(pl.Float64).alias(n) for n, e in fsums.items()],
+    ]
+    up = [
+        *[pl.col(n).sum().alias(n) for n in counts],
+        *[pl.col(n).list.explode(keep_nulls=False, empty_as_null=False).unique().sort().alias(n) for n in ids],
+        *[pl.col(n).list.explode(keep_nulls=False, empty_as_null=False).sort().alias(n) for n in fsums],
     ]
     agg = (
         rows.with_columns(pl.col("region_code").cast(pl.String))
+        .group_by("region_code")
+        .agg(own)
         .join(links.up, on="region_code", how="inner")
         .group_by("rollup_code")
-        .agg(aggs)
+        .agg(up)
         .rename({"rollup_code": "region_code"})
     )
     return (

@@ -1226,6 +1226,29 @@ def _local_checks(
             work.warnings.append(part)
 
 
+def _refers_to_rejected(
+    work: _Work, rows: pl.LazyFrame, column: str, target: str, noun: str
+) -> None:
+    """A warning for each of `rows`: its `column` names a row of `target` that was
+    rejected (the row itself is kept)."""
+    value = pl.col(column)
+    if work.table == "regions":
+        message: str | pl.Expr = pl.format(
+            "上级区划 {} 已被拒收，本区划保留；本区划的数据不汇总到该上级及更高层级 "
+            "(parent region {} rejected: kept, not rolled up above it)",
+            value,
+            value,
+        )
+    else:
+        message = (
+            f"{noun}({column}) 所指的 {target} 行已被拒收，本行保留 "
+            f"(refers to a rejected row of {target}; kept)"
+        )
+    work.warnings.append(
+        _reject_rows(work, rows, pl.lit(True), column, "reference_rejected", message)
+    )
+
+
 def _reference_checks(work: _Work, works: Mapping[str, _Work]) -> None:
     """References to other tables (and regions.parent_code to regions): a value
     never read is rejected; a value read only in rejected rows is kept with a warning.
@@ -1261,43 +1284,31 @@ def _reference_checks(work: _Work, works: Mapping[str, _Work]) -> None:
             )
             continue
         target_work = works[target]
-        read_keys = target_work.keys(key, kept=False).implode()
+        read_keys = target_work.keys(key, kept=False)
         # For parent_code these are the regions left after the local checks.
-        kept_keys = target_work.keys(key, kept=True).implode()
+        kept_keys = target_work.keys(key, kept=True)
         value = pl.col(column)
-        present = value.is_not_null()
+        present = lf.filter(value.is_not_null())
+        # Joins, not is_in: the keys' hash table is built once, on the smaller side.
         work.add_rejects(
             _reject_rows(
                 work,
-                lf,
-                present & ~value.is_in(read_keys),
+                present.join(read_keys.rename(column).to_frame().lazy(), on=column, how="anti"),
+                pl.lit(True),
                 column,
                 rule,
                 f"{noun}({column}) 在数据表 {target} 中不存在 (not found in {target})",
             )
         )
-        if table == "regions":
-            message: str | pl.Expr = pl.format(
-                "上级区划 {} 已被拒收，本区划保留；本区划的数据不汇总到该上级及更高层级 "
-                "(parent region {} rejected: kept, not rolled up above it)",
-                value,
-                value,
-            )
-        else:
-            message = (
-                f"{noun}({column}) 所指的 {target} 行已被拒收，本行保留 "
-                f"(refers to a rejected row of {target}; kept)"
-            )
-        work.warnings.append(
-            _reject_rows(
+        if kept_keys.len() < read_keys.len():  # else no row can refer to a rejected one
+            rejected_only = read_keys.filter(~read_keys.is_in(kept_keys.implode()))
+            _refers_to_rejected(
                 work,
-                lf,
-                present & value.is_in(read_keys) & ~value.is_in(kept_keys),
+                present.join(rejected_only.rename(column).to_frame().lazy(), on=column),
                 column,
-                "reference_rejected",
-                message,
+                target,
+                noun,
             )
-        )
     if table == "regions":
         code, parent = pl.col("region_code"), pl.col("parent_code")
         bad = parent.is_not_null() & ~child_prefix_ok(code, parent).fill_null(False)
