@@ -43,6 +43,7 @@ from accountability.scorers.four_musts import four_musts
 from accountability.scorers.referrals import referral_gaps
 from accountability.wording import (
     SUBJECT_LABELS,
+    formatted,
     number_text,
     percent_text,
     signed_text,
@@ -64,7 +65,7 @@ _SUBJECT_FRAMES: dict[str, tuple[str, pl.Expr]] = {
     "region": ("regions", pl.col("region_code")),
     "enterprise": ("enterprises", pl.col("enterprise_id")),
     "official": ("officials", pl.col("official_id")),
-    "department": ("departments", pl.format("{}:{}", pl.col("region_code"), pl.col("department"))),
+    "department": ("departments", formatted("{}:{}", pl.col("region_code"), pl.col("department"))),
     "case": ("cases", pl.col("case_id")),
 }
 _ITEM_SORT = [*SORT_KEY, "points", "basis"]
@@ -596,7 +597,7 @@ def _unmapped_departments(data: Dataset, department_map: dict[str, list[str]]) -
             pl.lit(None, dtype=pl.Int64).alias("row"),
             pl.lit("department").alias("column"),
             pl.lit("unknown_department").alias("rule"),
-            pl.format(
+            formatted(
                 "部门“{}”不在规则库行业领域与部门对照表 sectors.departments 中（{} 行），"
                 "按原名统计 (department unknown to the rulebook's map)",
                 "department",

@@ -64,6 +64,7 @@ from accountability.codes import REGION_LEVELS, SECTORS
 from accountability.errors import DatasetError, RulebookError
 from accountability.rulebook import Rulebook, rulebook
 from accountability.scorers.enterprise import EnterpriseRatings
+from accountability.wording import formatted
 
 __all__ = ["InspectionPlan", "inspection_plan"]
 
@@ -341,7 +342,7 @@ def _number_text(value: pl.Expr) -> pl.Expr:
     decimal = tenths % 10
     return pl.concat_str(
         whole.list.join(",").str.reverse(),
-        pl.when(decimal > 0).then(pl.format(".{}", decimal)).otherwise(pl.lit("")),
+        pl.when(decimal > 0).then(formatted(".{}", decimal)).otherwise(pl.lit("")),
     )
 
 
@@ -595,28 +596,28 @@ def _working_day_plan(
         .with_columns(
             pl.when(pl.col("department").is_null())
             .then(
-                pl.format(
+                formatted(
                     "无监管部门的行业领域：重点检查需 {} 个工作日，未列入任何部门计划",
                     _number_text(need),
                 )
             )
             .when(~has_days)
             .then(
-                pl.format(
+                formatted(
                     "重点检查需 {} 个工作日；未给出执法工作日，不安排双随机检查",
                     _number_text(need),
                 )
             )
             .when(pl.col("overflow_days") > 0)
             .then(
-                pl.format(
+                formatted(
                     "重点检查需 {} 个工作日，超出可用执法工作日 {} 个",
                     _number_text(need),
                     _number_text(pl.col("overflow_days")),
                 )
             )
             .otherwise(
-                pl.format(
+                formatted(
                     "重点检查需 {} 个工作日，双随机检查 {} 家次 {} 个工作日，"
                     "可用执法工作日 {} 个，余 {} 个",
                     _number_text(need),
@@ -668,7 +669,7 @@ def _conflicts(planned: pl.DataFrame, department_order: list[str]) -> pl.DataFra
     led by the department that comes first in the rulebook's sectors.departments."""
     rank = {dept: i for i, dept in enumerate(department_order)}
     label = pl.when(pl.col("level").is_null()).then(pl.col("department"))
-    label = label.otherwise(pl.format("{}（{}）", "department", "level"))
+    label = label.otherwise(formatted("{}（{}）", "department", "level"))
     found = (
         planned.filter(pl.col("department").is_not_null())
         .with_columns(
@@ -699,13 +700,13 @@ def _conflicts(planned: pl.DataFrame, department_order: list[str]) -> pl.DataFra
         "lead_department",
         pl.when(pl.col("_others").list.len() > 0)
         .then(
-            pl.format(
+            formatted(
                 "综合查一次：由 {} 牵头，会同 {} 联合检查",
                 "lead_department",
                 pl.col("_others").list.join("、"),
             )
         )
-        .otherwise(pl.format("综合查一次：由 {} 统一安排各级检查", "lead_department"))
+        .otherwise(formatted("综合查一次：由 {} 统一安排各级检查", "lead_department"))
         .alias("suggestion"),
     )
 

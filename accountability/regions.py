@@ -122,8 +122,14 @@ def rolled(
     ]
     up = [
         *[pl.col(n).sum().alias(n) for n in counts],
-        *[pl.col(n).list.explode(keep_nulls=False, empty_as_null=False).unique().sort().alias(n) for n in ids],
-        *[pl.col(n).list.explode(keep_nulls=False, empty_as_null=False).sort().alias(n) for n in fsums],
+        *[
+            pl.col(n).list.explode(keep_nulls=False, empty_as_null=False).unique().sort().alias(n)
+            for n in ids
+        ],
+        *[
+            pl.col(n).list.explode(keep_nulls=False, empty_as_null=False).sort().alias(n)
+            for n in fsums
+        ],
     ]
     agg = (
         rows.with_columns(pl.col("region_code").cast(pl.String))

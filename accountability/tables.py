@@ -58,6 +58,7 @@ from accountability.loading import (
     resolve_headers,
 )
 from accountability.progress import Progress, report_step
+from accountability.wording import formatted
 
 __all__ = [
     "DATE_FLOOR",
@@ -977,7 +978,7 @@ def _duplicates(work: _Work, dups: pl.DataFrame) -> pl.DataFrame:
     label = "、".join(spec.column(k).label for k in keys)
     column = keys[-1] if len(keys) == 1 else ",".join(keys)
     multi_source = pl.col(_SRC).n_unique().over(keys) > 1
-    place = pl.format(
+    place = formatted(
         "{}第 {} 行",
         pl.when(multi_source).then(pl.col(_SRC) + " ").otherwise(pl.lit("")),
         pl.col(_ROW),
@@ -1009,7 +1010,7 @@ def _duplicates(work: _Work, dups: pl.DataFrame) -> pl.DataFrame:
             .alias("rule"),
             pl.when(conflicting)
             .then(
-                pl.format(
+                formatted(
                     "主键({})重复且内容不同：{}，全部拒收 "
                     "(conflicting duplicate key: every row rejected)",
                     pl.lit(label),
@@ -1017,7 +1018,7 @@ def _duplicates(work: _Work, dups: pl.DataFrame) -> pl.DataFrame:
                 )
             )
             .otherwise(
-                pl.format(
+                formatted(
                     "主键({})重复，与{}完全相同，本行未采用 (identical duplicate of a kept row)",
                     pl.lit(label),
                     pl.col("__first"),
@@ -1233,7 +1234,7 @@ def _refers_to_rejected(
     rejected (the row itself is kept)."""
     value = pl.col(column)
     if work.table == "regions":
-        message: str | pl.Expr = pl.format(
+        message: str | pl.Expr = formatted(
             "上级区划 {} 已被拒收，本区划保留；本区划的数据不汇总到该上级及更高层级 "
             "(parent region {} rejected: kept, not rolled up above it)",
             value,

@@ -14,6 +14,7 @@ lazy plan (`number`) and in Python (`number_text`), so an explanation can never 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import polars as pl
@@ -26,6 +27,7 @@ __all__ = [
     "SUBJECT_LABELS",
     "deduct",
     "deduction",
+    "formatted",
     "number",
     "number_text",
     "percent",
@@ -53,6 +55,44 @@ SCORER_LABELS: dict[str, str] = {
 }
 
 
+_PLACEHOLDERS = re.compile(r"(\{\{|\}\}|\{\})")
+
+
+def formatted(template: str, *values: pl.Expr | str) -> pl.Expr:
+    """`pl.format` (``{}`` filled in order; ``{{`` and ``}}`` are braces; a string
+    value names a column), built from `pl.concat_str`, which gives the same text
+    (null where any value is null).  polars 2.1's streaming engine can panic
+    ("i < self.len()") evaluating ``str.format`` on some inputs; the library formats
+    every message through this function instead.
+
+    >>> import polars as pl
+    >>> frame = pl.DataFrame({"n": [2, None], "who": ["资阳区", "赫山区"]})
+    >>> frame.select(formatted("{}：{} 起 {{注}}", "who", pl.col("n"))).to_series().to_list()
+    ['资阳区：2 起 {注}', None]
+    """
+    parts: list[pl.Expr] = []
+    literal = ""
+    queue = list(values)
+    for piece in _PLACEHOLDERS.split(template):
+        if piece == "{}":
+            if not queue:
+                raise ValueError(f"more placeholders than values in {template!r}")
+            if literal:
+                parts.append(pl.lit(literal))
+                literal = ""
+            value = queue.pop(0)
+            parts.append(pl.col(value) if isinstance(value, str) else value)
+        else:
+            literal += {"{{": "{", "}}": "}"}.get(piece, piece)
+    if queue:
+        raise ValueError(f"more values than placeholders in {template!r}")
+    if literal:
+        parts.append(pl.lit(literal))
+    if len(parts) == 1 and not values:
+        return parts[0]
+    return pl.concat_str(parts) if parts else pl.lit("")
+
+
 def number(expr: pl.Expr, decimals: int = DECIMALS) -> pl.Expr:
     """A number as short text: rounded, no trailing ".0", no "-0"."""
     r = expr.cast(pl.Float64).round(decimals)
@@ -65,22 +105,22 @@ def signed(expr: pl.Expr) -> pl.Expr:
     r = expr.cast(pl.Float64).round(DECIMALS)
     return (
         pl.when(r > 0)
-        .then(pl.format("+{}", number(r)))
+        .then(formatted("+{}", number(r)))
         .when(r < 0)
-        .then(pl.format("−{}", number(-r)))
+        .then(formatted("−{}", number(-r)))
         .otherwise(pl.lit("0"))
     )
 
 
 def percent(share: pl.Expr) -> pl.Expr:
     """A share in [0, 1] as a percentage: "92.66%"."""
-    return pl.format("{}%", number(share * 100))
+    return formatted("{}%", number(share * 100))
 
 
 def deduct(points: pl.Expr) -> pl.Expr:
     """A line item's points as the end of its reason: "扣 6 分" or "不扣分"."""
     return (
-        pl.when(points < 0).then(pl.format("扣 {} 分", number(-points))).otherwise(pl.lit("不扣分"))
+        pl.when(points < 0).then(formatted("扣 {} 分", number(-points))).otherwise(pl.lit("不扣分"))
     )
 
 

@@ -42,7 +42,7 @@ from accountability.rules.conditions import (
     rectified_on_time,
 )
 from accountability.rules.model import Context, Count, Formula, Rule, Share
-from accountability.wording import deduct, deduction, number, number_text
+from accountability.wording import deduct, deduction, formatted, number, number_text
 
 __all__ = ["A3_INDICATORS", "ANNUAL_RULES", "SECTION_NAMES", "with_missing"]
 
@@ -101,10 +101,10 @@ def _a1(frames: Frames, links: Hierarchy, ctx: Context) -> pl.LazyFrame:
     word = f"死亡{with_missing(ctx)}" if with_missing(ctx) else "死亡 "
     reason = (
         pl.when(limit.is_null())
-        .then(pl.format(f"{word}{{}} 人；未下达本年死亡人数控制指标，A1 不适用，不扣分", deaths))
+        .then(formatted(f"{word}{{}} 人；未下达本年死亡人数控制指标，A1 不适用，不扣分", deaths))
         .when(applies)
         .then(
-            pl.format(
+            formatted(
                 f"{word}{{}} 人，控制指标 {{}} 人，超 {{}} 人，每人扣 {number_text(rate)} 分，{{}}",
                 deaths,
                 number(limit),
@@ -113,7 +113,7 @@ def _a1(frames: Frames, links: Hierarchy, ctx: Context) -> pl.LazyFrame:
             )
         )
         .otherwise(
-            pl.format(f"{word}{{}} 人，控制指标 {{}} 人，未超，不扣分", deaths, number(limit))
+            formatted(f"{word}{{}} 人，控制指标 {{}} 人，未超，不扣分", deaths, number(limit))
         )
     )
     return per.select("region_code", "points", reason.alias("reason"),
@@ -178,7 +178,7 @@ def _a2(frames: Frames, links: Hierarchy, ctx: Context) -> pl.LazyFrame:
             .otherwise(pl.lit("下降，不扣分"))
         )  # fmt: skip
         parts.append(
-            pl.format(
+            formatted(
                 f"{label}{gap}{{}} {unit}（上年 {{}} {unit}），{{}}",
                 number(c, dec),
                 number(v, dec),
@@ -193,7 +193,7 @@ def _a2(frames: Frames, links: Hierarchy, ctx: Context) -> pl.LazyFrame:
     reason = (
         pl.when(on)
         .then(
-            pl.format(
+            formatted(
                 f"与 {prev.label}同比：{{}}；合计{{}}",
                 pl.concat_str(parts, separator="；"),
                 deduct(pl.col("points")),
@@ -227,7 +227,7 @@ def _a3(frames: Frames, links: Hierarchy, ctx: Context) -> pl.LazyFrame:
         parts.append(
             pl.when(pl.col(f"ok_{key}"))
             .then(
-                pl.format(
+                formatted(
                     f"{label} {{}}，控制指标 {{}}，{{}}",
                     number(pl.col(f"rate_{key}"), 4),
                     number(limit, 4),
@@ -253,7 +253,7 @@ def _a3(frames: Frames, links: Hierarchy, ctx: Context) -> pl.LazyFrame:
         pl.when(pl.col("n_app") == 0)
         .then(pl.lit("无适用的相对指标（需有本年控制指标且统计分母大于 0），A3 不适用，不扣分"))
         .otherwise(
-            pl.format(
+            formatted(
                 f"{{}}；适用指标 {{}} 项，超标 {{}} 项，每项扣 {number_text(total)} ÷ {{}} = {{}} 分，{{}}",  # noqa: E501
                 pl.concat_str(parts, separator="；", ignore_nulls=True),
                 pl.col("n_app"),
@@ -412,7 +412,7 @@ def _work_items(frames: Frames, ctx: Context) -> pl.LazyFrame:
         .filter(pl.col("year") == ctx.year)
         .with_columns(
             pl.col("region_code").cast(pl.String),
-            pl.format("{}:{}", pl.col("region_code"), pl.col("item")).alias("wid"),
+            formatted("{}:{}", pl.col("region_code"), pl.col("item")).alias("wid"),
         )
     )
 

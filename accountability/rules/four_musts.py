@@ -42,6 +42,7 @@ import polars as pl
 from accountability.errors import RulebookError
 from accountability.rulebook import Rulebook, RulesAt
 from accountability.rules.model import Context, Rule
+from accountability.wording import formatted
 
 __all__ = [
     "FOUR_MUSTS_RULES",
@@ -362,7 +363,7 @@ def _window_gaps(windows: tuple[RepeatWindow, ...]) -> Iterable[Gap]:
         yield Gap(
             "gap_not_closed",
             lambda ctx, fired=fired: fired & ~pl.col("taken_close"),
-            lambda ctx, head=head, figures=figures: pl.format(
+            lambda ctx, head=head, figures=figures: formatted(
                 "{}（{}）未提请关闭", pl.lit(head), figures
             ),
             law=bases,
@@ -411,7 +412,7 @@ FOUR_MUSTS_RULES: tuple[Rule, ...] = (
                     ground=lambda ctx: _failed, ground_text="停产停业整顿仍不具备安全生产条件",
                     bars_principal=True, cites_params=False),
                 Gap("gap_not_closed", _closure(_major_accident),
-                    lambda ctx: pl.format(
+                    lambda ctx: formatted(
                         "不具备安全生产条件导致重大及以上事故（{}）未提请关闭",
                         pl.col("_major_accidents").list.join("、")),
                     law=f"{LAW_2021}第一百一十三条第三项",
@@ -469,7 +470,7 @@ FOUR_MUSTS_RULES: tuple[Rule, ...] = (
             gaps=(
                 Gap("gap_penalty_below_max",
                     lambda ctx: pl.col("required_penalty") & (_fine < _ceiling).fill_null(False),
-                    lambda ctx: pl.format("未按上限处罚: 罚款 {}, 上限 {}", readable_yuan(_fine),
+                    lambda ctx: formatted("未按上限处罚: 罚款 {}, 上限 {}", readable_yuan(_fine),
                                           readable_yuan(_ceiling)),
                     cites_params=False),
             ),

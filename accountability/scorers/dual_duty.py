@@ -64,7 +64,7 @@ from accountability.rules.conditions import in_population
 from accountability.rules.dual_duty import CountStep
 from accountability.rules.model import Context, Registry
 from accountability.rules.registry import REGISTRY
-from accountability.wording import number, number_text
+from accountability.wording import formatted, number, number_text
 
 __all__ = [
     "ATTRIBUTION_SCHEMA",
@@ -492,7 +492,7 @@ def _count_triggers(
                     pl.col("official_id"),
                     pl.lit(spec.step, STEP_DTYPE).alias("step"),
                     pl.lit(rule.id).alias("rule_id"),
-                    pl.format(template, pl.col(count_col)).alias("reason"),
+                    formatted(template, pl.col(count_col)).alias("reason"),
                     pl.col(ids_col).alias("evidence"),
                     pl.lit(rule.basis(params)).alias("basis"),
                 )
@@ -536,7 +536,7 @@ def _sector_rise(
     rise = (pl.col("this") - pl.col("last")) * 100 / pl.col("last")
     change = (
         pl.when(pl.col("last") > 0)
-        .then(pl.format("上升 {}%", number(rise)))
+        .then(formatted("上升 {}%", number(rise)))
         .otherwise(pl.lit("上年为 0"))
     )
     return (
@@ -558,7 +558,7 @@ def _sector_rise(
             pl.col("official_id"),
             pl.lit(YELLOW_CARD, STEP_DTYPE).alias("step"),
             pl.lit("dual_duty.yellow_card.sector_rise").alias("rule_id"),
-            pl.format(
+            formatted(
                 "{}{}：本年死亡 {} 人，上年 {} 人，{}" + criterion,
                 prefix,
                 pl.col("sector").cast(pl.String),
@@ -638,7 +638,7 @@ def _departments(
         .group_by(key)
         .agg(
             # by official, then each official's own order (highest step first)
-            pl.format("{}（{}）：{}", "name", "official_id", "reasons")
+            formatted("{}（{}）：{}", "name", "official_id", "reasons")
             .sort_by("official_id", "_pos")
             .alias("reasons")
         )
@@ -707,14 +707,14 @@ def _tenure_overlaps(officials: pl.LazyFrame, first: dt.date, last: dt.date) -> 
     return pairs.filter(~deputy | (shared.list.len() > 0)).select(
         "official_id",
         pl.col("official_id_b").alias("other_id"),
-        pl.format(
+        formatted(
             "{}{}{}",
             "region_code",
             pl.col("role"),
             pl.when(deputy)
-            .then(pl.format("（{}）", shared.list.sort().list.join("、")))
+            .then(formatted("（{}）", shared.list.sort().list.join("、")))
             .when(pl.col("department") != "")
-            .then(pl.format("（{}）", "department"))
+            .then(formatted("（{}）", "department"))
             .otherwise(pl.lit("")),
         ).alias("post"),
         pl.max_horizontal("since", "since_b").alias("since"),
@@ -730,7 +730,7 @@ def _overlap_warnings(overlaps: pl.LazyFrame) -> pl.LazyFrame:
             pl.lit(None, pl.Int64).alias("row"),
             pl.lit("start_on").alias("column"),
             pl.lit("overlapping_tenure").alias("rule"),
-            pl.format(
+            formatted(
                 "{} 与 {} 同时担任 {}（{} 至 {}），两人均予归责，请核实任职起止日期 "
                 "(overlapping tenures of one post: both are attributed)",
                 "official_id",
@@ -739,7 +739,7 @@ def _overlap_warnings(overlaps: pl.LazyFrame) -> pl.LazyFrame:
                 "since",
                 "until",
             ).alias("message"),
-            pl.format("{}、{}", "official_id", "other_id").alias("value"),
+            formatted("{}、{}", "official_id", "other_id").alias("value"),
         )
     )
 
@@ -749,7 +749,7 @@ def _overlap_items(overlaps: pl.LazyFrame, params: RulesAt) -> pl.LazyFrame:
     return (
         overlaps.group_by("official_id")
         .agg(
-            pl.format("与 {} 同时担任 {}（{} 至 {}）", "other_id", "post", "since", "until")
+            formatted("与 {} 同时担任 {}（{} 至 {}）", "other_id", "post", "since", "until")
             .sort()
             .str.join("；")
             .alias("with"),
@@ -761,7 +761,7 @@ def _overlap_items(overlaps: pl.LazyFrame, params: RulesAt) -> pl.LazyFrame:
             pl.lit(SCORER).alias("scorer"),
             pl.lit("dual_duty.tenure_overlap").alias("rule_id"),
             pl.lit(0.0).alias("points"),
-            pl.format("任职重叠（待核实）：{}；仍予归责", "with").alias("reason"),
+            formatted("任职重叠（待核实）：{}；仍予归责", "with").alias("reason"),
             pl.lit(REGISTRY["dual_duty.tenure_overlap"].basis(params)).alias("basis"),
             pl.col("evidence").cast(_IDS),
         )
@@ -776,7 +776,7 @@ def _unknown_departments(officials: pl.LazyFrame, dept_map: pl.LazyFrame) -> pl.
         pl.lit(None, pl.Int64).alias("row"),
         pl.lit("department").alias("column"),
         pl.lit("unknown_department").alias("rule"),
-        pl.format(
+        formatted(
             "干部 {}（{}）的部门“{}”不在规则库行业领域与部门对照表 sectors.departments 中，"
             "不据此部门归责 (department unknown to the rulebook's map)",
             "official_id",
@@ -792,7 +792,7 @@ def _unknown_departments(officials: pl.LazyFrame, dept_map: pl.LazyFrame) -> pl.
         pl.lit(None, pl.Int64).alias("row"),
         pl.lit("department").alias("column"),
         pl.lit("missing_department").alias("rule"),
-        pl.format(
+        formatted(
             "部门负责人 {} 未填部门，不按部门归责任何事故 (department head without a department)",
             "official_id",
         ).alias("message"),
@@ -825,8 +825,8 @@ def _line_items(
     ]
     duty_items = duties.select(
         pl.col("official_id").alias("subject_id"),
-        pl.format("dual_duty.duty.{}", "activity").alias("rule_id"),
-        pl.format(
+        formatted("dual_duty.duty.{}", "activity").alias("rule_id"),
+        formatted(
             "{} 完成 {} 次 / 要求 {} 次 ({}%)",
             "activity",
             "done",
@@ -839,7 +839,7 @@ def _line_items(
     fulfilment_items = officials.filter(pl.col("fulfilment").is_not_null()).select(
         pl.col("official_id").alias("subject_id"),
         pl.lit("dual_duty.fulfilment").alias("rule_id"),
-        pl.format(
+        formatted(
             "年度履职完成率 {}%（各项要求完成比例之平均，每项至多 100%）",
             number(pl.col("fulfilment") * 100),
         ).alias("reason"),
@@ -850,14 +850,14 @@ def _line_items(
         "subject_type": pl.lit("department"),
         "scorer": pl.lit(SCORER),
         "points": pl.lit(0.0),
-        "subject_id": pl.format("{}:{}", "region_code", "department"),
+        "subject_id": formatted("{}:{}", "region_code", "department"),
     }
     sectors = dept_map.group_by("department").agg(
         pl.col("sector").sort().cast(pl.String).str.join("、").alias("sectors")
     )
     dept_steps = departments.filter(pl.col("step").is_not_null()).select(
         pl.lit("dual_duty.department.step").alias("rule_id"),
-        pl.format(
+        formatted(
             "本部门领导干部最高问责步骤：{}；{}", "step", pl.col("reasons").list.join("；")
         ).alias("reason"),
         pl.lit(REGISTRY["dual_duty.department.step"].basis(params)).alias("basis"),
@@ -866,7 +866,7 @@ def _line_items(
     )
     dept_accidents = departments.join(sectors, on="department", how="inner").select(
         pl.lit("dual_duty.department.accidents").alias("rule_id"),
-        pl.format(
+        formatted(
             "监管行业领域（{}）本级及下级本年事故 {} 起，死亡 {} 人",
             "sectors",
             "accidents",
@@ -878,7 +878,7 @@ def _line_items(
     )
     dept_fulfilment = departments.filter(pl.col("fulfilment").is_not_null()).select(
         pl.lit("dual_duty.department.fulfilment").alias("rule_id"),
-        pl.format(
+        formatted(
             "本部门领导干部 {} 人，年度履职完成率平均 {}%",
             "officials",
             number(pl.col("fulfilment") * 100),

@@ -80,7 +80,7 @@ from accountability.rules.model import Context, Count, Registry, Rule
 from accountability.rules.registry import REGISTRY
 from accountability.scorers.dishonesty import dishonesty, listings
 from accountability.scorers.frequency import inspection_frequency
-from accountability.wording import number, number_text
+from accountability.wording import formatted, number, number_text
 
 __all__ = ["ENTERPRISE_COLUMNS", "EnterpriseRatings", "enterprise_ratings"]
 
@@ -777,6 +777,9 @@ def enterprise_ratings(
             how="left",
         )
         .join(_visits_in(data, start, end), on="enterprise_id", how="left")
+        # computed once: the result and five kinds of line item are read from it
+        .collect()
+        .lazy()
     )
     months = int(p["enterprise.data_sufficiency_window_months"])
     minimum = int(p["enterprise.data_sufficiency_min_inspections"])
@@ -784,7 +787,7 @@ def enterprise_ratings(
         rated.filter(pl.col("data_sufficient") == False),  # noqa: E712
         rule_id=pl.lit("enterprise.data_sufficiency"),
         points=pl.lit(0.0),
-        reason=pl.format(
+        reason=formatted(
             "{} 个月内（{} 至 {}）受执法检查 {} 次，少于 {} 次，且无安全生产标准化等级："
             "数据不足，风险等级记 {}（按得分与失信为 {}）",
             pl.lit(months),
@@ -810,7 +813,7 @@ def enterprise_ratings(
         rated.filter(pl.col("dishonest_listed").fill_null(False)),
         rule_id=pl.lit("enterprise.credit_listing"),
         points=pl.lit(0.0),
-        reason=pl.format(
+        reason=formatted(
             "{} 列入严重失信主体名单，{} 起可申请提前移出，{} 期满{}",
             pl.col("listed_on"),
             pl.col("early_removal_from"),

@@ -39,6 +39,7 @@ import polars as pl
 from accountability.dataset import WARNINGS_SCHEMA, as_warnings
 from accountability.rulebook import Rulebook, RulesAt
 from accountability.rules.four_musts import readable_yuan
+from accountability.wording import formatted
 
 __all__ = [
     "FINE_RANGES_KEY",
@@ -165,8 +166,8 @@ def range_text(low: pl.Expr, high: pl.Expr) -> pl.Expr:
     >>> pl.select(range_text(pl.lit(0.0), pl.lit(50000.0))).item()
     '5万元以下'
     """
-    upper = pl.format("{}以下", readable_yuan(high))
-    return pl.when(low > 0).then(pl.format("{}以上{}", readable_yuan(low), upper)).otherwise(upper)
+    upper = formatted("{}以下", readable_yuan(high))
+    return pl.when(low > 0).then(formatted("{}以上{}", readable_yuan(low), upper)).otherwise(upper)
 
 
 # --- the cases -------------------------------------------------------------------------
@@ -258,7 +259,7 @@ def _warnings(work: pl.LazyFrame) -> pl.LazyFrame:
     tier_missing = work.filter(found & pl.col(_FIRST_TIER)).select(
         pl.lit("penalty_article").alias("column"),
         pl.lit("penalty_article_tier_missing").alias("rule"),
-        pl.format(
+        formatted(
             "案件 {} 的处罚条款“{}”未注明档次，按第一档 {}（{}，罚款{}）确定法定罚款幅度 "
             "(penalty article without a tier: the first tier is used)",
             case_id,
@@ -274,7 +275,7 @@ def _warnings(work: pl.LazyFrame) -> pl.LazyFrame:
         pl.lit("penalty_article_unknown").alias("rule"),
         pl.when(pl.col("found_on").is_not_null())
         .then(
-            pl.format(
+            formatted(
                 "案件 {} 的处罚条款“{}”不在发现日期 {} 施行的法定罚款幅度表 {} 中，"
                 "不据此确定罚款上限 "
                 "(penalty article unknown to the fine ranges in force on the case's date)",
@@ -285,7 +286,7 @@ def _warnings(work: pl.LazyFrame) -> pl.LazyFrame:
             )
         )
         .otherwise(
-            pl.format(
+            formatted(
                 "案件 {} 发现日期不明，处罚条款“{}”的法定罚款幅度无从确定 "
                 "(no date: the fine range in force is unknown)",
                 case_id,
@@ -299,7 +300,7 @@ def _warnings(work: pl.LazyFrame) -> pl.LazyFrame:
     disagrees = work.filter(pl.col(_GIVEN) & found & differs).select(
         pl.lit("fine_max_yuan").alias("column"),
         pl.lit("fine_max_disagrees_with_statute").alias("rule"),
-        pl.format(
+        formatted(
             "案件 {} 的罚款上限 {} 与处罚条款“{}”（{}）的法定上限 {} 不一致，仍以案件数据为准 "
             "(fine_max_yuan differs from the statutory maximum: the case's value stands)",
             case_id,

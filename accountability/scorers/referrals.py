@@ -51,7 +51,7 @@ from accountability.outputs import OUTPUTS
 from accountability.rulebook import Rulebook
 from accountability.rules.conditions import in_population
 from accountability.rules.model import Context
-from accountability.wording import number, number_text
+from accountability.wording import formatted, number, number_text
 
 __all__ = ["POPULATION_KEY", "REFERRALS", "THRESHOLDS_KEY", "referral_gaps", "referral_plan"]
 
@@ -96,7 +96,7 @@ def _considered(accidents: pl.LazyFrame, book: Rulebook, ctx: Context) -> pl.Laz
     }  # fmt: skip
     reached = [cond.fill_null(False) for cond, *_ in met.values()]
     texts = [
-        pl.when(cond.fill_null(False)).then(pl.format(f"{word}{{}}{unit}≥{limit}{unit}", value))
+        pl.when(cond.fill_null(False)).then(formatted(f"{word}{{}}{unit}≥{limit}{unit}", value))
         for word, (cond, value, unit, limit) in met.items()
     ]
     return rows.filter(pl.any_horizontal(reached)).with_columns(
@@ -148,7 +148,7 @@ def referral_plan(
     the dataset has none), for the period of `ctx` under `book`."""
     considered = _considered(accidents.lazy(), book, ctx)
     end = ctx.end.isoformat()
-    head = pl.format(
+    head = formatted(
         f"{{}}，达到重大责任事故罪“造成严重后果”的标准（{INTERPRETATION}），应移送司法机关",
         pl.col("thresholds_met").list.join("、"),
     )

@@ -14,7 +14,7 @@ import polars as pl
 
 from accountability.regions import Hierarchy, rolled, sorted_ids
 from accountability.rules.model import Context, Count, Formula, Registry, Rule, Share
-from accountability.wording import deduct, deduction, number, number_text, percent
+from accountability.wording import deduct, deduction, formatted, number, number_text, percent
 
 __all__ = ["ITEM_SCHEMA", "compile_rule", "empty_items", "scores_table", "section_items"]
 
@@ -46,7 +46,7 @@ def _format(template: str, **columns: pl.Expr) -> pl.Expr:
     order = sorted(names, key=lambda name: template.index(f"{{{name}}}"))
     if not order:
         return pl.lit(template)
-    return pl.format(positional, *[columns[name] for name in order])
+    return formatted(positional, *[columns[name] for name in order])
 
 
 def _rows(spec: Count | Share, frames: Mapping[str, pl.LazyFrame], ctx: Context) -> pl.LazyFrame:
@@ -77,7 +77,7 @@ def _count(rule: Rule, spec: Count, frames, links: Hierarchy, ctx: Context) -> p
     reason = (
         pl.when(pl.col("n") > 0)
         .then(
-            pl.format(
+            formatted(
                 f"{what} {{}} {spec.unit}，每{spec.unit}扣 {number_text(each)} 分，{{}}",
                 pl.col("n"),
                 deduct(pl.col("points")),
@@ -110,7 +110,7 @@ def _share(rule: Rule, spec: Share, frames, links: Hierarchy, ctx: Context) -> p
     has = pl.col("n") > 0
     if spec.target is None:
         gap = 1 - share
-        formula = pl.format(
+        formula = formatted(
             f"扣 {number_text(base)} ×（1 − {{}}）= {{}} 分",
             percent(share),
             number(pl.col("points").abs()),
@@ -118,7 +118,7 @@ def _share(rule: Rule, spec: Share, frames, links: Hierarchy, ctx: Context) -> p
     else:
         target = ctx[spec.target]
         gap = pl.max_horizontal(pl.lit(0.0), 1 - share / target)
-        formula = pl.format(
+        formula = formatted(
             f"扣 {number_text(base)} ×（1 − {{}} ÷ {number_text(target * 100)}%）= {{}} 分",
             percent(share),
             number(pl.col("points").abs()),
@@ -129,7 +129,7 @@ def _share(rule: Rule, spec: Share, frames, links: Hierarchy, ctx: Context) -> p
     verdict = pl.when(pl.col("points") < 0).then(formula).otherwise(pl.lit("不扣分"))
     if spec.target is not None:
         met = pl.when(pl.col("points") < 0).then(pl.lit("未达标")).otherwise(pl.lit("达标"))
-        verdict = pl.format(
+        verdict = formatted(
             f"目标 {number_text(ctx[spec.target] * 100)}%，{{}}，{{}}", met, verdict
         )
     head = _format(_text(spec.head, ctx), n=pl.col("n"), k=pl.col("total").round(0).cast(pl.Int64))
@@ -144,7 +144,7 @@ def _share(rule: Rule, spec: Share, frames, links: Hierarchy, ctx: Context) -> p
         none = pl.when(note != "").then(_format(spec.all_left_out, note=note)).otherwise(none)
     reason = (
         pl.when(has)
-        .then(pl.format(f"{{}}，{_text(spec.rate, ctx)} {{}}，{{}}", head, percent(share), verdict))
+        .then(formatted(f"{{}}，{_text(spec.rate, ctx)} {{}}，{{}}", head, percent(share), verdict))
         .otherwise(none)
     )
     evidence = pl.col("evidence")

@@ -23,7 +23,7 @@ from accountability.regions import Hierarchy
 from accountability.rules.annual import GRADING, POPULATION, SECTION_NAMES
 from accountability.rules.model import Context, Registry, cite
 from accountability.scorers.annual.compile import ITEM_SCHEMA, empty_items
-from accountability.wording import number, number_text, signed
+from accountability.wording import formatted, number, number_text, signed
 
 __all__ = ["LEVEL_KEYS", "REGION_COLUMNS", "SECTIONS", "finish_plan", "order_index"]
 
@@ -105,7 +105,7 @@ def _adjustment_items(
             pl.col("subject_id").cast(pl.String).alias("region_code"),
             pl.lit("adjustment").alias("rule_id"),
             pl.col("points").cast(pl.Float64),
-            pl.format(
+            formatted(
                 "{} {} 分：{}",
                 pl.when(pl.col("points") > 0)
                 .then(pl.lit("委员会加分"))
@@ -133,7 +133,7 @@ def _decision_conditions(ctx: Context, kind: str, word: str) -> list[Condition]:
     found: list[Condition] = []
 
     def add(cond: pl.Expr, what: str, lvl: str, n: str, ids: str, at_least: int) -> None:
-        reason = pl.format(
+        reason = formatted(
             f"{what} {{}} 起（{{}}），{lvl}级达到 {at_least} 起即{word}",
             pl.col(n),
             pl.col(ids).list.join("、"),
@@ -238,7 +238,7 @@ def finish_plan(
             run,
             f"{s}.cap",
             f"cap_{s}",
-            pl.format(
+            formatted(
                 f"{s} {SECTION_NAMES[s]}扣分合计 {{}} 分，超过该部分分值 {number_text(weights[s])} 分，封顶返还 {{}} 分",  # noqa: E501
                 number(-pl.col(f"sum_{s}")),
                 number(pl.col(f"cap_{s}")),
@@ -261,7 +261,7 @@ def finish_plan(
                 run,
                 "rescale",
                 "rescale",
-                pl.format(
+                formatted(
                     f"未评 {'、'.join(unassessed)} 部分（缺少数据表 {missing_text}）；"
                     f"已评部分满分 {number_text(assessed_w)} 分、得分 {{}} 分，"
                     f"折算为 {number_text(base)} 分制："
@@ -350,13 +350,13 @@ def finish_plan(
                 "clip",
                 pl.when(pl.col("t_adj") > base)
                 .then(
-                    pl.format(
+                    formatted(
                         f"合计 {{}} 分，高于满分 {number_text(base)} 分，"
                         f"记为 {number_text(base)} 分",
                         number(pl.col("t_adj")),
                     )
                 )
-                .otherwise(pl.format("合计 {} 分，低于 0 分，记为 0 分", number(pl.col("t_adj")))),
+                .otherwise(formatted("合计 {} 分，低于 0 分，记为 0 分", number(pl.col("t_adj")))),
                 basis["clip"],
             )
         )
@@ -365,7 +365,7 @@ def finish_plan(
                 run,
                 "veto.zero",
                 "zero",
-                pl.format("一票否决，得分 {} 分记为 0 分", number(pl.col("t_clip"))),
+                formatted("一票否决，得分 {} 分记为 0 分", number(pl.col("t_clip"))),
                 basis["veto.zero"],
             )
         )
@@ -420,7 +420,7 @@ def finish_plan(
             frame,
             [(
                 pl.col("grade_capped"),
-                pl.format(
+                formatted(
                     f"发生{cap_grade}及以上事故 {{}} 起（{{}}），等次由{{}}限为{cap_name}",
                     pl.col(f"ge_{cap_grade}"),
                     pl.col(f"ids_{cap_grade}").list.join("、"),
