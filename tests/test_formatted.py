@@ -48,3 +48,15 @@ def test_the_placeholders_must_match_the_values():
         formatted("{} {}", pl.col("text"))
     with pytest.raises(ValueError, match="more values"):
         formatted("{}", pl.col("text"), pl.col("count"))
+
+
+def test_no_module_formats_with_pl_format():
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[1] / "accountability"
+    users = [
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if "pl.format(" in path.read_text(encoding="utf-8")
+    ]
+    assert users == [], f"use accountability.wording.formatted in {users}"
