@@ -332,6 +332,32 @@ class _Csv:
 
 def _read_csv(path: Path, table: str) -> _Csv:
     data = path.read_bytes()
+    return _read_utf8_as_is(data) or _read_csv_text(path, table, data)
+
+
+def _read_utf8_as_is(data: bytes) -> _Csv | None:
+    """The common case, read without decoding it in Python: a comma-separated file
+    with LF line ends, handed to polars as it is (polars checks the UTF-8 itself;
+    `tables` looks for invisible characters in each column holding non-ASCII text).
+    None when the file needs more — another encoding, CR line ends, another separator,
+    ragged rows, no text at all: `_read_csv_text` reads it and says what is wrong."""
+    if not data or data.isspace() or data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    if b"\x00" in data or b"\r" in data:
+        return None
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    end = body.find(b"\n")
+    first = (body if end < 0 else body[:end]).decode("utf-8", errors="replace")
+    if _separator(first) != ",":
+        return None
+    try:
+        grid = pl.read_csv(io.BytesIO(body), infer_schema=False, has_header=False)
+    except Exception:  # not UTF-8, ragged rows, malformed: read again, with care
+        return None
+    return _Csv(grid, decimal_comma=False, invisible=True)
+
+
+def _read_csv_text(path: Path, table: str, data: bytes) -> _Csv:
     text, is_utf8 = _decode(path, data)
     # polars reads UTF-8 bytes as they are; any other file is handed over re-encoded.
     utf8: bytes | None = None

@@ -505,22 +505,39 @@ class _TextFlags:
 
 
 def _text_flags(
-    frame: pl.DataFrame, columns: Sequence[Column], *, invisible: bool
+    frame: pl.DataFrame,
+    columns: Sequence[Column],
+    *,
+    invisible: bool,
+    distinct: Mapping[str, pl.Series] | None = None,
 ) -> dict[str, _TextFlags]:
-    """The `_TextFlags` of every text column of `frame` among `columns`, found in one
-    pass over the frame, so that a clean column is read as it is."""
+    """The `_TextFlags` of every text column of `frame` among `columns`, so that a
+    clean column is read as it is: one pass over the frame, and a second over the
+    columns holding non-ASCII text when `invisible` (the only ones that can hold an
+    invisible character).  A column in `distinct` (its distinct cells) is judged on
+    those: whether any cell has a property is whether any distinct cell has it."""
+    distinct = distinct or {}
+    found = {
+        key: value
+        for name, cells in distinct.items()
+        if (spec_col := next((c for c in columns if c.name == name), None)) is not None
+        for key, value in _text_flags(cells.to_frame(name), [spec_col], invisible=invisible).items()
+    }
     exprs: list[pl.Expr] = []
+    texts: list[str] = []
     for col in columns:
         if col.name not in frame.columns or frame.schema[col.name] != pl.String():
             continue
+        if col.name in distinct:
+            continue
         c = pl.col(col.name)
         text = _normalizes(col)
+        if invisible and text:
+            texts.append(col.name)
         numeric = text and col.dtype in (pl.Int64(), pl.Int32(), pl.Float64())
         exprs += [
             c.str.contains(_NEEDS_CLEANING).any().alias(f"{col.name}|cleaning"),
-            (c.str.contains(_INVISIBLE).any() if invisible and text else pl.lit(False)).alias(
-                f"{col.name}|invisible"
-            ),
+            (c.str.len_bytes() != c.str.len_chars()).any().alias(f"{col.name}|non_ascii"),
             (c.str.contains("[,，]").any() if numeric else pl.lit(False)).alias(
                 f"{col.name}|commas"
             ),
@@ -529,15 +546,23 @@ def _text_flags(
             ),
         ]
     if not exprs:
-        return {}
-    found = frame.select(exprs).row(0, named=True)
-    names = {key.split("|")[0] for key in found}
-    return {
+        return found
+    scanned = frame.select(exprs).row(0, named=True)
+    unusual = [name for name in texts if scanned[f"{name}|non_ascii"]]
+    hidden = (
+        frame.select(pl.col(name).str.contains(_INVISIBLE).any() for name in unusual).row(
+            0, named=True
+        )
+        if unusual
+        else {}
+    )
+    names = {key.split("|")[0] for key in scanned}
+    return found | {
         name: _TextFlags(
-            cleaning=bool(found[f"{name}|cleaning"]),
-            invisible=bool(found[f"{name}|invisible"]),
-            commas=bool(found[f"{name}|commas"]),
-            lower=bool(found[f"{name}|lower"]),
+            cleaning=bool(scanned[f"{name}|cleaning"]),
+            invisible=bool(hidden.get(name, False)),
+            commas=bool(scanned[f"{name}|commas"]),
+            lower=bool(scanned[f"{name}|lower"]),
         )
         for name in names
     }
@@ -550,19 +575,22 @@ _DISTINCT_SHARE = 4
 _DISTINCT_SAMPLE = 20_000
 
 
-def _by_distinct_cells(frame: pl.DataFrame, name: str, value: pl.Expr) -> pl.Expr:
-    """`value` (an expression of the cell of `name` alone) evaluated once per
-    distinct cell and mapped back, where the column repeats its cells enough for it
-    to pay; else `value` itself.  The result is the same either way."""
-    if frame.height < _DISTINCT_SAMPLE:
-        return value
+def _distinct_cells(frame: pl.DataFrame, name: str) -> pl.Series | None:
+    """The distinct cells of text column `name`, where the column repeats its cells
+    enough for reading each distinct cell once to pay; else None."""
+    if frame.height < _DISTINCT_SAMPLE or frame.schema[name] != pl.String():
+        return None
     column = frame.get_column(name)
     if column.head(_DISTINCT_SAMPLE).n_unique() * _DISTINCT_SHARE > _DISTINCT_SAMPLE:
-        return value
+        return None
     cells = column.unique()
-    if cells.len() * _DISTINCT_SHARE > frame.height:
-        return value
-    parsed = cells.to_frame().select(value).to_series()
+    return None if cells.len() * _DISTINCT_SHARE > frame.height else cells
+
+
+def _by_distinct_cells(name: str, cells: pl.Series, value: pl.Expr) -> pl.Expr:
+    """`value` (an expression of the cell of `name` alone) evaluated once per
+    distinct cell and mapped back: the same result as `value` itself."""
+    parsed = cells.to_frame(name).select(value).to_series()
     return pl.col(name).replace_strict(cells, parsed, return_dtype=parsed.dtype)
 
 
@@ -881,8 +909,18 @@ def _prepare(
     ]
     comma_columns: set[str] = set()
     raw_types: dict[str, pl.DataType] = {}
+    # A column repeating its cells is parsed and checked once per distinct cell
+    # (dates, sectors, yes/no, codes); lists are parsed per cell (replace_strict
+    # takes no list values).
+    distinct = {
+        col.name: cells
+        for col in spec.columns
+        if col.name in frame.columns
+        and not isinstance(col.dtype, pl.List)
+        and (cells := _distinct_cells(frame, col.name)) is not None
+    }
     # Checked on the data in one pass, so that a clean column is read as it is.
-    all_flags = _text_flags(frame, spec.columns, invisible=invisible)
+    all_flags = _text_flags(frame, spec.columns, invisible=invisible, distinct=distinct)
     for col in spec.columns:
         if col.name not in frame.columns:
             default = pl.lit(col.default, dtype=col.dtype)
@@ -901,12 +939,8 @@ def _prepare(
             flags=flags,
             decimal_comma=decimal_comma,
         )
-        if (
-            dtype == pl.String()
-            and (col.dtype != pl.String() or flags.cleaning)
-            and not isinstance(col.dtype, pl.List)  # replace_strict takes no list values
-        ):
-            value = _by_distinct_cells(frame, col.name, value)
+        if col.name in distinct and (col.dtype != pl.String() or flags.cleaning):
+            value = _by_distinct_cells(col.name, distinct[col.name], value)
         if col.default is not None:
             value = value.fill_null(pl.lit(col.default, dtype=col.dtype))
         exprs += [value.alias(col.name), raw.alias(f"__raw_{col.name}")]
