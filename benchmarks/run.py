@@ -394,7 +394,8 @@ def write_results(path: Path, scale: str, text: str) -> None:
         s for s in sections if s not in ("S", "M", "L")
     )
     body = "\n".join(sections[s] for s in order)
-    path.write_text("\n".join(header) + body + ("\n" + notes if notes else ""), encoding="utf-8")
+    text = "\n".join(header) + "\n" + body + ("\n" + notes if notes else "")
+    path.write_text(text, encoding="utf-8")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
