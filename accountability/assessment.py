@@ -687,6 +687,9 @@ def _unapplied_adjustments(data: Dataset, year: int) -> pl.DataFrame:
     }
     # Kept rows no longer know their source row number: the value names the subject.
     rows = data.table("adjustments").filter(pl.col("year") == year)
+    if "effect" not in rows.columns:
+        rows = rows.with_columns(effect=pl.lit("points"), steps=pl.lit(1, pl.Int64))
+    grade_down = pl.col("effect").cast(pl.String) == "grade_down"
     scored = pl.lit(False)
     for subject_type, table in known.items():
         key = "region_code" if subject_type == "region" else "enterprise_id"
@@ -694,8 +697,26 @@ def _unapplied_adjustments(data: Dataset, year: int) -> pl.DataFrame:
         scored = scored | (
             (pl.col("subject_type") == subject_type) & pl.col("subject_id").is_in(ids.implode())
         )
+    # only a region's grade is lowered (an enterprise's class is not a grade)
+    scored = scored & ~(grade_down & (pl.col("subject_type") != "region"))
     kind_scored = pl.col("subject_type").cast(pl.String).is_in(list(known))
-    return (
+    lowered_region = scored & grade_down
+    points_ignored = rows.filter(lowered_region & (pl.col("points") != 0)).select(
+        pl.lit("adjustments").alias("table"),
+        pl.lit(None, dtype=pl.String).alias("source"),
+        pl.lit(None, dtype=pl.Int64).alias("row"),
+        pl.lit("points").alias("column"),
+        pl.lit("grade_down_points_ignored").alias("rule"),
+        formatted(
+            "降低考核等次的调整不计分值，分值 {} 未计入得分 (a grade_down adjustment has no "
+            "points: not applied)",
+            pl.col("points"),
+        ).alias("message"),
+        pl.concat_str(
+            pl.col("subject_type").cast(pl.String), pl.lit(":"), pl.col("subject_id")
+        ).alias("value"),
+    )
+    unapplied = (
         rows.filter(~scored)
         .select(
             pl.lit("adjustments").alias("table"),
@@ -703,7 +724,14 @@ def _unapplied_adjustments(data: Dataset, year: int) -> pl.DataFrame:
             pl.lit(None, dtype=pl.Int64).alias("row"),
             pl.lit("subject_id").alias("column"),
             pl.lit("adjustment_not_applied").alias("rule"),
-            pl.when(kind_scored)
+            pl.when(grade_down & (pl.col("subject_type") != "region"))
+            .then(
+                pl.lit(
+                    "降低考核等次只适用于地区，未计入 (not applied: only a region's grade "
+                    "is lowered)"
+                )
+            )
+            .when(kind_scored)
             .then(pl.lit("加分核减对象不存在，未计入任何得分 (no such subject: not applied)"))
             .otherwise(
                 pl.lit(
@@ -716,8 +744,8 @@ def _unapplied_adjustments(data: Dataset, year: int) -> pl.DataFrame:
                 pl.col("subject_type").cast(pl.String), pl.lit(":"), pl.col("subject_id")
             ).alias("value"),
         )
-        .pipe(as_warnings)
     )
+    return pl.concat([unapplied, points_ignored], how="vertical").pipe(as_warnings)
 
 
 def assess(

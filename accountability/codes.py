@@ -46,6 +46,9 @@ HAZARD_FINDERS: tuple[str, ...] = ("企业自查", "属地检查", "上级检查
 STOP_PRODUCTION: tuple[str, ...] = ("无", "局部", "全部")
 # 瞒报（谎报）的主体: the enterprise, or a government department (政府有关部门)
 CONCEALED_BY: tuple[str, ...] = ("企业", "政府部门")
+# How a committee adjustment acts (adjustments.effect): on the points, or by lowering
+# the grade (降低考核等次, 国办发〔2016〕64号) by `steps` grades.
+ADJUSTMENT_EFFECTS: tuple[str, ...] = ("points", "grade_down")
 # The accident flags a rule's population can require (all of them true); liability:
 # a 责任事故; production_related: a 生产经营性 accident.
 ACCIDENT_POPULATION_FLAGS: tuple[str, ...] = ("liability", "production_related")

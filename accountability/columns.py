@@ -14,6 +14,7 @@ import polars as pl
 
 from accountability.codes import (
     ACCIDENT_GRADES,
+    ADJUSTMENT_EFFECTS,
     CONCEALED_BY,
     DUTY_ACTIVITIES,
     ENTERPRISE_STATUSES,
@@ -38,6 +39,7 @@ LevelDtype = pl.Enum(REGION_LEVELS)
 GradeDtype = pl.Enum(ACCIDENT_GRADES)
 HazardLevelDtype = pl.Enum(HAZARD_LEVELS)
 ConcealedByDtype = pl.Enum(CONCEALED_BY)
+AdjustmentEffectDtype = pl.Enum(ADJUSTMENT_EFFECTS)
 FinderDtype = pl.Enum(HAZARD_FINDERS)
 StopDtype = pl.Enum(STOP_PRODUCTION)
 RoleDtype = pl.Enum(OFFICIAL_ROLES)
@@ -472,6 +474,15 @@ TABLES: dict[str, TableSpec] = {
                 _c("points", _F, "分值"),
                 _c("reason", _S, "事由"),
                 _c("basis", _S, "依据"),
+                _c(
+                    "effect",
+                    AdjustmentEffectDtype,
+                    "方式",
+                    required=False,
+                    default="points",
+                    aliases=("调整方式",),
+                ),
+                _count("steps", "降低等次数", required=False, default=1, aliases=("降等数",)),
             ),
             key=(),
             optional_table=True,

@@ -149,6 +149,12 @@ def _across(book: Rulebook) -> Iterator[Problem]:
                         key,
                         f"{when}须为 {other} 的每一等级给出取值 {names}，实为 {list(value)}",
                     )
+            elif isinstance(value, list):
+                for item in value:
+                    if item not in names:
+                        yield Problem.at(
+                            where, key, f"{when}{item!r} 不是 {other} 中的等级 {names}"
+                        )
             elif value not in names:
                 yield Problem.at(where, key, f"{when}{value!r} 不是 {other} 中的等级 {names}")
 

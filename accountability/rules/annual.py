@@ -848,6 +848,22 @@ ANNUAL_RULES: tuple[Rule, ...] = (
         readings=("事故起数按“该等级及以上”计；下级地区的事故计入上级。",),
     ),
     Rule(
+        id="grade_down", scorer=SCORER, subject="region", kind="decision",
+        label="委员会降低考核等次",
+        definition="考核委员会决定降低考核等次的（加分核减表 effect 为 grade_down），在得分、"
+        "等次上限确定的等次上降低 steps 个等次，至多降至最低一档；不改变得分。",
+        tables=("adjustments",),
+        readings=("降低等次的调整不计分值；其分值不为 0 的，给出警告。",
+                  "已一票否决的地区等次已为最低一档，不再降低。"),
+    ),
+    Rule(
+        id="veto.grade", scorer=SCORER, subject="region", kind="decision",
+        label="按考核等次一票否决",
+        definition="考核等次（降低等次之后）为 veto_if_grade 所列等次的地区，实行一票否决。",
+        params=("annual.veto_if_grade",),
+        readings=("与事故引起的一票否决合并为 vetoed 一列，原因分别列出。",),
+    ),
+    Rule(
         id="veto.zero", scorer=SCORER, subject="region", kind="finishing",
         label="一票否决得分记 0",
         definition="veto_effect 为 zero 时，一票否决的地区得分记为 0 分。",

@@ -797,6 +797,7 @@ PARAMETERS: Mapping[str, ParamSpec] = _specs(
     _P("annual.grade_cap_accident_grade", "等级", "阈值"),
     _P("annual.grade_cap", "等次", "效果", names_from="annual.grade_bands"),
     _P("annual.veto_effect", "文本", "效果", choices=("grade", "zero")),
+    _P("annual.veto_if_grade", "等次", "效果", names_from="annual.grade_bands"),
     _P("annual.veto_city", "起", "阈值", check=_veto),
     _P("annual.veto_county", "起", "阈值", check=_veto),
     _P("annual.veto_province", "起", "阈值", check=_veto),

@@ -221,9 +221,11 @@ def _adjustments(data: Dataset, year: int) -> pl.LazyFrame:
                 "basis": pl.String(),
             }
         )
+    rows = data.lazy("adjustments")
+    if "effect" in data.table("adjustments").columns:  # grade_down lowers a region's grade
+        rows = rows.filter(pl.col("effect").cast(pl.String).fill_null("points") == "points")
     return (
-        data.lazy("adjustments")
-        .filter((pl.col("subject_type") == "enterprise") & (pl.col("year") == year))
+        rows.filter((pl.col("subject_type") == "enterprise") & (pl.col("year") == year))
         .select(pl.col("subject_id").alias("enterprise_id"), "points", "reason", "basis")
     )
 

@@ -99,8 +99,7 @@ def _adjustment_items(
     if adjustments is None or adjustments.height == 0:
         return empty_items()
     return as_items(
-        adjustments.lazy()
-        .filter((pl.col("subject_type").cast(pl.String) == "region") & (pl.col("year") == year))
+        _region_adjustments(adjustments, year, "points")
         .select(
             pl.col("subject_id").cast(pl.String).alias("region_code"),
             pl.lit("adjustment").alias("rule_id"),
@@ -117,6 +116,58 @@ def _adjustment_items(
             _EMPTY_IDS.alias("evidence"),
         )
         .join(codes, on="region_code", how="semi")
+    )
+
+
+def _region_adjustments(adjustments: pl.DataFrame, year: int, effect: str) -> pl.LazyFrame:
+    """The year's adjustments of regions that act by `effect` (points, grade_down)."""
+    rows = adjustments.lazy().filter(
+        (pl.col("subject_type").cast(pl.String) == "region") & (pl.col("year") == year)
+    )
+    if "effect" in adjustments.columns:
+        rows = rows.filter(pl.col("effect").cast(pl.String).fill_null("points") == effect)
+    elif effect != "points":
+        rows = rows.filter(pl.lit(False))
+    return rows
+
+
+def _grade_downs(adjustments: pl.DataFrame | None, codes: pl.LazyFrame, year: int) -> pl.LazyFrame:
+    """Per region, the grades the committee lowers it by (`down`), and one line per
+    decision for the 0-point item (`down_reasons`, `down_bases`)."""
+    schema = {
+        "region_code": pl.String(),
+        "down": pl.Int64(),
+        "down_reasons": _IDS,
+        "down_bases": _IDS,
+    }
+    if adjustments is None or adjustments.height == 0:
+        return pl.LazyFrame(schema=schema)
+    steps = (
+        pl.col("steps").cast(pl.Int64).fill_null(1)
+        if "steps" in adjustments.columns
+        else pl.lit(1, pl.Int64)
+    )
+    return (
+        _region_adjustments(adjustments, year, "grade_down")
+        .select(
+            pl.col("subject_id").cast(pl.String).alias("region_code"),
+            steps.alias("steps"),
+            formatted(
+                "委员会决定降低考核等次 {} 等：{}",
+                steps,
+                pl.col("reason").cast(pl.String).fill_null(""),
+            ).alias("reason"),
+            pl.col("basis").cast(pl.String).fill_null(""),
+        )
+        .join(codes, on="region_code", how="semi")
+        .sort("region_code", "reason", "basis", "steps")
+        .group_by("region_code", maintain_order=True)
+        .agg(
+            pl.col("steps").sum().alias("down"),
+            pl.col("reason").alias("down_reasons"),
+            pl.col("basis").alias("down_bases"),
+        )
+        .select([pl.col(c).cast(t) for c, t in schema.items()])
     )
 
 
@@ -333,15 +384,7 @@ def finish_plan(
         (pl.col(f"ge_{cap_grade}") > 0).fill_null(False).alias("cap_applies"),
     )
     zero_on = pl.lit(bool(assessed) and p["annual.veto_effect"] == "zero")
-    run = (
-        run.join(frame.select("region_code", "vetoed"), on="region_code", how="left")
-        .with_columns(
-            t.alias("t_clip"),
-            pl.when(zero_on & pl.col("vetoed")).then(_zero_free(-t)).alias("zero"),
-        )
-        .pipe(_then_add, "zero")
-        .cache()
-    )
+    run = run.with_columns(t.alias("t_clip")).cache()
     if assessed:
         extra.append(
             _one_item(
@@ -360,19 +403,10 @@ def finish_plan(
                 basis["clip"],
             )
         )
-        extra.append(
-            _one_item(
-                run,
-                "veto.zero",
-                "zero",
-                formatted("一票否决，得分 {} 分记为 0 分", number(pl.col("t_clip"))),
-                basis["veto.zero"],
-            )
-        )
     score = t if assessed else pl.lit(None, dtype=pl.Float64)
     frame = frame.join(
         run.select("region_code", score.alias("score"), *SECTIONS), on="region_code", how="left"
-    )
+    ).join(_grade_downs(adjustments, codes, ctx.year), on="region_code", how="left")
 
     # grade on the score rounded to 6 decimals; veto → worst; the cap → at most grade_cap
     bands = p["annual.grade_bands"]
@@ -387,16 +421,62 @@ def finish_plan(
     scored = pl.col("score").is_not_null()
     capped = scored & pl.col("cap_applies") & (pl.col("gi") < cap_idx) & ~pl.col("vetoed")
     band_name = pl.col("gi").replace_strict(list(range(len(names))), names, return_dtype=pl.String)
+    worst = len(bands) - 1
+    down = pl.col("down").fill_null(0)
+    lowered = scored & ~pl.col("vetoed") & (down > 0) & (pl.col("gi") < worst)
+    veto_grades = (
+        [str(g) for g in p["annual.veto_if_grade"]] if "annual.veto_if_grade" in p.rulebook else []
+    )
+    by_grade = scored & ~pl.col("vetoed") & band_name.is_in(veto_grades)
     frame = (
         frame.with_columns(idx.alias("gi"))
         .with_columns(capped.alias("grade_capped"), band_name.alias("band_grade"))
         .with_columns(
             pl.when(pl.col("vetoed"))
-            .then(pl.lit(len(bands) - 1))
+            .then(pl.lit(worst))
             .when(pl.col("grade_capped"))
             .then(pl.lit(cap_idx))
             .otherwise(pl.col("gi"))
             .alias("gi")
+        )
+        # the committee's lowering of the grade, after the cap (at most to the worst)
+        .with_columns(band_name.alias("grade_before_down"), lowered.alias("lowered"))
+        .with_columns(
+            pl.when(pl.col("lowered"))
+            .then(pl.min_horizontal(pl.col("gi") + down, pl.lit(worst)))
+            .otherwise(pl.col("gi"))
+            .alias("gi")
+        )
+        # a grade listed in veto_if_grade is itself a veto
+        .with_columns(by_grade.fill_null(False).alias("veto_by_grade"))
+        .with_columns(
+            (pl.col("vetoed") | pl.col("veto_by_grade")).alias("vetoed"),
+            pl.when(pl.col("veto_by_grade"))
+            .then(
+                pl.concat_list(
+                    pl.col("veto_reasons"),
+                    formatted("考核等次为{}，实行一票否决", band_name).cast(pl.String),
+                )
+            )
+            .otherwise(pl.col("veto_reasons"))
+            .alias("veto_reasons"),
+            pl.when(pl.col("veto_by_grade"))
+            .then(pl.lit(worst))
+            .otherwise(pl.col("gi"))
+            .alias("gi"),
+        )
+        # veto_effect = zero: the score of every vetoed region is 0
+        .with_columns(pl.col("score").alias("score_before_zero"))
+        .with_columns(
+            pl.when(zero_on & pl.col("vetoed") & scored)
+            .then(_zero_free(-pl.col("score")))
+            .alias("zero")
+        )
+        .with_columns(
+            pl.when(pl.col("zero").is_not_null())
+            .then(pl.col("score") + pl.col("zero"))
+            .otherwise(pl.col("score"))
+            .alias("score")
         )
         .with_columns(
             pl.when(scored).then(band_name).alias("grade"),
@@ -433,7 +513,45 @@ def finish_plan(
         ),
         *_decision_items(frame, veto_conditions, "veto"),
         *_decision_items(frame, yellow_conditions, "yellow_card"),
+        *_decision_items(
+            frame,
+            [(
+                pl.col("veto_by_grade"),
+                formatted("考核等次为{}，实行一票否决", pl.col("grade")),
+                _EMPTY_IDS,
+                basis["veto.grade"],
+            )],
+            "veto.grade",
+        ),
     ]  # fmt: skip
+    lowered_items = as_items(
+        frame.filter(pl.col("lowered").fill_null(False)).select(
+            "region_code",
+            pl.lit("grade_down").alias("rule_id"),
+            pl.lit(0.0).alias("points"),
+            formatted(
+                "{}；等次由{}降为{}",
+                pl.col("down_reasons").list.join("；"),
+                pl.col("grade_before_down"),
+                pl.col("grade"),
+            ).alias("reason"),
+            pl.col("down_bases").list.unique(maintain_order=True).list.join("；").alias("basis"),
+            _EMPTY_IDS.alias("evidence"),
+        )
+    )
+    zero_items = as_items(
+        frame.filter(pl.col("zero").is_not_null()).select(
+            "region_code",
+            pl.lit("veto.zero").alias("rule_id"),
+            pl.col("zero").alias("points"),
+            formatted("一票否决，得分 {} 分记为 0 分", number(pl.col("score_before_zero"))).alias(
+                "reason"
+            ),
+            pl.lit(basis["veto.zero"]).alias("basis"),
+            _EMPTY_IDS.alias("evidence"),
+        )
+    )
+    decisions += [lowered_items, zero_items]
     out = frame.select([pl.col(c).cast(t) for c, t in REGION_COLUMNS.items()]).sort("region_code")
 
     li = concat_line_items(
