@@ -716,34 +716,30 @@ def _unapplied_adjustments(data: Dataset, year: int) -> pl.DataFrame:
             pl.col("subject_type").cast(pl.String), pl.lit(":"), pl.col("subject_id")
         ).alias("value"),
     )
-    unapplied = (
-        rows.filter(~scored)
-        .select(
-            pl.lit("adjustments").alias("table"),
-            pl.lit(None, dtype=pl.String).alias("source"),
-            pl.lit(None, dtype=pl.Int64).alias("row"),
-            pl.lit("subject_id").alias("column"),
-            pl.lit("adjustment_not_applied").alias("rule"),
-            pl.when(grade_down & (pl.col("subject_type") != "region"))
-            .then(
-                pl.lit(
-                    "降低考核等次只适用于地区，未计入 (not applied: only a region's grade "
-                    "is lowered)"
-                )
+    unapplied = rows.filter(~scored).select(
+        pl.lit("adjustments").alias("table"),
+        pl.lit(None, dtype=pl.String).alias("source"),
+        pl.lit(None, dtype=pl.Int64).alias("row"),
+        pl.lit("subject_id").alias("column"),
+        pl.lit("adjustment_not_applied").alias("rule"),
+        pl.when(grade_down & (pl.col("subject_type") != "region"))
+        .then(
+            pl.lit(
+                "降低考核等次只适用于地区，未计入 (not applied: only a region's grade is lowered)"
             )
-            .when(kind_scored)
-            .then(pl.lit("加分核减对象不存在，未计入任何得分 (no such subject: not applied)"))
-            .otherwise(
-                pl.lit(
-                    "该类对象没有得分，加分核减只计入地区和企业得分 (not applied: only "
-                    "regions and enterprises have scores)"
-                )
-            )
-            .alias("message"),
-            pl.concat_str(
-                pl.col("subject_type").cast(pl.String), pl.lit(":"), pl.col("subject_id")
-            ).alias("value"),
         )
+        .when(kind_scored)
+        .then(pl.lit("加分核减对象不存在，未计入任何得分 (no such subject: not applied)"))
+        .otherwise(
+            pl.lit(
+                "该类对象没有得分，加分核减只计入地区和企业得分 (not applied: only "
+                "regions and enterprises have scores)"
+            )
+        )
+        .alias("message"),
+        pl.concat_str(
+            pl.col("subject_type").cast(pl.String), pl.lit(":"), pl.col("subject_id")
+        ).alias("value"),
     )
     return pl.concat([unapplied, points_ignored], how="vertical").pipe(as_warnings)
 

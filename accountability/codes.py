@@ -46,6 +46,18 @@ HAZARD_FINDERS: tuple[str, ...] = ("企业自查", "属地检查", "上级检查
 STOP_PRODUCTION: tuple[str, ...] = ("无", "局部", "全部")
 # 瞒报（谎报）的主体: the enterprise, or a government department (政府有关部门)
 CONCEALED_BY: tuple[str, ...] = ("企业", "政府部门")
+# The reporting failures a veto or yellow-card entry may count (生产安全事故报告和调查处理
+# 条例第四条: 迟报、漏报、谎报、瞒报), and their Chinese names; concealed_or_false is the
+# merged 瞒报（谎报） of the tables' `concealed` key.
+REPORTING_FAILURES: dict[str, str] = {
+    "concealed": "瞒报",
+    "falsely_reported": "谎报",
+    "omitted": "漏报",
+    "reported_late": "迟报",
+    "concealed_or_false": "瞒报（谎报）",
+}
+# A veto or yellow-card table's switch: leave out the accidents without 属地管理责任.
+DECISION_EXEMPT_KEY = "exempt_without_local_responsibility"
 # How a committee adjustment acts (adjustments.effect): on the points, or by lowering
 # the grade (降低考核等次, 国办发〔2016〕64号) by `steps` grades.
 ADJUSTMENT_EFFECTS: tuple[str, ...] = ("points", "grade_down")

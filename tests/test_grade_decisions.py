@@ -167,7 +167,7 @@ def test_a_grade_not_among_the_bands_is_a_rulebook_problem(tmp_path):
 
     path = tmp_path / "rules.toml"
     path.write_text(
-        'name = "试"\nextends = "default"\n\n[annual.veto_if_grade]\nvalue = ["差"]\n'
+        'extends = "default"\n\n[meta]\nname = "试"\n\n[annual.veto_if_grade]\nvalue = ["差"]\n'
         'basis = "试"\n',
         encoding="utf-8",
     )

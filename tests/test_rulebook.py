@@ -70,7 +70,12 @@ def test_default_holds_the_numbers_of_the_rubric():
     assert r["annual.section_weights"] == {"A": 40.0, "B": 20.0, "C": 15.0, "D": 15.0, "E": 10.0}
     assert [b["min"] for b in r["annual.grade_bands"]] == [90.0, 80.0, 60.0, 0.0]
     assert r["annual.b2_coverage_target"] == 0.3
-    assert r["annual.veto_city"] == {"grade_counts": {"特别重大": 1, "重大": 2}, "concealed": 1}
+    assert r["annual.veto_city"] == {
+        "grade_counts": {"特别重大": 1, "重大": 2},
+        "concealed": 1,
+        "reporting": [],
+        "exempt_without_local_responsibility": False,
+    }
     assert r["four_musts.repeat_windows"] == [{"days": 180, "fines": 3}, {"days": 365, "fines": 4}]
     assert [b["deaths"] for b in r["accident_grading.bands"]] == [30, 10, 3]
     assert r.basis("accident_grading.bands") == "国务院令第493号第三条"
@@ -122,9 +127,9 @@ ERRORS = [
     ),
     (
         "record loses a field",
-        HEAD + '[annual.veto_city]\nbasis = "x"\nvalue = { grade_counts = { "重大" = 1 } }\n',
-        "annual.veto_city",
-        "value = {",
+        HEAD + '[four_musts.repeat_windows]\nbasis = "x"\nvalue = [{ days = 180 }]\n',
+        "four_musts.repeat_windows",
+        "value = [",
     ),
     (
         "band entry misspells min",

@@ -322,6 +322,27 @@ def _free_keyed(key: str) -> Callable[[tuple[str, ...]], bool]:
     return test
 
 
+# Fields a rule file may leave out of a parameter's value, with the value they take: the
+# veto and yellow-card tables gained entries, and files written before keep loading.
+_DECISION_TABLES = tuple(
+    f"annual.{kind}_{level}"
+    for kind in ("veto", "yellow_card")
+    for level in ("province", "city", "county")
+)
+_OPTIONAL_FIELDS: dict[str, dict[str, Any]] = {
+    key: {"concealed": 0, "reporting": [], "exempt_without_local_responsibility": False}
+    for key in _DECISION_TABLES
+}
+
+
+def _with_optional_fields(key: str, value: Any) -> Any:
+    """`value` with the fields of `_OPTIONAL_FIELDS` it leaves out at their defaults."""
+    defaults = _OPTIONAL_FIELDS.get(key)
+    if not defaults or not isinstance(value, dict):
+        return value
+    return {**{k: v for k, v in defaults.items() if k not in value}, **value}
+
+
 def _show_path(path: tuple[str, ...]) -> str:
     """`value[1].min`: a sub-path as a reader writes it."""
     return "value" + "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in path)
@@ -450,9 +471,8 @@ def _parse_parameter(source: _Source, key: str, raw: Any, report: _Report) -> Pa
     sound = True
     for i, dated_value in enumerate(values[1:], start=1):
         try:
-            conformed.append(
-                attrs.evolve(dated_value, value=_conform(first, dated_value.value, free))
-            )
+            value = _with_optional_fields(key, dated_value.value)
+            conformed.append(attrs.evolve(dated_value, value=_conform(first, value, free)))
         except _ShapeError as exc:
             sound = False
             report.add(
@@ -576,7 +596,8 @@ def _override(
     sound = True
     for i, dated in enumerate(new.values):
         try:
-            values.append(attrs.evolve(dated, value=_conform(template, dated.value, free)))
+            value = _with_optional_fields(key, dated.value)
+            values.append(attrs.evolve(dated, value=_conform(template, value, free)))
         except _ShapeError as exc:
             sound = False
             head = ("value",) if dated.start is None else ("values", str(i), "value")

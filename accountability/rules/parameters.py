@@ -35,6 +35,8 @@ from accountability.codes import (
     ACCIDENT_POPULATION_FLAGS,
     CLASS_OVERRIDE_GROUNDS,
     CLASS_SCHEME_BY,
+    CONCEALED_BY,
+    DECISION_EXEMPT_KEY,
     DEFAULT_SCHEME,
     DISHONEST_GROUNDS,
     DUTY_ACTIVITIES,
@@ -44,6 +46,7 @@ from accountability.codes import (
     OFFICIAL_ROLES,
     PENALTY_KINDS,
     REGION_LEVELS,
+    REPORTING_FAILURES,
     RISK_LEVELS,
     SECTORS,
     STANDARDIZATION_LEVELS,
@@ -592,9 +595,42 @@ def _grade_counts(value: Any) -> Iterator[Fault]:
 
 
 def _veto(value: Any) -> Iterator[Fault]:
-    """`{ grade_counts = { 事故等级 = 起数 }, concealed = 起数 }`."""
+    """`{ grade_counts = { 事故等级 = 起数 }, concealed = 起数, reporting = [{ failure,
+    count, min_grade, by }], exempt_without_local_responsibility = 布尔 }`."""
     if isinstance(value.get("grade_counts"), dict):
         yield from _grade_names(value["grade_counts"], "grade_counts")
+    known = {"grade_counts", "concealed", "reporting", DECISION_EXEMPT_KEY}
+    for key in sorted(set(value) - known):
+        yield Fault(key, f"未知的键 {key!r}，可用 {sorted(known)}", _did_you_mean(key, known))
+    if DECISION_EXEMPT_KEY in value and not isinstance(value[DECISION_EXEMPT_KEY], bool):
+        yield Fault(DECISION_EXEMPT_KEY, f"须为 true 或 false，实为 {value[DECISION_EXEMPT_KEY]!r}")
+    reporting = value.get("reporting", [])
+    if not isinstance(reporting, list):
+        yield Fault("reporting", f"须为数组，实为 {reporting!r}")
+        return
+    for i, spec in enumerate(reporting):
+        at = f"reporting.{i}"
+        if not isinstance(spec, dict):
+            yield Fault(at, f'须为表，如 {{ failure = "concealed", count = 1 }}，实为 {spec!r}')
+            continue
+        for key in sorted(set(spec) - {"failure", "count", "min_grade", "by"}):
+            yield Fault(_join(at, key), f"未知的键 {key!r}，可用 failure、count、min_grade、by")
+        failure = spec.get("failure", "concealed_or_false")
+        if failure not in REPORTING_FAILURES:
+            yield Fault(
+                _join(at, "failure"),
+                f"未知的报告情形 {failure!r}，应为 {list(REPORTING_FAILURES)}",
+                _did_you_mean(str(failure), REPORTING_FAILURES),
+            )
+        if "min_grade" in spec:
+            yield from _grade_names([spec["min_grade"]], _join(at, "min_grade"))
+        if "by" in spec and spec["by"] not in CONCEALED_BY:
+            yield Fault(
+                _join(at, "by"), f"未知的瞒报主体 {spec['by']!r}，应为 {list(CONCEALED_BY)}"
+            )
+        count = spec.get("count", 1)
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            yield Fault(_join(at, "count"), f"须为不小于 0 的整数，实为 {count!r}")
 
 
 def _standardization_bonus(value: Any) -> Iterator[Fault]:

@@ -224,9 +224,8 @@ def _adjustments(data: Dataset, year: int) -> pl.LazyFrame:
     rows = data.lazy("adjustments")
     if "effect" in data.table("adjustments").columns:  # grade_down lowers a region's grade
         rows = rows.filter(pl.col("effect").cast(pl.String).fill_null("points") == "points")
-    return (
-        rows.filter((pl.col("subject_type") == "enterprise") & (pl.col("year") == year))
-        .select(pl.col("subject_id").alias("enterprise_id"), "points", "reason", "basis")
+    return rows.filter((pl.col("subject_type") == "enterprise") & (pl.col("year") == year)).select(
+        pl.col("subject_id").alias("enterprise_id"), "points", "reason", "basis"
     )
 
 

@@ -318,7 +318,9 @@ def _accident_figures(book: Rulebook, ctx: Context, p: Any) -> list[str]:
         "inj_prev": "sum(serious_injuries) FILTER (WHERE prv)",
         "loss_cur": "sum(CAST(direct_loss_10k_yuan AS DOUBLE)) FILTER (WHERE cur)",
         "loss_prev": "sum(CAST(direct_loss_10k_yuan AS DOUBLE)) FILTER (WHERE prv)",
-        "concealed_n": "count(*) FILTER (WHERE cur AND COALESCE(concealed, FALSE))",
+        # the tables' `concealed` key counts 瞒报 or 谎报
+        "concealed_n": "count(*) FILTER (WHERE cur AND (COALESCE(concealed, FALSE) "
+        "OR COALESCE(falsely_reported, FALSE)))",
         "a4_n": f"count(*) FILTER (WHERE cur AND g >= {a4_min})",
         "a5_n": "count(*) FILTER (WHERE cur AND COALESCE(reported_late, FALSE))",
     }

@@ -61,7 +61,11 @@ SECTION_TABLES: dict[str, tuple[str, ...]] = {
 }
 # Optional input columns the peer reads, with their values when a file lacks them.
 OPTIONAL: dict[str, dict[str, tuple[pl.DataType, Any]]] = {
-    "accidents": {"liability": (pl.Boolean(), True), "lacked_conditions": (pl.Boolean(), False)},
+    "accidents": {
+        "liability": (pl.Boolean(), True),
+        "lacked_conditions": (pl.Boolean(), False),
+        "falsely_reported": (pl.Boolean(), False),
+    },
     "enterprises": {"status": (pl.String(), "在营"), "closed_on": (pl.Date(), None)},
     "cases": {
         "penalty_kinds": (pl.List(pl.String()), None),
@@ -279,7 +283,13 @@ def _accident_figures(
         "injuries_prev": pl.col("serious_injuries").filter(then).sum(),
         "loss_cur": pl.col("direct_loss_10k_yuan").filter(now).sum(),
         "loss_prev": pl.col("direct_loss_10k_yuan").filter(then).sum(),
-        "concealed_n": (now & pl.col("concealed").fill_null(False)).sum().cast(pl.Int64),
+        # the tables' `concealed` key counts 瞒报 or 谎报
+        "concealed_n": (
+            now
+            & (pl.col("concealed").fill_null(False) | pl.col("falsely_reported").fill_null(False))
+        )
+        .sum()
+        .cast(pl.Int64),
         "late_n": (now & pl.col("reported_late").fill_null(False)).sum().cast(pl.Int64),
     }
     for key, group, _factor, _denominator in A3_INDICATORS:

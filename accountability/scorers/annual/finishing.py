@@ -21,6 +21,7 @@ from accountability.lineitems import LINE_ITEM_SCHEMA, concat_line_items
 from accountability.outputs import OUTPUTS
 from accountability.regions import Hierarchy
 from accountability.rules.annual import GRADING, POPULATION, SECTION_NAMES
+from accountability.rules.decisions import decision_entries
 from accountability.rules.model import Context, Registry, cite
 from accountability.scorers.annual.compile import ITEM_SCHEMA, empty_items
 from accountability.wording import formatted, number, number_text, signed
@@ -175,35 +176,39 @@ Condition = tuple[pl.Expr, pl.Expr, pl.Expr, str]
 
 
 def _decision_conditions(ctx: Context, kind: str, word: str) -> list[Condition]:
-    """(condition, reason, evidence, basis) for each count that triggers a veto ("veto")
-    or a yellow card ("yellow_card"), by region level; the basis cites the level's
-    parameter and the accident grading.
+    """(condition, reason, evidence, basis) for each entry of each level's veto ("veto")
+    or yellow-card ("yellow_card") table (`accountability.rules.decisions`); the basis
+    cites the level's parameter and the accident grading.
 
     ``grade_counts = {"较大" = 2}`` counts accidents of that grade or worse (较大及以上)."""
     level = pl.col("level").cast(pl.String)
     found: list[Condition] = []
-
-    def add(cond: pl.Expr, what: str, lvl: str, n: str, ids: str, at_least: int) -> None:
-        reason = formatted(
-            f"{what} {{}} 起（{{}}），{lvl}级达到 {at_least} 起即{word}",
-            pl.col(n),
-            pl.col(ids).list.join("、"),
-        )
-        found.append((cond, reason, pl.col(ids), cite((key, GRADING, POPULATION), ctx.rules)))
-
     for lvl, suffix in LEVEL_KEYS.items():
         key = f"annual.{kind}_{suffix}"
-        if key not in ctx.rules.rulebook:
-            continue
-        value = ctx[key]
-        for grade, count in (value.get("grade_counts") or {}).items():
-            if int(count) > 0:
-                cond = (level == lvl) & (pl.col(f"ge_{grade}") >= int(count))
-                add(cond, f"{grade}及以上事故", lvl, f"ge_{grade}", f"ids_{grade}", int(count))
-        concealed = int(value.get("concealed", 0) or 0)
-        if concealed > 0:
-            cond = (level == lvl) & (pl.col("concealed_n") >= concealed)
-            add(cond, "瞒报（谎报）事故", lvl, "concealed_n", "concealed_ids", concealed)
+        for entry in decision_entries(ctx, kind, suffix):
+            n, ids = pl.col(f"n_{entry.name}"), pl.col(f"ids_{entry.name}")
+            exempt = "（不计无属地管理责任的事故）" if entry.exempt else ""
+            reason = formatted(
+                f"{entry.what} {{}} 起（{{}}），{lvl}级达到 {entry.count} 起即{word}{exempt}",
+                n,
+                ids.list.join("、"),
+            )
+            if entry.by is not None:
+                unknown = pl.col(f"unknown_{entry.name}")
+                reason = (
+                    pl.when(unknown > 0)
+                    .then(
+                        formatted(
+                            "{}；另有 {} 起瞒报主体未知，未计入（{}）",
+                            reason,
+                            unknown,
+                            pl.col(f"unknown_ids_{entry.name}").list.join("、"),
+                        )
+                    )
+                    .otherwise(reason)
+                )
+            cond = (level == lvl) & (n >= entry.count)
+            found.append((cond, reason, ids, cite((key, GRADING, POPULATION), ctx.rules)))
     return found
 
 

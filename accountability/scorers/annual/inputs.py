@@ -20,6 +20,7 @@ from accountability.regions import Hierarchy, rolled, sorted_ids
 from accountability.rulebook import Rulebook
 from accountability.rules.annual import A3_INDICATORS
 from accountability.rules.conditions import in_population
+from accountability.rules.decisions import all_decision_entries
 from accountability.rules.model import Context
 
 __all__ = [
@@ -108,6 +109,10 @@ _FIGURES_INPUT = {
     "grade": pl.Enum(ACCIDENT_GRADES),
     "reported_late": pl.Boolean(),
     "concealed": pl.Boolean(),
+    "falsely_reported": pl.Boolean(),
+    "omitted": pl.Boolean(),
+    "concealed_by": pl.String(),
+    "local_responsibility": pl.Boolean(),
 }
 
 
@@ -136,6 +141,19 @@ def accident_figures(accs: pl.LazyFrame | None, links: Hierarchy, ctx: Context) 
         ids[f"ids_{g}"] = sorted_ids("accident_id", cond)
     counts["concealed_n"] = concealed.sum()
     ids["concealed_ids"] = sorted_ids("accident_id", concealed)
+    # what each entry of the veto and yellow-card tables counts
+    names = rows.collect_schema().names()
+    rows = rows.with_columns(
+        pl.lit(None, dtype=_FIGURES_INPUT[c]).alias(c) for c in _FIGURES_INPUT if c not in names
+    )
+    for entry in all_decision_entries(ctx):
+        cond = entry.condition()
+        counts[f"n_{entry.name}"] = cond.sum()
+        ids[f"ids_{entry.name}"] = sorted_ids("accident_id", cond)
+        unknown = entry.unknown_by()
+        if unknown is not None:
+            counts[f"unknown_{entry.name}"] = unknown.sum()
+            ids[f"unknown_ids_{entry.name}"] = sorted_ids("accident_id", unknown)
     return rolled(rows, links, counts=counts, ids=ids)
 
 
