@@ -265,7 +265,10 @@ def test_repeat_windows_come_from_the_rulebook():
 def test_case_columns_in_contract_order():
     result = run({})
     assert result.cases.columns == [
-        *CASE_COLUMNS, "repeat_fines_180", "repeat_fines_365", "repeat_findings_3m"
+        *CASE_COLUMNS,
+        "repeat_fines_180",
+        "repeat_fines_365",
+        "repeat_findings_3m",
     ]
     assert result.cases.schema["gaps"] == pl.List(pl.String())
     assert result.cases.schema["compliant"] == pl.Boolean()
