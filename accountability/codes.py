@@ -58,6 +58,16 @@ REPORTING_FAILURES: dict[str, str] = {
 }
 # A veto or yellow-card table's switch: leave out the accidents without 属地管理责任.
 DECISION_EXEMPT_KEY = "exempt_without_local_responsibility"
+# The accident flags a pull-in rule (annual.pull_in) may require.
+PULL_IN_FLAGS: tuple[str, ...] = (
+    "impact_severe",
+    "concealed",
+    "falsely_reported",
+    "omitted",
+    "reported_late",
+    "production_related",
+    "local_responsibility",
+)
 # How a committee adjustment acts (adjustments.effect): on the points, or by lowering
 # the grade (降低考核等次, 国办发〔2016〕64号) by `steps` grades.
 ADJUSTMENT_EFFECTS: tuple[str, ...] = ("points", "grade_down")

@@ -131,8 +131,8 @@ def _a2(frames: Frames, links: Hierarchy, ctx: Context) -> pl.LazyFrame:
     )
     rows = (
         frames["accidents"]
-        .filter(ctx.within("occurred_on") | prev.within("occurred_on"))
-        .with_columns(ctx.within("occurred_on").alias("cur"))
+        .filter(ctx.accidents_in_period() | prev.accidents_in_period())
+        .with_columns(ctx.accidents_in_period().alias("cur"))
     )
     cur, before = pl.col("cur"), ~pl.col("cur")
     per = rolled(
@@ -466,7 +466,7 @@ ANNUAL_RULES: tuple[Rule, ...] = (
         tables=("accidents",),
         compute=Count(
             table="accidents",
-            when=lambda ctx: ctx.within("occurred_on")
+            when=lambda ctx: ctx.accidents_decided()
             & grade_at_least(pl.col("grade"), _a4_min(ctx)),
             id_column="accident_id",
             points="annual.a4_points_per_accident",
@@ -484,7 +484,8 @@ ANNUAL_RULES: tuple[Rule, ...] = (
         tables=("accidents",),
         compute=Count(
             table="accidents",
-            when=lambda ctx: ctx.within("occurred_on") & pl.col("reported_late").fill_null(False),
+            when=lambda ctx: ctx.accidents_decided()
+            & pl.col("reported_late").fill_null(False),
             id_column="accident_id",
             points="annual.a5_points_per_late_report",
             what="迟报事故",

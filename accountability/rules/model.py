@@ -37,6 +37,8 @@ KINDS = (
 
 
 PERIOD_START = "annual.period_start"
+PULL_IN = "annual.pull_in"
+LOOKBACK = "annual.concealment_lookback_years"
 
 
 def assessment_period(book: Rulebook, year: int) -> tuple[dt.date, dt.date]:
@@ -108,6 +110,56 @@ class Context:
     def within(self, column: str) -> pl.Expr:
         """`column` (a date) falls in the period, both ends included."""
         return pl.col(column).is_between(pl.lit(self.start), pl.lit(self.end), closed="both")
+
+    def pulled_in(self) -> pl.Expr:
+        """Accidents after the period's end and before 1 January of the next year that
+        the pull-in rules in force for this year (``annual.pull_in``) count in it: each
+        entry a grade-or-worse (``min_grade``) and/or a flag (``flag``).  Needs the
+        accidents' ``grade``; never true for a calendar-year period."""
+        entries = self.rules[PULL_IN] if PULL_IN in self.rules.rulebook else []
+        if not entries or self.calendar_year:
+            return pl.lit(False)
+        from accountability.accidents import grade_at_least
+
+        matches = []
+        for entry in entries:
+            match = pl.lit(True)
+            if "min_grade" in entry:
+                match = match & grade_at_least(pl.col("grade"), str(entry["min_grade"]))
+            if "flag" in entry:
+                match = match & pl.col(str(entry["flag"]))
+            matches.append(match.fill_null(False))
+        after = (pl.col("occurred_on") > pl.lit(self.end)) & (
+            pl.col("occurred_on") < pl.lit(dt.date(self.year + 1, 1, 1))
+        )
+        return (after & pl.any_horizontal(matches)).fill_null(False)
+
+    def accidents_in_period(self) -> pl.Expr:
+        """The accidents this period counts: those of the period, less those the
+        previous period pulled in, plus those this period pulls in — each accident
+        counts in one period only."""
+        kept = self.within("occurred_on") & ~self.previous().pulled_in()
+        return kept.fill_null(False) | self.pulled_in()
+
+    def confirmed_concealments(self) -> pl.Expr:
+        """Concealed accidents (瞒报) confirmed in the period (``concealment_confirmed_on``)
+        that occurred at most ``annual.concealment_lookback_years`` periods before: they
+        count in this period for the veto, the yellow card, the grade cap, A4 and A5.
+        Never true while the look-back is 0 (the default)."""
+        years = int(self.rules[LOOKBACK]) if LOOKBACK in self.rules.rulebook else 0
+        if years <= 0:
+            return pl.lit(False)
+        first = assessment_period(self.rules.rulebook, self.year - years)[0]
+        return (
+            pl.col("concealed").fill_null(False)
+            & self.within("concealment_confirmed_on").fill_null(False)
+            & (pl.col("occurred_on") >= pl.lit(first)).fill_null(False)
+        )
+
+    def accidents_decided(self) -> pl.Expr:
+        """The accidents the decisions and A4/A5 count: the period's, and concealments
+        confirmed in it (`confirmed_concealments`)."""
+        return self.accidents_in_period() | self.confirmed_concealments()
 
     def by_end(self, column: str) -> pl.Expr:
         """`column` (a date) is on or before the period's last day."""

@@ -45,6 +45,7 @@ from accountability.codes import (
     NON_HIGH_RISK,
     OFFICIAL_ROLES,
     PENALTY_KINDS,
+    PULL_IN_FLAGS,
     REGION_LEVELS,
     REPORTING_FAILURES,
     RISK_LEVELS,
@@ -594,6 +595,28 @@ def _grade_counts(value: Any) -> Iterator[Fault]:
     yield from _grade_names(value, "")
 
 
+def _pull_in(value: Any) -> Iterator[Fault]:
+    """`[{ min_grade = 事故等级, flag = 事故标记 }]`: each entry names at least one."""
+    if not isinstance(value, list):
+        yield Fault("", f'须为数组，如 [{{ min_grade = "重大" }}]，实为 {value!r}')
+        return
+    for i, entry in enumerate(value):
+        at = str(i)
+        if not isinstance(entry, dict) or not entry:
+            yield Fault(at, f"须为含 min_grade 或 flag 的表，实为 {entry!r}")
+            continue
+        for key in sorted(set(entry) - {"min_grade", "flag"}):
+            yield Fault(_join(at, key), f"未知的键 {key!r}，可用 min_grade、flag")
+        if "min_grade" in entry:
+            yield from _grade_names([entry["min_grade"]], _join(at, "min_grade"))
+        if "flag" in entry and entry["flag"] not in PULL_IN_FLAGS:
+            yield Fault(
+                _join(at, "flag"),
+                f"未知的事故标记 {entry['flag']!r}，应为 {list(PULL_IN_FLAGS)}",
+                _did_you_mean(str(entry["flag"]), PULL_IN_FLAGS),
+            )
+
+
 def _veto(value: Any) -> Iterator[Fault]:
     """`{ grade_counts = { 事故等级 = 起数 }, concealed = 起数, reporting = [{ failure,
     count, min_grade, by }], exempt_without_local_responsibility = 布尔 }`."""
@@ -834,6 +857,8 @@ PARAMETERS: Mapping[str, ParamSpec] = _specs(
     _P("annual.grade_cap", "等次", "效果", names_from="annual.grade_bands"),
     _P("annual.veto_effect", "文本", "效果", choices=("grade", "zero")),
     _P("annual.veto_if_grade", "等次", "效果", names_from="annual.grade_bands"),
+    _P("annual.pull_in", "表", "口径", check=_pull_in),
+    _P("annual.concealment_lookback_years", "年数", "窗口", bounds=COUNT),
     _P("annual.veto_city", "起", "阈值", check=_veto),
     _P("annual.veto_county", "起", "阈值", check=_veto),
     _P("annual.veto_province", "起", "阈值", check=_veto),

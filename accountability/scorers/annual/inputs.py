@@ -113,6 +113,8 @@ _FIGURES_INPUT = {
     "omitted": pl.Boolean(),
     "concealed_by": pl.String(),
     "local_responsibility": pl.Boolean(),
+    "concealment_confirmed_on": pl.Date(),
+    "impact_severe": pl.Boolean(),
 }
 
 
@@ -120,12 +122,20 @@ def accident_figures(accs: pl.LazyFrame | None, links: Hierarchy, ctx: Context) 
     """Per region (and below), the period's liability accidents: counted deaths (A1),
     the A3 numerators, counts by grade-or-worse (veto, yellow card, grade cap) and
     concealed accidents, each with its accident ids."""
-    rows = (accs if accs is not None else pl.LazyFrame(schema=_FIGURES_INPUT)).filter(
-        ctx.within("occurred_on")
+    rows = accs if accs is not None else pl.LazyFrame(schema=_FIGURES_INPUT)
+    names = rows.collect_schema().names()
+    rows = rows.with_columns(
+        pl.lit(None, dtype=_FIGURES_INPUT[c]).alias(c) for c in _FIGURES_INPUT if c not in names
     )
-    fatal = pl.col("d") > 0
+    # the period's accidents (A1, A3), and with them the concealments confirmed in it
+    # (the decisions)
+    rows = rows.filter(ctx.accidents_decided()).with_columns(
+        ctx.accidents_in_period().alias("_in_period")
+    )
+    in_period = pl.col("_in_period")
+    fatal = (pl.col("d") > 0) & in_period
     concealed = pl.col("concealed").fill_null(False)
-    counts: dict[str, pl.Expr] = {"deaths": pl.col("d").sum()}
+    counts: dict[str, pl.Expr] = {"deaths": pl.col("d").filter(in_period).sum()}
     ids: dict[str, pl.Expr] = {"deaths_ids": sorted_ids("accident_id", fatal)}
     for key, _label, group, _factor, _denom in A3_INDICATORS:
         cond = (
@@ -133,7 +143,7 @@ def accident_figures(accs: pl.LazyFrame | None, links: Hierarchy, ctx: Context) 
             if group is None
             else pl.col("sector").cast(pl.String).is_in(list(ctx[group]))
         )
-        counts[f"num_{key}"] = pl.col("d").filter(cond).sum()
+        counts[f"num_{key}"] = pl.col("d").filter(cond & in_period).sum()
         ids[f"ev_{key}"] = sorted_ids("accident_id", cond & fatal)
     for g in ACCIDENT_GRADES:
         cond = grade_at_least(pl.col("grade"), g)
@@ -142,10 +152,6 @@ def accident_figures(accs: pl.LazyFrame | None, links: Hierarchy, ctx: Context) 
     counts["concealed_n"] = concealed.sum()
     ids["concealed_ids"] = sorted_ids("accident_id", concealed)
     # what each entry of the veto and yellow-card tables counts
-    names = rows.collect_schema().names()
-    rows = rows.with_columns(
-        pl.lit(None, dtype=_FIGURES_INPUT[c]).alias(c) for c in _FIGURES_INPUT if c not in names
-    )
     for entry in all_decision_entries(ctx):
         cond = entry.condition()
         counts[f"n_{entry.name}"] = cond.sum()
