@@ -27,6 +27,7 @@ from accountability.arguments import as_dataset, as_rulebook, as_year
 from accountability.codes import MEASURES
 from accountability.columns import TABLES
 from accountability.dataset import WARNINGS_SCHEMA, Dataset, as_warnings, warning
+from accountability.dates import parse_day
 from accountability.errors import DatasetError
 from accountability.lineitems import LINE_ITEM_SCHEMA, SORT_KEY, concat_line_items
 from accountability.outputs import OUTPUTS
@@ -675,6 +676,64 @@ def _unfinished_year(data: Dataset, period: Context) -> pl.DataFrame:
     )
 
 
+def _decision_day(period: Context, decision_date: dt.date | str | None) -> dt.date:
+    """The day the assessment is decided: given, else the day after the period ends (1
+    January of the next year where the rulebook pulls December's accidents in)."""
+    if decision_date is not None:
+        return parse_day(decision_date)
+    p = period.rules
+    if not period.calendar_year and "annual.pull_in" in p.rulebook and p["annual.pull_in"]:
+        return dt.date(period.year + 1, 1, 1)
+    return period.end + dt.timedelta(days=1)
+
+
+def _promotion_bars(
+    officials: pl.DataFrame,
+    data: Dataset,
+    regions: pl.DataFrame,
+    period: Context,
+    decision_date: dt.date | str | None,
+) -> pl.DataFrame:
+    """Officials of a vetoed region, in the roles ``annual.veto_consequences`` lists,
+    whose tenure overlaps the period: not to be promoted until the decision day plus
+    `promotion_bar_days` − 1 (`promotion_barred_until`, `promotion_bar_reason`)."""
+    p = period.rules
+    key = "annual.veto_consequences"
+    consequences = p[key] if key in p.rulebook else {}
+    days = int(consequences.get("promotion_bar_days", 0) or 0)
+    roles = [str(r) for r in consequences.get("promotion_bar_roles", [])]
+    if days <= 0 or not roles or not data.has("officials") or officials.is_empty():
+        return officials
+    until = _decision_day(period, decision_date) + dt.timedelta(days=days - 1)
+    vetoed = regions.filter(pl.col("vetoed")).select("region_code", pl.col("name").alias("_rn"))
+    start, end = pl.col("start_on"), pl.col("end_on")
+    overlaps = (start.is_null() | (start <= period.end)) & (end.is_null() | (end >= period.start))
+    barred = (
+        data.table("officials")
+        .filter(pl.col("role").cast(pl.String).is_in(roles) & overlaps)
+        .join(vetoed, on="region_code", how="inner")
+        .select(
+            "official_id",
+            pl.lit(until).alias("_until"),
+            formatted(
+                f"所在地区 {{}}（{{}}）{period.year} 年度考核一票否决，{until.isoformat()} "
+                f"前不得提拔（{p.basis(key)}）",
+                pl.col("_rn"),
+                pl.col("region_code"),
+            ).alias("_reason"),
+        )
+        .unique("official_id", keep="first", maintain_order=True)
+    )
+    return (
+        officials.join(barred, on="official_id", how="left")
+        .with_columns(
+            pl.coalesce("_until", "promotion_barred_until").alias("promotion_barred_until"),
+            pl.coalesce("_reason", "promotion_bar_reason").alias("promotion_bar_reason"),
+        )
+        .select(officials.columns)
+    )
+
+
 def _unapplied_adjustments(data: Dataset, year: int) -> pl.DataFrame:
     """A warning for each of the year's committee adjustments that no score takes:
     a subject type without a score (official, department, case) or an id that names
@@ -750,6 +809,7 @@ def assess(
     *,
     year: int,
     progress: Progress | None = None,
+    decision_date: dt.date | str | None = None,
 ) -> Assessment:
     """The year-end assessment of `data` under `rules` (default: the built-in rulebook).
 
@@ -758,6 +818,9 @@ def assess(
     when `enterprises` is present); an absent table gives empty frames with the right
     columns, and the annual sections that need it are left unassessed.  Needs `regions`.
     `progress` is told each scorer as it starts (`accountability.progress`).
+    `decision_date` is the day the assessment is decided, from which a veto's promotion
+    bar runs (``annual.veto_consequences``); default the day after the period ends (1
+    January of the next year where accidents of December are pulled in).
 
     >>> import datetime as dt, polars as pl
     >>> from accountability.dataset import Dataset
@@ -801,6 +864,8 @@ def assess(
         referral_gaps=referrals, coverage=coverage,
     )  # fmt: skip
 
+    officials = _promotion_bars(dd.officials, data, yearly.regions, period, decision_date)
+
     report_step(progress, "汇总", "扣分明细")
     items = (
         concat_line_items(yearly.line_items, fm.line_items, dd.line_items, er.line_items)
@@ -824,7 +889,7 @@ def assess(
         regions=yearly.regions,
         enterprises=_sorted(er.enterprises, ["enterprise_id"]),
         cases=_sorted(fm.cases, ["case_id"]),
-        officials=_sorted(dd.officials, ["official_id"]),
+        officials=_sorted(officials, ["official_id"]),
         departments=_sorted(dd.departments, ["region_code", "department"]),
         line_items=items,
         rejected=data.rejected,

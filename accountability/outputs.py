@@ -127,6 +127,8 @@ OUTPUTS: dict[str, OutputFrame] = {
             "unassessed_sections": (_IDS, "未考核部分"),
             "data_gaps": (_IDS, "考核期内无记录的数据表"),
             "rank": (pl.Int64(), "排名"),
+            "award_eligible": (pl.Boolean(), "可评先评优"),
+            "award": (pl.String(), "评先"),
             "A": (pl.Float64(), "A 事故控制"),
             "B": (pl.Float64(), "B 打非治违"),
             "C": (pl.Float64(), "C 隐患排查治理"),
@@ -214,6 +216,8 @@ OUTPUTS: dict[str, OutputFrame] = {
             "fatal_accidents": (pl.Int64(), "亡人事故起数"),
             "larger_accidents": (pl.Int64(), "较大事故起数"),
             "concealed_accidents": (pl.Int64(), "瞒报事故起数"),
+            "promotion_barred_until": (pl.Date(), "不得提拔至"),
+            "promotion_bar_reason": (pl.String(), "不得提拔事由"),
         }),
         OutputFrame("departments", "部门", {
             "region_code": (pl.String(), "区划代码"),

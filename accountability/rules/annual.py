@@ -865,6 +865,16 @@ ANNUAL_RULES: tuple[Rule, ...] = (
         readings=("与事故引起的一票否决合并为 vetoed 一列，原因分别列出。",),
     ),
     Rule(
+        id="award", scorer=SCORER, subject="region", kind="decision",
+        label="评先",
+        definition="未被一票否决（veto_consequences 规定否决的地区不得评先评优）、"
+        "适用级别内且未发生 forbidden_grade 及以上事故的地区，在同一上级下按得分排名，"
+        "前 top 名或前 share 比例（至少 1 个，并列者均获评）获评该奖项；"
+        "一个地区只获评所列的第一个奖项。",
+        params=("annual.awards", "annual.veto_consequences", GRADING),
+        readings=("前 share 比例按同一上级下适用级别内有得分的地区数计，向下取整，至少 1 个。",),
+    ),
+    Rule(
         id="veto.zero", scorer=SCORER, subject="region", kind="finishing",
         label="一票否决得分记 0",
         definition="veto_effect 为 zero 时，一票否决的地区得分记为 0 分。",

@@ -595,6 +595,63 @@ def _grade_counts(value: Any) -> Iterator[Fault]:
     yield from _grade_names(value, "")
 
 
+def _consequences(value: Any) -> Iterator[Fault]:
+    """`{ award_ineligible = 布尔, promotion_bar_days = 天数, promotion_bar_roles = [职务] }`."""
+    if not isinstance(value.get("award_ineligible"), bool):
+        yield Fault(
+            "award_ineligible", f"须为 true 或 false，实为 {value.get('award_ineligible')!r}"
+        )
+    days = value.get("promotion_bar_days")
+    if isinstance(days, bool) or not isinstance(days, int) or days < 0:
+        yield Fault("promotion_bar_days", f"须为不小于 0 的整数（天），实为 {days!r}")
+    roles = value.get("promotion_bar_roles")
+    if not isinstance(roles, list):
+        yield Fault("promotion_bar_roles", f"须为职务数组，实为 {roles!r}")
+        return
+    for i, role in enumerate(roles):
+        if role not in OFFICIAL_ROLES:
+            yield Fault(
+                _join("promotion_bar_roles", str(i)),
+                f"未知职务 {role!r}，应为 {list(OFFICIAL_ROLES)}",
+                _did_you_mean(str(role), OFFICIAL_ROLES),
+            )
+
+
+def _awards(value: Any) -> Iterator[Fault]:
+    """`[{ label, top = 名次 | share = 比例, levels = [级别], forbidden_grade = 事故等级,
+    population = [事故标记] }]`."""
+    if not isinstance(value, list):
+        yield Fault("", f'须为数组，如 [{{ label = "先进", top = 3 }}]，实为 {value!r}')
+        return
+    known = {"label", "top", "share", "levels", "forbidden_grade", "population"}
+    for i, award in enumerate(value):
+        at = str(i)
+        if not isinstance(award, dict):
+            yield Fault(at, f"须为表，实为 {award!r}")
+            continue
+        for key in sorted(set(award) - known):
+            yield Fault(_join(at, key), f"未知的键 {key!r}，可用 {sorted(known)}")
+        if not str(award.get("label", "")).strip():
+            yield Fault(_join(at, "label"), "须给出奖项名称 label")
+        top, share = award.get("top"), award.get("share")
+        if (top is None) == (share is None):
+            yield Fault(at, "须给出 top（前几名）或 share（前百分之几，0–1）之一")
+        if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
+            yield Fault(_join(at, "top"), f"须为不小于 1 的整数，实为 {top!r}")
+        if share is not None and not (isinstance(share, int | float) and 0 < share <= 1):
+            yield Fault(_join(at, "share"), f"须在 0 到 1 之间（不含 0），实为 {share!r}")
+        for j, level in enumerate(award.get("levels", [])):
+            if level not in REGION_LEVELS:
+                yield Fault(
+                    _join(at, "levels", str(j)), f"未知级别 {level!r}，应为 {list(REGION_LEVELS)}"
+                )
+        if "forbidden_grade" in award:
+            yield from _grade_names([award["forbidden_grade"]], _join(at, "forbidden_grade"))
+        if "population" in award:
+            for fault in _population(award["population"]):
+                yield Fault(_join(at, "population", fault.at), fault.message, fault.suggestion)
+
+
 def _pull_in(value: Any) -> Iterator[Fault]:
     """`[{ min_grade = 事故等级, flag = 事故标记 }]`: each entry names at least one."""
     if not isinstance(value, list):
@@ -858,6 +915,8 @@ PARAMETERS: Mapping[str, ParamSpec] = _specs(
     _P("annual.veto_effect", "文本", "效果", choices=("grade", "zero")),
     _P("annual.veto_if_grade", "等次", "效果", names_from="annual.grade_bands"),
     _P("annual.pull_in", "表", "口径", check=_pull_in),
+    _P("annual.veto_consequences", "表", "效果", check=_consequences),
+    _P("annual.awards", "表", "效果", check=_awards),
     _P("annual.concealment_lookback_years", "年数", "窗口", bounds=COUNT),
     _P("annual.veto_city", "起", "阈值", check=_veto),
     _P("annual.veto_county", "起", "阈值", check=_veto),

@@ -323,6 +323,9 @@ def dual_duty(
                 pl.col(c).fill_null(0).cast(pl.Int64)
                 for c in ("accidents", "fatal_accidents", "larger_accidents", "concealed_accidents")
             ],
+            # a veto's promotion bar is the annual assessment's (`assess` fills them)
+            pl.lit(None, pl.Date()).alias("promotion_barred_until"),
+            pl.lit(None, pl.String()).alias("promotion_bar_reason"),
         )
         .select([pl.col(c).cast(t) for c, t in OFFICIAL_SCHEMA.items()])
         .sort("official_id")

@@ -51,6 +51,7 @@ from accountability.scorers.annual.finishing import (
 from accountability.scorers.annual.inputs import (
     DATED,
     accident_figures,
+    award_figures,
     frames,
     population_of,
     prepare_accidents,
@@ -156,7 +157,10 @@ def finish_regions(
             assessed=assessed, missing_tables=missing_tables, adjustments=adjustments,
         )  # fmt: skip
 
-    return _collect(section_items.lazy(), accident_figures(accs, links, ctx), finish, assessed)
+    figures = accident_figures(accs, links, ctx).join(
+        award_figures(accidents, book, links, ctx), on="region_code", how="left"
+    )
+    return _collect(section_items.lazy(), figures, finish, assessed)
 
 
 def assessed_sections(
@@ -224,7 +228,11 @@ def annual(
     data_gaps = sorted(name for name, n in coverage.items() if n == 0)
     raw = data.get("accidents")
     prepared = prepare_accidents(raw, book, population_of(ctx)).cache() if raw is not None else None
-    figures = accident_figures(prepared, links, ctx).cache()
+    figures = (
+        accident_figures(prepared, links, ctx)
+        .join(award_figures(raw, book, links, ctx), on="region_code", how="left")
+        .cache()
+    )
     referrals: pl.DataFrame | pl.LazyFrame | None = referral_gaps
     if referrals is None and raw is not None and scores_table(REFERRALS, assessed, registry, ctx):
         referrals = referral_plan(raw, data.get("cases"), book, ctx)

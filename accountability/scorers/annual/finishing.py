@@ -241,6 +241,74 @@ def _triggered(conditions: list[Condition]) -> tuple[pl.Expr, pl.Expr]:
     return held, reasons
 
 
+def _awards(
+    frame: pl.LazyFrame, ctx: Context, basis: dict[str, str], scored: pl.Expr
+) -> tuple[pl.LazyFrame, list[pl.LazyFrame]]:
+    """The consequences of a veto for awards, and the awards (``annual.awards``): a
+    region is eligible when it has a score and no veto (where the veto makes it
+    ineligible); an award goes to the eligible regions of its levels without an
+    accident of its forbidden grade or worse, ranked among their siblings by score,
+    down to the cut (top N, or floor(share × siblings with a score), at least 1;
+    every region tied at the cut).  A region gets the first award it wins."""
+    p = ctx.rules
+    consequences = p["annual.veto_consequences"] if "annual.veto_consequences" in p.rulebook else {}
+    ineligible = bool(consequences.get("award_ineligible", True))
+    vetoed = pl.col("vetoed") if ineligible else pl.lit(False)
+    frame = frame.with_columns(
+        (scored & ~vetoed).fill_null(False).alias("award_eligible"),
+        pl.lit(None, pl.String).alias("award"),
+    )
+    awards = p["annual.awards"] if "annual.awards" in p.rulebook else []
+    items: list[pl.LazyFrame] = []
+    parent = pl.col("parent_code").fill_null("")
+    rounded = pl.col("score").round(6)
+    for i, award in enumerate(awards):
+        label = str(award["label"])
+        levels = [str(x) for x in award.get("levels", [])]
+        in_levels = pl.col("level").is_in(levels) if levels else pl.lit(True)
+        grade = award.get("forbidden_grade")
+        clean = (pl.col(f"award_n_{i}").fill_null(0) == 0) if grade else pl.lit(True)
+        candidate = (pl.col("award_eligible") & in_levels & clean).fill_null(False)
+        siblings = (scored & in_levels).fill_null(False).sum().over(parent)
+        if "top" in award:
+            cut = pl.lit(int(award["top"]), pl.Int64)
+            rule = f"前 {int(award['top'])} 名"
+        else:
+            share = float(award["share"])
+            cut = pl.max_horizontal(pl.lit(1), (siblings * share).floor().cast(pl.Int64))
+            rule = f"前 {number_text(share * 100)}%"
+        place = (-rounded).rank("min").over(parent, candidate).cast(pl.Int64)
+        won = candidate & (place <= cut)
+        frame = frame.with_columns(
+            pl.when(won).then(place).alias(f"_place_{i}"),
+            cut.alias(f"_cut_{i}"),
+            siblings.alias(f"_siblings_{i}"),
+        ).with_columns(
+            pl.when(pl.col("award").is_null() & pl.col(f"_place_{i}").is_not_null())
+            .then(pl.lit(label))
+            .otherwise(pl.col("award"))
+            .alias("award")
+        )
+        clause = f"，无{grade}及以上事故" if grade else ""
+        items.append(
+            as_items(
+                frame.filter(pl.col("award") == label).select(
+                    "region_code",
+                    pl.lit("award").alias("rule_id"),
+                    pl.lit(0.0).alias("points"),
+                    formatted(
+                        f"获评{label}：在同一上级的 {{}} 个地区中得分列第 {{}}（{rule}）{clause}",
+                        pl.col(f"_siblings_{i}"),
+                        pl.col(f"_place_{i}"),
+                    ).alias("reason"),
+                    pl.lit(basis["award"]).alias("basis"),
+                    _EMPTY_IDS.alias("evidence"),
+                )
+            )
+        )
+    return frame, items
+
+
 def finish_plan(
     section_items: pl.LazyFrame,
     regions: pl.DataFrame | pl.LazyFrame,
@@ -500,6 +568,7 @@ def finish_plan(
             pl.lit(list(data_gaps), dtype=_IDS).alias("data_gaps"),
         )
     )
+    frame, award_items = _awards(frame, ctx, basis, scored)
     decisions = [
         *_decision_items(
             frame,
@@ -556,7 +625,7 @@ def finish_plan(
             _EMPTY_IDS.alias("evidence"),
         )
     )
-    decisions += [lowered_items, zero_items]
+    decisions += [lowered_items, zero_items, *award_items]
     out = frame.select([pl.col(c).cast(t) for c, t in REGION_COLUMNS.items()]).sort("region_code")
 
     li = concat_line_items(

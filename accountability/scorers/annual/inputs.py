@@ -295,3 +295,33 @@ def frames(
             else pl.DataFrame(schema=OUTPUTS["referral_gaps"].dtypes)
         ).lazy(),
     }  # fmt: skip
+
+
+AWARDS = "annual.awards"
+
+
+def award_figures(
+    accidents: Frame | None, rules: Rulebook, links: Hierarchy, ctx: Context
+) -> pl.LazyFrame:
+    """Per region (and below), for each award of ``annual.awards`` that forbids a grade:
+    the period's accidents of the award's population (default: liability accidents)
+    of that grade or worse, `award_n_<i>`, and their ids, `award_ids_<i>`."""
+    out = links.codes.select("region_code")
+    awards = ctx[AWARDS] if AWARDS in ctx.rules.rulebook else []
+    for i, award in enumerate(awards):
+        if "forbidden_grade" not in award:
+            continue
+        n, ids = f"award_n_{i}", f"award_ids_{i}"
+        if accidents is None:
+            out = out.with_columns(
+                pl.lit(0, pl.Int64).alias(n), pl.lit([], pl.List(pl.String())).alias(ids)
+            )
+            continue
+        population = tuple(str(f) for f in award.get("population", ["liability"]))
+        rows = prepare_accidents(accidents, rules, population).filter(ctx.accidents_in_period())
+        worse = grade_at_least(pl.col("grade"), str(award["forbidden_grade"])).fill_null(False)
+        per = rolled(
+            rows, links, counts={n: worse.sum()}, ids={ids: sorted_ids("accident_id", worse)}
+        )
+        out = out.join(per, on="region_code", how="left")
+    return out
