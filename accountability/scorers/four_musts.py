@@ -682,12 +682,9 @@ def four_musts(
     )
 
     items = _line_items(year_cases, _gaps(rules_at, windows))
-    cases_df, region_df, dept_df, region_dept_df, items_df = pl.collect_all(
-        [cases_out, by_region, by_department, by_region_department, items]
+    cases_df, region_df, dept_df, region_dept_df, items_df, warnings_df = pl.collect_all(
+        [cases_out, by_region, by_department, by_region_department, items, ceiling_warnings]
     )
-    # polars 2.1's streaming engine can panic ("i < self.len()") on the formatted
-    # messages of this plan; the in-memory engine computes the same rows.
-    warnings_df = ceiling_warnings.collect(engine="in-memory")
     if not data.has("hazards") and any(w.counting == "findings" for w in windows):
         warnings_df = pl.concat([warnings_df, _no_findings_warning(windows)], how="vertical")
     return FourMustsResult(
