@@ -762,8 +762,6 @@ def _unapplied_adjustments(data: Dataset, year: int) -> pl.DataFrame:
     lowered_region = scored & grade_down
     points_ignored = rows.filter(lowered_region & (pl.col("points") != 0)).select(
         pl.lit("adjustments").alias("table"),
-        pl.lit(None, dtype=pl.String).alias("source"),
-        pl.lit(None, dtype=pl.Int64).alias("row"),
         pl.lit("points").alias("column"),
         pl.lit("grade_down_points_ignored").alias("rule"),
         formatted(
@@ -777,8 +775,6 @@ def _unapplied_adjustments(data: Dataset, year: int) -> pl.DataFrame:
     )
     unapplied = rows.filter(~scored).select(
         pl.lit("adjustments").alias("table"),
-        pl.lit(None, dtype=pl.String).alias("source"),
-        pl.lit(None, dtype=pl.Int64).alias("row"),
         pl.lit("subject_id").alias("column"),
         pl.lit("adjustment_not_applied").alias("rule"),
         pl.when(grade_down & (pl.col("subject_type") != "region"))
@@ -800,7 +796,7 @@ def _unapplied_adjustments(data: Dataset, year: int) -> pl.DataFrame:
             pl.col("subject_type").cast(pl.String), pl.lit(":"), pl.col("subject_id")
         ).alias("value"),
     )
-    return pl.concat([unapplied, points_ignored], how="vertical").pipe(as_warnings)
+    return pl.concat([as_warnings(unapplied), as_warnings(points_ignored)], how="vertical")
 
 
 def assess(

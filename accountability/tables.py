@@ -517,12 +517,10 @@ def _text_flags(
     invisible character).  A column in `distinct` (its distinct cells) is judged on
     those: whether any cell has a property is whether any distinct cell has it."""
     distinct = distinct or {}
-    found = {
-        key: value
-        for name, cells in distinct.items()
-        if (spec_col := next((c for c in columns if c.name == name), None)) is not None
-        for key, value in _text_flags(cells.to_frame(name), [spec_col], invisible=invisible).items()
-    }
+    by_name = {col.name: col for col in columns}
+    found: dict[str, _TextFlags] = {}
+    for name, cells in distinct.items():
+        found |= _text_flags(cells.to_frame(name), [by_name[name]], invisible=invisible)
     exprs: list[pl.Expr] = []
     texts: list[str] = []
     for col in columns:

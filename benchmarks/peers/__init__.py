@@ -27,6 +27,19 @@ COLUMNS: dict[str, pl.DataType] = {
     "rank": pl.Int64(),
 }
 
+#: Accident grades, least serious first (国务院令第493号第三条): a grade's place is its
+#: severity.
+GRADES: tuple[str, ...] = ("一般", "较大", "重大", "特别重大")
+SECTIONS: tuple[str, ...] = ("A", "B", "C", "D", "E")
+#: The tables each section needs; a section is assessed when all are present.
+SECTION_TABLES: dict[str, tuple[str, ...]] = {
+    "A": ("accidents",),
+    "B": ("cases", "inspections", "enterprises"),
+    "C": ("hazards",),
+    "D": ("officials", "duty_records"),
+    "E": ("enterprises", "work_items"),
+}
+
 #: Scores summed in another order may differ in the last bits, never more.
 TOLERANCE = 1e-9
 

@@ -53,21 +53,10 @@ from accountability.errors import DatasetError
 from accountability.rulebook import Rulebook, rulebook
 from accountability.rules.four_musts import RepeatWindow, windows_in_force
 from accountability.rules.model import Context
-from benchmarks.peers import COLUMNS
+from benchmarks.peers import COLUMNS, GRADES, SECTION_TABLES, SECTIONS
 
 __all__ = ["region_results"]
 
-# The accident grades, least serious first: a grade's place is its severity.
-GRADES: tuple[str, ...] = ("一般", "较大", "重大", "特别重大")
-SECTIONS: tuple[str, ...] = ("A", "B", "C", "D", "E")
-# The tables each section needs (all present: the section is assessed).
-SECTION_TABLES: dict[str, tuple[str, ...]] = {
-    "A": ("accidents",),
-    "B": ("cases", "inspections", "enterprises"),
-    "C": ("hazards",),
-    "D": ("officials", "duty_records"),
-    "E": ("enterprises", "work_items"),
-}
 # The rules that add points, by section, in the order their points are added.
 SECTION_RULES: dict[str, tuple[str, ...]] = {
     "A": ("A1", "A2", "A3", "A4", "A5"),

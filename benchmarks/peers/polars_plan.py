@@ -44,21 +44,10 @@ import polars as pl
 
 from accountability import rulebook
 from accountability.rulebook import Rulebook, RulesAt
-from benchmarks.peers import COLUMNS
+from benchmarks.peers import COLUMNS, GRADES, SECTION_TABLES, SECTIONS
 
 __all__ = ["region_results"]
 
-# Accident grades from least to most serious (国务院令第493号第三条).
-GRADES: tuple[str, ...] = ("一般", "较大", "重大", "特别重大")
-SECTIONS: tuple[str, ...] = ("A", "B", "C", "D", "E")
-# The tables each section needs; a section is assessed when all are present.
-SECTION_TABLES: dict[str, tuple[str, ...]] = {
-    "A": ("accidents",),
-    "B": ("cases", "inspections", "enterprises"),
-    "C": ("hazards",),
-    "D": ("officials", "duty_records"),
-    "E": ("enterprises", "work_items"),
-}
 # Optional input columns the peer reads, with their values when a file lacks them.
 OPTIONAL: dict[str, dict[str, tuple[pl.DataType, Any]]] = {
     "accidents": {
