@@ -112,3 +112,10 @@ def yiyang_parquet(yiyang_data, tmp_path_factory):
     folder = tmp_path_factory.mktemp("yiyang-parquet")
     write_tables(yiyang_data.tables, folder)
     return folder
+
+
+def rule_file(folder: Path, body: str, name: str = "试") -> Path:
+    """A rule file extending the default rulebook with the parameters in `body`."""
+    path = folder / "rules.toml"
+    path.write_text(f'extends = "default"\n\n[meta]\nname = "{name}"\n\n{body}', encoding="utf-8")
+    return path

@@ -14,6 +14,7 @@ from typing import Any
 import polars as pl
 import pytest
 from builders import frame
+from conftest import rule_file
 from test_annual import (
     ALL,
     CITY,
@@ -165,11 +166,6 @@ def test_a_grade_not_among_the_bands_is_a_rulebook_problem(tmp_path):
     from accountability.errors import RulebookError
     from accountability.rulebook import load_rulebook
 
-    path = tmp_path / "rules.toml"
-    path.write_text(
-        'extends = "default"\n\n[meta]\nname = "试"\n\n[annual.veto_if_grade]\nvalue = ["差"]\n'
-        'basis = "试"\n',
-        encoding="utf-8",
-    )
+    path = rule_file(tmp_path, '[annual.veto_if_grade]\nvalue = ["差"]\nbasis = "试"\n')
     with pytest.raises(RulebookError, match="差"):
         load_rulebook(path)

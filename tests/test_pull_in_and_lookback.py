@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 import pytest
 from builders import frame
+from conftest import rule_file
 from test_annual import ALL, CITY, REGION_ROWS, Z, items_frame, row_of, with_params
 
 import accountability as acc
@@ -151,11 +152,10 @@ def test_a_wrong_pull_in_entry_is_a_rulebook_problem(tmp_path):
     from accountability.errors import RulebookError
     from accountability.rulebook import load_rulebook
 
-    path = tmp_path / "rules.toml"
-    path.write_text(
-        'extends = "default"\n\n[meta]\nname = "试"\n\n[annual.pull_in]\n'
-        'value = [{ min_grade = "重大" }, { flag = "bad_impact" }]\nbasis = "试"\n',
-        encoding="utf-8",
+    path = rule_file(
+        tmp_path,
+        '[annual.pull_in]\nvalue = [{ min_grade = "重大" }, { flag = "bad_impact" }]\n'
+        'basis = "试"\n',
     )
     with pytest.raises(RulebookError, match="未知的事故标记"):
         load_rulebook(path)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from conftest import rule_file
 from test_annual import CITY, D, H, N, Z, _finish, accident, row_of, with_params
 
 from accountability.rulebook import rulebook
@@ -132,11 +133,10 @@ def test_a_wrong_entry_is_a_rulebook_problem(tmp_path, entry, message):
     from accountability.rulebook import load_rulebook
 
     fields = ", ".join(f"{k} = {v!r}".replace("'", '"') for k, v in entry.items())
-    path = tmp_path / "rules.toml"
-    path.write_text(
-        'extends = "default"\n\n[meta]\nname = "试"\n\n[annual.veto_county]\n'
+    path = rule_file(
+        tmp_path,
+        "[annual.veto_county]\n"
         f'value = {{ grade_counts = {{}}, reporting = [{{ {fields} }}] }}\nbasis = "试"\n',
-        encoding="utf-8",
     )
     with pytest.raises(RulebookError, match=message):
         load_rulebook(path)
@@ -145,16 +145,15 @@ def test_a_wrong_entry_is_a_rulebook_problem(tmp_path, entry, message):
 def test_tables_written_before_the_new_entries_keep_loading(tmp_path):
     from accountability.rulebook import load_rulebook
 
-    path = tmp_path / "rules.toml"
-    path.write_text(
-        'extends = "default"\n\n[meta]\nname = "旧写法"\n\n'
+    path = rule_file(
+        tmp_path,
         "[annual.veto_county]\n"
         'value = { grade_counts = { "重大" = 1, "较大" = 2 }, concealed = 1 }\n'
         'basis = "市细则"\n\n'
         "[annual.yellow_card_city]\n"
         'value = { grade_counts = { "较大" = 3 } }\n'
         'basis = "市细则"\n',
-        encoding="utf-8",
+        name="旧写法",
     )
     book = load_rulebook(path)
     ctx = Context.for_year(book, 2024)
