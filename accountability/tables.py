@@ -940,7 +940,10 @@ def _prepare(
         if col.name in distinct and (col.dtype != pl.String() or flags.cleaning):
             value = _by_distinct_cells(col.name, distinct[col.name], value)
         if col.default is not None:
-            value = value.fill_null(pl.lit(col.default, dtype=col.dtype))
+            # an empty cell takes the default; a cell that does not parse stays null and
+            # is rejected (`type` / `enum`), never read as the default
+            default = pl.lit(col.default, dtype=col.dtype)
+            value = pl.when(raw.is_null()).then(default).otherwise(value)
         exprs += [value.alias(col.name), raw.alias(f"__raw_{col.name}")]
         if has_invisible:
             warnings.append(

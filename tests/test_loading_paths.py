@@ -65,3 +65,17 @@ def test_reading_distinct_cells_once_changes_nothing(tmp_path, monkeypatch, seed
     assert once.warnings.equals(each.warnings)
     kept, rejected_rows = once.tables["accidents"].height, once.rejected["row"].n_unique()
     assert kept + rejected_rows == ROWS
+
+
+def test_an_optional_column_takes_its_default_only_where_the_cell_is_empty():
+    # liability defaults to true: an empty cell is true, "maybe" is rejected, not read
+    # as the default
+    data = tiny_tables()
+    data["accidents"] = data["accidents"].with_columns(
+        liability=pl.Series(["maybe", "否", None], dtype=pl.String)
+    )
+    loaded = tables.validate_frames(data, as_of="2025-01-01")
+    assert loaded.tables["accidents"]["liability"].to_list() == [False, True]
+    assert loaded.rejected.select("row", "column", "rule", "value").rows() == [
+        (1, "liability", "type", "maybe")
+    ]
