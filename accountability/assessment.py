@@ -24,7 +24,7 @@ import attrs
 import polars as pl
 
 from accountability.arguments import as_dataset, as_rulebook, as_year
-from accountability.codes import MEASURES
+from accountability.codes import MEASURES, UNIT_KINDS
 from accountability.columns import TABLES
 from accountability.dataset import WARNINGS_SCHEMA, Dataset, as_warnings, warning
 from accountability.dates import parse_day
@@ -38,6 +38,7 @@ from accountability.rules.model import Context
 from accountability.rules.registry import REGISTRY, rule_positions, rule_title
 from accountability.scorers.annual import SECTION_NAMES, SECTIONS, annual
 from accountability.scorers.annual.inputs import DATED, rows_in_period
+from accountability.scorers.annual.units import assessed_units
 from accountability.scorers.dual_duty import dual_duty
 from accountability.scorers.enterprise import enterprise_ratings
 from accountability.scorers.four_musts import four_musts
@@ -68,6 +69,7 @@ _SUBJECT_FRAMES: dict[str, tuple[str, pl.Expr]] = {
     "official": ("officials", pl.col("official_id")),
     "department": ("departments", formatted("{}:{}", pl.col("region_code"), pl.col("department"))),
     "case": ("cases", pl.col("case_id")),
+    "state_enterprise": ("assessed_enterprises", pl.col("enterprise_id")),
 }
 _ITEM_SORT = [*SORT_KEY, "points", "basis"]
 _EVIDENCE_SHOWN = 5
@@ -87,6 +89,10 @@ class Assessment:
     - `inspection_frequency_by_region`, `inspection_frequency_by_department`: the year's
       inspections against each enterprise's class minimum and cap, summed
       (`accountability.scorers.frequency`).
+    - `assessed_departments`, `assessed_enterprises`: the departments (省直、市直单位)
+      and state-owned enterprises the annual assessment rates beside the regions —
+      accidents they answer for, veto, yellow card, score and grade where the rulebook
+      gives them rules, rank, award (`accountability.scorers.annual.units`).
     - `referral_gaps`: 应移送未移送, the year's accidents past the 严重后果 thresholds of
       重大责任事故罪 with no case transferred to the judicial organs
       (`accountability.scorers.referrals`; empty without an accidents table).
@@ -128,6 +134,15 @@ class Assessment:
     )
     inspection_frequency_by_department: pl.DataFrame = attrs.field(
         factory=lambda: _declared("inspection_frequency_by_department")
+    )
+    # the departments and state-owned enterprises the annual assessment rates beside
+    # the regions (their own veto and yellow-card tables, score where the rulebook
+    # gives them rules)
+    assessed_departments: pl.DataFrame = attrs.field(
+        factory=lambda: _declared("assessed_departments")
+    )
+    assessed_enterprises: pl.DataFrame = attrs.field(
+        factory=lambda: _declared("assessed_enterprises")
     )
 
     # --- output -------------------------------------------------------------------------
@@ -470,7 +485,45 @@ def _explain_department(a: Assessment, subject_id: str) -> list[str]:
             f" · 问责步骤 {rec.get('step') or '无'}"
         )
         lines += _listed("原因", rec.get("reasons"))
-    return _with_items(a, "department", subject_id, lines)
+    unit = _row(a.assessed_departments, _SUBJECT_FRAMES["department"][1], subject_id)
+    if unit:
+        lines += _unit_lines(a, "department", subject_id, unit, "监管行业领域")
+    return _with_items(a, "department", subject_id, lines, (unit or {}).get("score"))
+
+
+def _explain_state_enterprise(a: Assessment, subject_id: str) -> list[str]:
+    rec = _record(a, "state_enterprise", subject_id)
+    lines = [
+        f"{a.year} 年度安全生产目标管理考核{_period(a)} · 国有企业 {subject_id} "
+        f"{rec.get('name') or ''}（考核地区 {rec.get('region_code') or '—'}）"
+    ]
+    if rec:
+        lines += _unit_lines(a, "state_enterprise", subject_id, rec, "考核行业领域")
+    return _with_items(a, "state_enterprise", subject_id, lines, rec.get("score"))
+
+
+def _unit_lines(
+    a: Assessment, kind: str, subject_id: str, rec: dict[str, Any], sectors: str
+) -> list[str]:
+    """A department's or state-owned enterprise's annual result: the accidents it
+    answers for, score, grade, rank, decisions and award."""
+    attr = "assessed_departments" if kind == "department" else "assessed_enterprises"
+    rank = "—"
+    if rec.get("rank") is not None:
+        peers = getattr(a, attr).filter(
+            (pl.col("region_code") == rec["region_code"]) & pl.col("rank").is_not_null()
+        )
+        rank = f"{rec['rank']}/{peers.height}"
+    score = "不计分" if rec.get("score") is None else f"得分 {_n(rec['score'])}"
+    return [
+        f"年度目标管理考核{_period(a)}：{sectors} {_list(rec.get('sectors')) if rec.get('sectors') else '全部'}"  # noqa: E501
+        f" · 事故 {_n(rec.get('accidents'))} 起 · 死亡 {_n(rec.get('deaths'))} 人",
+        f"{score} · 等次 {rec.get('grade') or '—'} · 排名 {rank}"
+        f" · 一票否决 {'是' if rec.get('vetoed') else '否'}"
+        f" · 黄牌警告 {'是' if rec.get('yellow_card') else '否'}"
+        f" · 评先 {rec.get('award') or '无'}",
+        *_decisions(a._items_of(subject_id, kind)),
+    ]
 
 
 def _explain_case(a: Assessment, subject_id: str) -> list[str]:
@@ -517,6 +570,7 @@ def _explain_case(a: Assessment, subject_id: str) -> list[str]:
 
 _EXPLAINERS = {
     "region": _explain_region,
+    "state_enterprise": _explain_state_enterprise,
     "enterprise": _explain_enterprise,
     "official": _explain_official,
     "department": _explain_department,
@@ -861,10 +915,14 @@ def assess(
     )  # fmt: skip
 
     officials = _promotion_bars(dd.officials, data, yearly.regions, period, decision_date)
+    report_step(progress, "考核", "部门和国有企业")
+    units = assessed_units(data, book, year)
 
     report_step(progress, "汇总", "扣分明细")
     items = (
-        concat_line_items(yearly.line_items, fm.line_items, dd.line_items, er.line_items)
+        concat_line_items(
+            yearly.line_items, units.line_items, fm.line_items, dd.line_items, er.line_items
+        )
         .sort(_ITEM_SORT, maintain_order=True, nulls_last=True)
         .collect()
         .select(list(LINE_ITEM_SCHEMA))
@@ -887,6 +945,8 @@ def assess(
         cases=_sorted(fm.cases, ["case_id"]),
         officials=_sorted(officials, ["official_id"]),
         departments=_sorted(dd.departments, ["region_code", "department"]),
+        assessed_departments=units.departments,
+        assessed_enterprises=units.enterprises,
         line_items=items,
         rejected=data.rejected,
         warnings=pl.concat(warnings, how="vertical"),
@@ -895,7 +955,16 @@ def assess(
         library_version=__version__,
         as_of=data.as_of,
         schema_version=SCHEMA_VERSION,
-        bases={"region": float(p["annual.base"]), "enterprise": float(p["enterprise.base"])},
+        bases={
+            "region": float(p["annual.base"]),
+            "enterprise": float(p["enterprise.base"]),
+            # a unit is scored only where the rulebook lists rules for its kind
+            **{
+                kind: float(p["annual.base"])
+                for kind in UNIT_KINDS.values()
+                if (p["annual.unit_rules"].get(kind) or [])
+            },
+        },
         section_weights={s: float(w) for s, w in p["annual.section_weights"].items()},
         grade_names=tuple(str(b["grade"]) for b in p["annual.grade_bands"]),
         period=(period.start, period.end),

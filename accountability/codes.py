@@ -58,6 +58,18 @@ REPORTING_FAILURES: dict[str, str] = {
 }
 # A veto or yellow-card table's switch: leave out the accidents without 属地管理责任.
 DECISION_EXEMPT_KEY = "exempt_without_local_responsibility"
+# The kinds of unit assessed beside the regions (省直/市直部门, 国有企业): their Chinese
+# name, as award levels and decision tables say it, and their subject type, which is
+# also the suffix of their veto and yellow-card tables (annual.veto_department, …).
+UNIT_KINDS: dict[str, str] = {"部门": "department", "企业": "state_enterprise"}
+# The annual rules a department or state-owned enterprise can be scored by
+# (annual.unit_rules): the rules that count accidents one by one.  The registry derives
+# the same list from its records (rules.registry.unit_scorable_rules; a test keeps the
+# two equal), which this layer cannot import.
+UNIT_SCORED_RULES: tuple[str, ...] = ("A4", "A5")
+# A department's table switch: leave out the accidents the investigation found the
+# department bore no 监管责任 for (accidents.supervisory_responsibility false).
+SUPERVISORY_EXEMPT_KEY = "exempt_without_supervisory_responsibility"
 # The accident flags a pull-in rule (annual.pull_in) may require.
 PULL_IN_FLAGS: tuple[str, ...] = (
     "impact_severe",
@@ -132,13 +144,32 @@ DISHONEST_GROUNDS: tuple[str, ...] = (
 )
 CLASS_OVERRIDE_GROUNDS: tuple[str, ...] = ("fatal_accident", "major_hazard_overdue")
 
-TARGET_INDICATORS: tuple[str, ...] = (
-    "deaths",
+# 控制指标 (targets.indicator), 国办发〔2016〕64号: deaths (A1), the four rates (A3), and
+# (A6) deaths per sector (`deaths:<sector>`) and accident counts by the accident's own
+# grade (较大/重大 起数; 特别重大 零控制 is a limit of 0).
+TARGET_RATE_INDICATORS: tuple[str, ...] = (
     "deaths_per_100m_gdp",
     "industry_deaths_per_100k",
     "road_deaths_per_10k_vehicles",
     "coal_deaths_per_mt",
 )
+SECTOR_DEATHS_PREFIX = "deaths:"
+SECTOR_DEATH_INDICATORS: tuple[str, ...] = tuple(f"{SECTOR_DEATHS_PREFIX}{s}" for s in SECTORS)
+# accident-count indicator -> the grade it counts (exactly that grade, not or-worse)
+GRADE_COUNT_INDICATORS: dict[str, str] = {
+    "larger_accidents": "较大",
+    "major_accidents": "重大",
+    "extraordinary_accidents": "特别重大",
+}
+TARGET_INDICATORS: tuple[str, ...] = (
+    "deaths",
+    *TARGET_RATE_INDICATORS,
+    *SECTOR_DEATH_INDICATORS,
+    *GRADE_COUNT_INDICATORS,
+)
+# How a target's `limit` reads (targets.limit_kind): a number not to exceed, or a change
+# in % from the baseline year's figure (−5: at least 5 % below it).
+LIMIT_KINDS: tuple[str, ...] = ("absolute", "decline_pct")
 
 SUBJECT_TYPES = subjects.SUBJECT_TYPES
 

@@ -21,6 +21,7 @@ from accountability.codes import (
     HAZARD_FINDERS,
     HAZARD_LEVELS,
     ILLEGAL_KINDS,
+    LIMIT_KINDS,
     OFFICIAL_ROLES,
     PENALTY_KINDS,
     REGION_LEVELS,
@@ -47,6 +48,7 @@ ActivityDtype = pl.Enum(DUTY_ACTIVITIES)
 StatusDtype = pl.Enum(ENTERPRISE_STATUSES)
 StandardizationDtype = pl.Enum(STANDARDIZATION_LEVELS)
 IndicatorDtype = pl.Enum(TARGET_INDICATORS)
+LimitKindDtype = pl.Enum(LIMIT_KINDS)
 SubjectTypeDtype = pl.Enum(SUBJECT_TYPES)
 PenaltyKindDtype = pl.Enum(PENALTY_KINDS)
 RiskLevelDtype = pl.Enum(RISK_LEVELS)
@@ -165,7 +167,25 @@ TABLES: dict[str, TableSpec] = {
                 _REGION,
                 _YEAR,
                 _c("indicator", IndicatorDtype, "指标"),
-                _c("limit", _F, "控制指标值", non_negative=True, aliases=("控制值",)),
+                # negative only with limit_kind = decline_pct (tables: negative_absolute_limit)
+                _c("limit", _F, "控制指标值", aliases=("控制值",)),
+                _c(
+                    "limit_kind",
+                    LimitKindDtype,
+                    "控制指标类型",
+                    required=False,
+                    default="absolute",
+                    aliases=("指标类型",),
+                ),
+                # required with decline_pct (tables: baseline_year_missing)
+                _c(
+                    "baseline_year",
+                    _Y,
+                    "基准年度",
+                    required=False,
+                    nullable=True,
+                    aliases=("基准年", "基准年份"),
+                ),
             ),
             key=("region_code", "year", "indicator"),
         ),
@@ -512,6 +532,24 @@ TABLES: dict[str, TableSpec] = {
                 ),
             ),
             key=("enterprise_id", "listed_on"),
+            optional_table=True,
+        ),
+        TableSpec(
+            "assessed_enterprises",
+            "考核的国有企业",
+            (
+                _c("enterprise_id", _S, "统一社会信用代码", aliases=("企业统一社会信用代码",)),
+                _c("region_code", _S, "考核地区区划代码", aliases=("考核地区代码", "区划代码")),
+                _c(
+                    "sectors",
+                    pl.List(SectorDtype),
+                    "考核的行业领域",
+                    required=False,
+                    nullable=True,
+                    aliases=("行业领域",),
+                ),
+            ),
+            key=("enterprise_id",),
             optional_table=True,
         ),
     )

@@ -25,6 +25,18 @@ from accountability.lineitems import LINE_ITEM_SCHEMA
 __all__ = ["OUTPUTS", "REPEAT_COLUMN", "OutputFrame", "repeat_column_label"]
 
 _IDS = pl.List(pl.String())
+# The annual result of a department or state-owned enterprise (after its figures).
+_UNIT_RESULT: dict[str, tuple[pl.DataType, str]] = {
+    "score": (pl.Float64(), "得分"),
+    "grade": (pl.String(), "等次"),
+    "rank": (pl.Int64(), "排名"),
+    "vetoed": (pl.Boolean(), "一票否决"),
+    "veto_reasons": (_IDS, "否决事由"),
+    "yellow_card": (pl.Boolean(), "黄牌警告"),
+    "yellow_card_reasons": (_IDS, "黄牌警告事由"),
+    "award_eligible": (pl.Boolean(), "可评先评优"),
+    "award": (pl.String(), "评先"),
+}
 _MEASURES = {"close": "关闭取缔", "penalty": "从重处罚", "suspend": "停产整顿",
              "accountability": "厉行问责"}  # fmt: skip
 
@@ -229,6 +241,25 @@ OUTPUTS: dict[str, OutputFrame] = {
             "deaths": (pl.Int64(), "死亡人数"),
             "reasons": (_IDS, "事由"),
             "evidence": (_IDS, "证据"),
+        }),
+        OutputFrame("assessed_departments", "部门考核", {
+            "region_code": (pl.String(), "区划代码"),
+            "department": (pl.String(), "部门"),
+            "sectors": (pl.List(pl.String()), "监管行业领域"),
+            "accidents": (pl.Int64(), "事故起数"),
+            "deaths": (pl.Int64(), "死亡人数"),
+            "evidence": (_IDS, "事故编号"),
+            **_UNIT_RESULT,
+        }),
+        OutputFrame("assessed_enterprises", "国有企业考核", {
+            "region_code": (pl.String(), "考核地区区划代码"),
+            "enterprise_id": (pl.String(), "统一社会信用代码"),
+            "name": (pl.String(), "企业名称"),
+            "sectors": (pl.List(pl.String()), "考核行业领域"),
+            "accidents": (pl.Int64(), "事故起数"),
+            "deaths": (pl.Int64(), "死亡人数"),
+            "evidence": (_IDS, "事故编号"),
+            **_UNIT_RESULT,
         }),
         OutputFrame("hazard_metrics", "隐患治理指标", {
             "region_code": (pl.String(), "区划代码"),

@@ -8,4 +8,11 @@ from __future__ import annotations
 
 __all__ = ["SUBJECT_TYPES"]
 
-SUBJECT_TYPES: tuple[str, ...] = ("region", "enterprise", "official", "department", "case")
+SUBJECT_TYPES: tuple[str, ...] = (
+    "region",
+    "enterprise",
+    "official",
+    "department",
+    "case",
+    "state_enterprise",
+)

@@ -19,7 +19,10 @@ number that is not finite or outside its column's sane range (`out_of_range`,
 `NUMBER_BOUNDS`), a number whose comma may be a thousands separator or a decimal
 comma (`ambiguous_number`).  Rows sharing a key are all rejected when they differ
 (`conflicting_duplicate`, the message names every row), and copies of a row are
-rejected as `identical_duplicate`, so that no result depends on row order.
+rejected as `identical_duplicate`, so that no result depends on row order.  Rules
+across the columns of one row are named too: a target whose limit is negative though
+it is not a decline in % (`negative_absolute_limit`), or a decline in % without its
+baseline year (`baseline_year_missing`).
 Invisible characters in ids, codes, numbers and dates (zero-width space, BOM,
 no-break space, soft hyphen) are removed, with one `invisible_characters` warning
 per column.
@@ -125,7 +128,7 @@ NUMBER_BOUNDS: dict[str, tuple[float, float]] = {
     "industry_employees": (0, 1e9),
     "motor_vehicles": (0, 1e9),
     "coal_output_mt": (0, 1e5),  # 百万吨
-    "limit": (0, 1e9),
+    "limit": (-100, 1e9),  # below 0 only as a decline in % (negative_absolute_limit)
     "target": (0, 1e12),
     "achieved": (0, 1e12),
     "year": (1949, 2100),
@@ -262,6 +265,7 @@ TABLE_ORDER: tuple[str, ...] = (
     "work_items",
     "adjustments",
     "credit_listings",
+    "assessed_enterprises",
 )
 assert set(TABLE_ORDER) == set(TABLES), "TABLE_ORDER must list every table of columns.TABLES"
 
@@ -328,6 +332,36 @@ _DATE_ORDER: dict[str, tuple[str, str, str, str]] = {
 }  # fmt: skip
 
 
+# table -> {rule: (column, the condition every row must meet, message)}: rules across
+# the columns of one row; a row failing one is rejected under the rule's name.
+_ROW_RULES: dict[str, dict[str, tuple[str, Callable[[], pl.Expr], str]]] = {
+    "targets": {
+        "negative_absolute_limit": (
+            "limit",
+            lambda: (
+                ~(
+                    (pl.col("limit") < 0)
+                    & (pl.col("limit_kind").cast(pl.String).fill_null("absolute") == "absolute")
+                ).fill_null(False)
+            ),
+            "为负数：只有控制指标类型(limit_kind)为 decline_pct（较基准年变化的百分比，"
+            "−5 即下降 5%）时才可为负 (a negative limit needs limit_kind = decline_pct)",
+        ),
+        "baseline_year_missing": (
+            "baseline_year",
+            lambda: (
+                ~(
+                    (pl.col("limit_kind").cast(pl.String) == "decline_pct")
+                    & pl.col("baseline_year").is_null()
+                ).fill_null(False)
+            ),
+            "为空：控制指标类型为 decline_pct（较基准年变化的百分比）时须填写基准年度 "
+            "(limit_kind = decline_pct needs a baseline_year)",
+        ),
+    },
+}
+
+
 def _not_before(later: str, earlier: str) -> Callable[[object], pl.Expr]:
     def rule(cls: object) -> pl.Expr:
         end, start = pl.col(later), pl.col(earlier)
@@ -341,6 +375,8 @@ def _build_schema(spec: TableSpec) -> type[dy.Schema]:
     if spec.name in _DATE_ORDER:
         rule, later, earlier, _ = _DATE_ORDER[spec.name]
         namespace[rule] = dy.rule()(_not_before(later, earlier))
+    for rule, (_column, ok, _message) in _ROW_RULES.get(spec.name, {}).items():
+        namespace[rule] = dy.rule()(lambda cls, ok=ok: ok())
     class_name = "".join(part.title() for part in spec.name.split("_")) + "Schema"
     namespace["__doc__"] = (
         f"{spec.label} ({spec.name}): dataframely schema built from columns.TABLES."
@@ -1210,6 +1246,8 @@ def _local_checks(
             column, dy_rule = rule_col.split("|", 1)
         elif table in _DATE_ORDER and rule_col == _DATE_ORDER[table][0]:
             column, dy_rule = _DATE_ORDER[table][1], rule_col
+        elif rule_col in _ROW_RULES.get(table, {}):
+            column, dy_rule = _ROW_RULES[table][rule_col][0], rule_col
         else:
             column, dy_rule = spec.key[0] if spec.key else "", rule_col
         if column in (_ROW, _RID, _SRC) or dy_rule in ("primary_key", "nan", "inf"):
@@ -1220,6 +1258,8 @@ def _local_checks(
         dy_name, dy_message = _DY_RULES.get(dy_rule, (dy_rule, dy_rule))
         if table in _DATE_ORDER and dy_rule == _DATE_ORDER[table][0]:
             dy_name, dy_message = dy_rule, _DATE_ORDER[table][3]
+        if dy_rule in _ROW_RULES.get(table, {}):
+            dy_name, dy_message = dy_rule, _ROW_RULES[table][dy_rule][2]
         label = spec.column(column).label if column in spec.column_names else ""
         raw_name = f"__raw_{column}" if column in spec.column_names else None
         parts.append(

@@ -46,6 +46,7 @@ SUBJECT_LABELS: dict[str, str] = {
     "official": "领导干部",
     "department": "部门",
     "case": "案件",
+    "state_enterprise": "国有企业",
 }
 SCORER_LABELS: dict[str, str] = {
     "annual": "年度目标管理考核",

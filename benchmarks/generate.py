@@ -1305,6 +1305,28 @@ class _Country:
             ).sort("enterprise_id", "listed_on"),
         )
 
+    def assessed_enterprises(self) -> Iterator[pl.DataFrame]:
+        """State-owned enterprises a city government assesses (about 1 in 2,000), a
+        third of them on their own sector only."""
+        rng = _rng(self.seed, "assessed_enterprises")
+        n = self.counts.enterprises
+        pick = np.sort(rng.choice(n, max(1, round(n * 0.0005)), replace=False))
+        own = rng.random(len(pick)) < 1 / 3
+        sectors = pl.Series(
+            [[SECTORS[s]] if o else None for s, o in zip(self.e_sector[pick], own, strict=True)],
+            dtype=pl.List(pl.String),
+        )
+        yield canonical(
+            "assessed_enterprises",
+            pl.DataFrame(
+                {
+                    "enterprise_id": self.e_ids.gather(pick),
+                    "region_code": _gather(self.codes, self.county_city[self.e_county[pick]]),
+                    "sectors": sectors,
+                }
+            ).sort("enterprise_id"),
+        )
+
     def regions(self) -> Iterator[pl.DataFrame]:
         """The region tree: provinces (roots), their cities, the cities' counties."""
         yield self.region_frame

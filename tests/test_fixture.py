@@ -40,7 +40,7 @@ def test_same_seed_gives_byte_identical_files(tmp_path: Path) -> None:
     run_generator(tmp_path / "a", "--enterprises", "400", "--seed", "7")
     run_generator(tmp_path / "b", "--enterprises", "400", "--seed", "7")
     a, b = files(tmp_path / "a"), files(tmp_path / "b")
-    assert len(a) == 13
+    assert len(a) == 14
     assert a == b
     run_generator(tmp_path / "c", "--enterprises", "400", "--seed", "8")
     assert files(tmp_path / "c")["enterprises.csv"] != a["enterprises.csv"]
@@ -66,6 +66,7 @@ def test_every_row_loads(data) -> None:
     assert data.rejected.height == 0, data.rejected.head(10)
     assert data.warnings.height == 0, data.warnings.head(10)
     assert set(data.tables) == {
+        "assessed_enterprises",
         "regions",
         "region_stats",
         "targets",

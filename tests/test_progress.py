@@ -35,6 +35,7 @@ def test_assess_tells_each_scorer(yiyang_data):
         "考核 企业主体责任",
         "考核 应移送未移送",
         "考核 年度目标管理考核",
+        "考核 部门和国有企业",
         "汇总 扣分明细",
     ]
 

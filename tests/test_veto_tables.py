@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import polars as pl
 import pytest
 from conftest import rule_file
 from test_annual import CITY, D, H, N, Z, _finish, accident, row_of, with_params
@@ -165,3 +166,20 @@ def test_tables_written_before_the_new_entries_keep_loading(tmp_path):
     assert [(e.what, e.count) for e in decision_entries(ctx, "yellow_card", "city")] == [
         ("较大及以上事故", 3)
     ]
+
+
+def test_an_unknown_concealer_is_named_when_the_entry_does_not_trigger():
+    # the entry needs 1 concealment by 政府部门; the only one has no concealer: no veto,
+    # and a 0-point note names the accident so that a missing value clears no one silently
+    rules = with_params(annual__veto_county=_hunan_county())
+    r = _finish([_acc("Z2", Z, 4, concealed=True)], rules=rules)
+    assert not row_of(r, Z)["vetoed"]
+    notes = r.line_items.filter(pl.col("rule_id") == "decision.unknown_concealer")
+    assert notes.select("subject_id", "points", "evidence").rows() == [(Z, 0.0, ["Z2"])]
+    assert notes["reason"][0] == (
+        "较大及以上瞒报（谎报）事故（政府部门） 0 起，未达到县级一票否决的 1 起；"
+        "另有 1 起瞒报主体未知，未计入（Z2），请核实瞒报主体"
+    )
+    # with a known concealer there is nothing to name
+    known = _finish([_acc("Z2", Z, 4, concealed=True, concealed_by="企业")], rules=rules)
+    assert known.line_items.filter(pl.col("rule_id") == "decision.unknown_concealer").is_empty()

@@ -330,8 +330,23 @@ _DECISION_TABLES = tuple(
     for level in ("province", "city", "county")
 )
 _OPTIONAL_FIELDS: dict[str, dict[str, Any]] = {
-    key: {"concealed": 0, "reporting": [], "exempt_without_local_responsibility": False}
-    for key in _DECISION_TABLES
+    **{
+        key: {"concealed": 0, "reporting": [], "exempt_without_local_responsibility": False}
+        for key in _DECISION_TABLES
+    },
+    **{
+        f"annual.{kind}_department": {
+            "concealed": 0,
+            "reporting": [],
+            "exempt_without_supervisory_responsibility": False,
+        }
+        for kind in ("veto", "yellow_card")
+    },
+    **{
+        f"annual.{kind}_state_enterprise": {"concealed": 0, "reporting": []}
+        for kind in ("veto", "yellow_card")
+    },
+    "annual.unit_rules": {"department": [], "state_enterprise": []},
 }
 
 

@@ -15,6 +15,9 @@ Counting conventions every record follows:
   ``accident_grading.count_missing_as_deaths`` is on.
 - A rule whose denominator is empty deducts nothing and says so in a 0-point line
   item ("无隐患数据"), so that no data never passes silently for full marks.
+- A control target written as a decline in % (``limit_kind = decline_pct``) is
+  measured against its baseline year's figure, counted over the baseline year's
+  assessment period with the same accidents; no data in that period: not applicable.
 
 >>> from accountability.rules.registry import REGISTRY
 >>> [r.id for r in REGISTRY.section("C")]
@@ -29,7 +32,12 @@ from collections.abc import Mapping
 import polars as pl
 
 from accountability.accidents import grade_at_least
-from accountability.codes import STANDARDIZATION_LEVELS
+from accountability.codes import (
+    GRADE_COUNT_INDICATORS,
+    SECTOR_DEATH_INDICATORS,
+    SECTOR_DEATHS_PREFIX,
+    STANDARDIZATION_LEVELS,
+)
 from accountability.regions import Hierarchy, rolled, sorted_ids
 from accountability.rules.conditions import (
     closed_by_deadline,
@@ -44,7 +52,7 @@ from accountability.rules.conditions import (
 from accountability.rules.model import Context, Count, Formula, Rule, Share
 from accountability.wording import deduct, deduction, formatted, number, number_text
 
-__all__ = ["A3_INDICATORS", "ANNUAL_RULES", "SECTION_NAMES", "with_missing"]
+__all__ = ["A3_INDICATORS", "A6_INDICATORS", "ANNUAL_RULES", "SECTION_NAMES", "with_missing"]
 
 SCORER = "annual"
 SECTION_NAMES: dict[str, str] = {
@@ -73,6 +81,9 @@ A3_INDICATORS: tuple[tuple[str, str, str | None, float, str], ...] = (
      "motor_vehicles"),
     ("coal_deaths_per_mt", "煤矿百万吨死亡率", "sectors.coal", 1.0, "coal_output_mt"),
 )  # fmt: skip
+# The count indicators of A6: deaths per sector, and accidents by their own grade.
+A6_INDICATORS: tuple[str, ...] = (*SECTOR_DEATH_INDICATORS, *GRADE_COUNT_INDICATORS)
+A6_POINTS = "annual.a6_points"
 _EMPTY_IDS = pl.lit([], dtype=pl.List(pl.String()))
 Frames = Mapping[str, pl.LazyFrame]
 
@@ -85,35 +96,121 @@ def with_missing(ctx: Context) -> str:
 # --- A 事故控制 ----------------------------------------------------------------------------
 
 
-def _a1(frames: Frames, links: Hierarchy, ctx: Context) -> pl.LazyFrame:
-    per = frames["figures"].join(
-        frames["targets"].select("region_code", "limit_deaths"), on="region_code", how="left"
+def _targets_of(
+    frames: Frames, indicators: tuple[str, ...], *, counts: bool = True
+) -> pl.LazyFrame:
+    """The year's targets of `indicators` (regions of the hierarchy only), each with
+    what it is measured against: with `counts`, the period's figure `n` and its
+    accidents `ids`; `decline` (the limit is a change in % from the baseline year's
+    figure), and for a decline the baseline's `base_n`, `base_den` (a rate's
+    denominator), `base_data` and `base_label` (`inputs.target_baselines`)."""
+    rows = (
+        frames["target_rows"]
+        .filter(pl.col("indicator").is_in(list(indicators)))
+        .join(frames["region_up"].select("region_code").unique(), on="region_code", how="semi")
     )
+    if counts:
+        rows = rows.join(
+            frames["target_counts"], on=["region_code", "indicator"], how="left"
+        ).with_columns(pl.col("n").fill_null(0), pl.col("ids").fill_null(_EMPTY_IDS))
+    return rows.join(
+        frames["target_baselines"], on=["region_code", "indicator", "baseline_year"], how="left"
+    ).with_columns(
+        (pl.col("limit_kind") == "decline_pct").fill_null(False).alias("decline"),
+        pl.col("base_data").fill_null(False),
+        pl.coalesce(pl.col("base_label"), formatted("{} 年", pl.col("baseline_year"))).alias(
+            "base_label"
+        ),
+    )
+
+
+def _count_limit() -> pl.Expr:
+    """A count's limit: `limit` itself, or under a decline in % the baseline's figure
+    changed by `limit` per cent, rounded down: floor(base_n × (100 + limit) ÷ 100)."""
+    changed = pl.col("base_n").cast(pl.Float64) * (100 + pl.col("limit")) / 100
+    return pl.when(pl.col("decline")).then(changed.round(9).floor()).otherwise(pl.col("limit"))
+
+
+def _change(limit: pl.Expr | None = None) -> pl.Expr:
+    """ "下降 5%" (a limit of −5), "上升不超过 3%" (3): a decline target in words."""
+    pct = pl.col("limit") if limit is None else limit
+    return (
+        pl.when(pct <= 0)
+        .then(formatted("下降 {}%", number(-pct)))
+        .otherwise(formatted("上升不超过 {}%", number(pct)))
+    )
+
+
+def _count_note(unit: str | pl.Expr, *, zero_control: bool = False) -> pl.Expr:
+    """ "（基准 2023 年 10 人，下降 5%，向下取整）" for a decline in %; with `zero_control`,
+    "（零控制）" for an absolute limit of 0; else ""."""
+    note = pl.when(pl.col("decline").fill_null(False)).then(
+        formatted(
+            "（基准 {} {} {}，{}，向下取整）",
+            pl.col("base_label"),
+            number(pl.col("base_n")),
+            pl.lit(unit) if isinstance(unit, str) else unit,
+            _change(),
+        )
+    )
+    if zero_control:
+        note = note.when(pl.col("limit") == 0).then(pl.lit("（零控制）"))
+    return note.otherwise(pl.lit(""))
+
+
+def _no_baseline(what: pl.Expr, rule: str) -> pl.Expr:
+    """The reason of a decline in % whose baseline period has no accident data."""
+    return formatted(
+        f"{{}}控制指标为较基准 {{}}{{}}，数据集无该期事故数据，{rule}不适用，不扣分",
+        what,
+        pl.col("base_label"),
+        _change(),
+    )
+
+
+def _a1(frames: Frames, links: Hierarchy, ctx: Context) -> pl.LazyFrame:
+    target = _targets_of(frames, ("deaths",), counts=False).select(
+        "region_code", "limit", "decline", "base_n", "base_data", "base_label"
+    )
+    per = frames["figures"].join(target, on="region_code", how="left")
     rate = ctx["annual.a1_points_per_death"]
-    deaths, limit = pl.col("deaths"), pl.col("limit_deaths")
+    deaths, given = pl.col("deaths"), pl.col("limit")
+    decline = pl.col("decline").fill_null(False)
+    no_baseline = decline & ~pl.col("base_data").fill_null(False)
+    per = per.with_columns(_count_limit().alias("limit_deaths"))
+    limit = pl.col("limit_deaths")
     over = deaths.cast(pl.Float64) - limit
-    applies = limit.is_not_null() & (deaths.cast(pl.Float64) > limit)
+    applies = given.is_not_null() & ~no_baseline & (deaths.cast(pl.Float64) > limit)
     per = per.with_columns(
         pl.when(applies).then(deduction(over * rate)).otherwise(pl.lit(0.0)).alias("points"),
         over.alias("over"),
+        _count_note("人").alias("note"),
     )
     # "死亡（含失踪）12 人" while missing persons count, else "死亡 12 人"
     word = f"死亡{with_missing(ctx)}" if with_missing(ctx) else "死亡 "
     reason = (
-        pl.when(limit.is_null())
+        pl.when(given.is_null())
         .then(formatted(f"{word}{{}} 人；未下达本年死亡人数控制指标，A1 不适用，不扣分", deaths))
+        .when(no_baseline)
+        .then(formatted(f"{word}{{}} 人；{{}}", deaths, _no_baseline(pl.lit("死亡人数"), "A1 ")))
         .when(applies)
         .then(
             formatted(
-                f"{word}{{}} 人，控制指标 {{}} 人，超 {{}} 人，每人扣 {number_text(rate)} 分，{{}}",
+                f"{word}{{}} 人，控制指标 {{}} 人{{}}，超 {{}} 人，每人扣 {number_text(rate)} 分，{{}}",  # noqa: E501
                 deaths,
                 number(limit),
+                pl.col("note"),
                 number(pl.col("over")),
                 deduct(pl.col("points")),
             )
         )
         .otherwise(
-            formatted(f"{word}{{}} 人，控制指标 {{}} 人，未超，不扣分", deaths, number(limit))
+            formatted(
+                f"{word}{{}} 人，控制指标 {{}} 人{{}}，未超，不扣分",
+                deaths,
+                number(limit),
+                pl.col("note"),
+            )
         )
     )
     return per.select("region_code", "points", reason.alias("reason"),
@@ -206,21 +303,43 @@ def _a2(frames: Frames, links: Hierarchy, ctx: Context) -> pl.LazyFrame:
 
 
 def _a3(frames: Frames, links: Hierarchy, ctx: Context) -> pl.LazyFrame:
-    per = (
-        frames["figures"]
-        .join(frames["targets"], on="region_code", how="left")
-        .join(frames["region_stats"], on="region_code", how="left")
-    )
+    per = frames["figures"].join(frames["region_stats"], on="region_code", how="left")
+    shown = ("limit", "decline", "base_n", "base_den", "base_data", "base_label")
+    for key, *_ in A3_INDICATORS:
+        target = _targets_of(frames, (key,), counts=False).select(
+            "region_code", *[pl.col(c).alias(f"{c}_{key}") for c in shown]
+        )
+        per = per.join(target, on="region_code", how="left")
     applicable, over, parts, evidence = [], [], [], []
     for key, label, _group, factor, denom in A3_INDICATORS:
-        limit, den = pl.col(f"limit_{key}"), pl.col(denom)
-        ok = limit.is_not_null() & den.is_not_null() & (den > 0)
+        given, den = pl.col(f"limit_{key}"), pl.col(denom)
+        decline = pl.col(f"decline_{key}").fill_null(False)
+        base_den = pl.col(f"base_den_{key}")
+        base_ok = (
+            pl.col(f"base_data_{key}").fill_null(False) & base_den.is_not_null() & (base_den > 0)
+        )
+        base_rate = pl.col(f"base_n_{key}").cast(pl.Float64) * factor / base_den
+        limit = pl.when(decline).then((base_rate * (100 + given) / 100).round(9)).otherwise(given)
+        ok = given.is_not_null() & den.is_not_null() & (den > 0) & (~decline | base_ok)
         rate = pl.col(f"num_{key}").cast(pl.Float64) * factor / den
         is_over = ok & (rate.round(9) > limit)
         per = per.with_columns(
             ok.fill_null(False).alias(f"ok_{key}"),
             is_over.fill_null(False).alias(f"over_{key}"),
             rate.alias(f"rate_{key}"),
+            limit.alias(f"eff_{key}"),
+        )
+        note = (
+            pl.when(decline)
+            .then(
+                formatted(
+                    "（基准 {} {}，{}）",
+                    pl.col(f"base_label_{key}"),
+                    number(base_rate, 4),
+                    _change(given),
+                )
+            )
+            .otherwise(pl.lit(""))
         )
         applicable.append(pl.col(f"ok_{key}").cast(pl.Int64))
         over.append(pl.col(f"over_{key}").cast(pl.Int64))
@@ -228,13 +347,22 @@ def _a3(frames: Frames, links: Hierarchy, ctx: Context) -> pl.LazyFrame:
             pl.when(pl.col(f"ok_{key}"))
             .then(
                 formatted(
-                    f"{label} {{}}，控制指标 {{}}，{{}}",
+                    f"{label} {{}}，控制指标 {{}}{{}}，{{}}",
                     number(pl.col(f"rate_{key}"), 4),
-                    number(limit, 4),
+                    number(pl.col(f"eff_{key}"), 4),
+                    note,
                     pl.when(pl.col(f"over_{key}")).then(pl.lit("超标")).otherwise(pl.lit("未超")),
                 )
             )
-            .when(limit.is_not_null())
+            .when(given.is_not_null() & decline & ~base_ok)
+            .then(
+                formatted(
+                    f"{label}控制指标为较基准 {{}}{{}}，但基准期无事故数据或统计分母缺失，不适用",
+                    pl.col(f"base_label_{key}"),
+                    _change(given),
+                )
+            )
+            .when(given.is_not_null())
             .then(pl.lit(f"{label}有控制指标但统计分母缺失或为 0，不适用"))
         )
         evidence.append(
@@ -249,13 +377,17 @@ def _a3(frames: Frames, links: Hierarchy, ctx: Context) -> pl.LazyFrame:
         .otherwise(pl.lit(0.0))
         .alias("points")
     )
+    shown = pl.concat_str(parts, separator="；", ignore_nulls=True)
+    none = "无适用的相对指标（需有本年控制指标且统计分母大于 0），A3 不适用，不扣分"
     reason = (
-        pl.when(pl.col("n_app") == 0)
-        .then(pl.lit("无适用的相对指标（需有本年控制指标且统计分母大于 0），A3 不适用，不扣分"))
+        pl.when((pl.col("n_app") == 0) & (shown == ""))
+        .then(pl.lit(none))
+        .when(pl.col("n_app") == 0)
+        .then(formatted(f"{{}}；{none}", shown))
         .otherwise(
             formatted(
                 f"{{}}；适用指标 {{}} 项，超标 {{}} 项，每项扣 {number_text(total)} ÷ {{}} = {{}} 分，{{}}",  # noqa: E501
-                pl.concat_str(parts, separator="；", ignore_nulls=True),
+                shown,
                 pl.col("n_app"),
                 pl.col("n_over"),
                 pl.col("n_app"),
@@ -266,6 +398,85 @@ def _a3(frames: Frames, links: Hierarchy, ctx: Context) -> pl.LazyFrame:
     )
     ev = pl.concat_list(evidence).list.unique().list.sort()
     return per.select("region_code", "points", reason.alias("reason"), ev.alias("evidence"))
+
+
+def _a6(frames: Frames, links: Hierarchy, ctx: Context) -> pl.LazyFrame:
+    """One line item per target of A6 (exceeded: points per unit over; met or without
+    baseline data: 0 points); a region without any A6 target has no A6 line item."""
+    points = ctx[A6_POINTS]
+    rows = _targets_of(frames, A6_INDICATORS)
+    indicator = pl.col("indicator")
+    of_deaths = indicator.str.starts_with(SECTOR_DEATHS_PREFIX)
+    # "道路交通死亡（含失踪）5 人" / "道路交通死亡 5 人" / "较大事故 2 起"
+    died = f"死亡{with_missing(ctx)}" if with_missing(ctx) else "死亡 "
+    grades = {key: f"{grade}事故" for key, grade in GRADE_COUNT_INDICATORS.items()}
+    name = (
+        pl.when(of_deaths)
+        .then(pl.concat_str(indicator.str.strip_prefix(SECTOR_DEATHS_PREFIX), pl.lit("死亡")))
+        .otherwise(indicator.replace_strict(grades, default=None, return_dtype=pl.String))
+    )
+    head = (
+        pl.when(of_deaths)
+        .then(pl.concat_str(indicator.str.strip_prefix(SECTOR_DEATHS_PREFIX), pl.lit(died)))
+        .otherwise(pl.concat_str(name, pl.lit(" ")))
+    )
+    unit = pl.when(of_deaths).then(pl.lit("人")).otherwise(pl.lit("起"))
+    each = (
+        pl.when(of_deaths)
+        .then(pl.lit(float(points["deaths_sector"])))
+        .otherwise(
+            indicator.replace_strict(
+                {key: float(points[key]) for key in GRADE_COUNT_INDICATORS},
+                default=None,
+                return_dtype=pl.Float64,
+            )
+        )
+    )
+    n = pl.col("n").cast(pl.Float64)
+    rows = rows.with_columns(
+        _count_limit().alias("eff"),
+        (pl.col("decline") & ~pl.col("base_data")).alias("no_baseline"),
+        each.alias("each"),
+        unit.alias("unit"),
+        _count_note(unit, zero_control=True).alias("note"),
+    )
+    limit, over = pl.col("eff"), n - pl.col("eff")
+    exceeded = ~pl.col("no_baseline") & (n > limit)
+    rows = rows.with_columns(
+        pl.when(exceeded).then(deduction(over * pl.col("each"))).otherwise(pl.lit(0.0))
+        .alias("points"),
+    )  # fmt: skip
+    figures = formatted(
+        "{}{} {}，控制指标 {} {}{}", head, pl.col("n"), pl.col("unit"), number(limit),
+        pl.col("unit"), pl.col("note"),
+    )  # fmt: skip
+    reason = (
+        pl.when(pl.col("no_baseline"))
+        .then(_no_baseline(name, ""))
+        .when(exceeded)
+        .then(
+            formatted(
+                "{}，超 {} {}，每{}扣 {} 分，{}",
+                figures,
+                number(over),
+                pl.col("unit"),
+                pl.col("unit"),
+                number(pl.col("each")),
+                deduct(pl.col("points")),
+            )
+        )
+        .otherwise(formatted("{}，未超，不扣分", figures))
+    )
+    evidence = pl.when(pl.col("no_baseline")).then(_EMPTY_IDS).otherwise(pl.col("ids"))
+    return rows.select("region_code", "points", reason.alias("reason"), evidence.alias("evidence"))
+
+
+_DECLINE_READING = (
+    "控制指标类型为 decline_pct 的，limit 是较基准年（baseline_year）的变化百分比（−5 即至少"
+    "下降 5%）：控制指标 = ⌊基准年数 × (1 + limit ÷ 100)⌋，基准年数按基准年的考核期"
+    "（annual.period_start、并入规则）与同一事故口径计；数据集无基准年考核期事故数据的，"
+    "该项不适用，记 0 分说明项。"
+)
 
 
 def _a4_min(ctx: Context) -> str:
@@ -427,12 +638,17 @@ ANNUAL_RULES: tuple[Rule, ...] = (
     Rule(
         id="A1", scorer=SCORER, subject="region", section="A",
         label="死亡人数超控制指标",
-        definition="本年死亡人数（含失踪）超过上级下达的死亡人数控制指标的，每超 1 人扣分。",
-        formula="a1_points_per_death × max(0, 死亡人数 − 控制指标)；无控制指标不适用",
+        definition="本年死亡人数（含失踪）超过上级下达的死亡人数控制指标的，每超 1 人扣分；"
+        "控制指标可为人数，或较基准年下降的百分比。",
+        formula="a1_points_per_death × max(0, 死亡人数 − 控制指标)；无控制指标不适用；"
+        "decline_pct：控制指标 = ⌊基准年死亡人数 × (1 + limit ÷ 100)⌋",
         params=("annual.a1_points_per_death", MISSING, POPULATION),
         tables=("accidents",), optional_tables=("targets",),
         compute=Formula(_a1),
-        readings=("只在严格超过控制指标时扣分；控制指标取本地区本年的一行（不汇总下级）。",),
+        readings=(
+            "只在严格超过控制指标时扣分；控制指标取本地区本年的一行（不汇总下级）。",
+            _DECLINE_READING,
+        ),
     ),
     Rule(
         id="A2", scorer=SCORER, subject="region", section="A",
@@ -449,13 +665,20 @@ ANNUAL_RULES: tuple[Rule, ...] = (
         id="A3", scorer=SCORER, subject="region", section="A",
         label="相对指标超控制指标",
         definition="亿元GDP死亡率、工矿商贸十万从业人员死亡率、道路交通万车死亡率、"
-        "煤矿百万吨死亡率超过控制指标的，按适用指标数均分扣分总额。",
-        formula="a3_points_total ÷ 适用指标数 × 超标指标数",
+        "煤矿百万吨死亡率超过控制指标（指标值，或较基准年下降的百分比）的，"
+        "按适用指标数均分扣分总额。",
+        formula="a3_points_total ÷ 适用指标数 × 超标指标数；"
+        "decline_pct：控制指标 = 基准年该项指标 × (1 + limit ÷ 100)",
         params=("annual.a3_points_total", "sectors.industry_trade", "sectors.road",
                 "sectors.coal", MISSING, POPULATION),
         tables=("accidents",), optional_tables=("targets", "region_stats"),
         compute=Formula(_a3),
-        readings=("指标有本年控制指标且统计分母大于 0 时才适用；分母取本地区本年的一行。",),
+        readings=(
+            "指标有本年控制指标且统计分母大于 0 时才适用；分母取本地区本年的一行。",
+            "控制指标为较基准年下降百分比的，基准年指标 = 基准年考核期的死亡人数（同一事故口径）"
+            "× 系数 ÷ 本地区基准年的统计分母；数据集无基准年考核期的事故数据、"
+            "或无本地区基准年的统计数据（分母缺失或为 0）的，该项不适用。",
+        ),
     ),
     Rule(
         id="A4", scorer=SCORER, subject="region", section="A",
@@ -491,6 +714,31 @@ ANNUAL_RULES: tuple[Rule, ...] = (
             what="迟报事故",
             unit="起",
             none="无迟报事故，不扣分",
+        ),
+    ),
+    Rule(
+        id="A6", scorer=SCORER, subject="region", section="A",
+        label="行业死亡人数、事故起数超控制指标",
+        definition="本年各行业领域死亡人数（含失踪）、较大事故起数、重大事故起数、"
+        "特别重大事故起数超过上级下达的控制指标（人数、起数，或较基准年下降的百分比；"
+        "特别重大事故零控制即控制指标为 0）的，每项指标单列，每超 1 人或 1 起扣分。",
+        formula="每项：a6_points[该项] × max(0, 本年数 − 控制指标)"
+        "（行业死亡人数取 deaths_sector）；"
+        "decline_pct：控制指标 = ⌊基准年数 × (1 + limit ÷ 100)⌋；无控制指标不适用",
+        params=(A6_POINTS, MISSING, GRADING, POPULATION),
+        tables=("accidents",), optional_tables=("targets",),
+        compute=Formula(_a6),
+        readings=(
+            "事故起数按事故本身的等级计：较大事故起数（larger_accidents）只计较大事故，"
+            "重大、特别重大事故分别计入 major_accidents、extraordinary_accidents，"
+            "不按“该等级及以上”累计。",
+            "行业死亡人数（deaths:<行业领域>）计该行业领域事故的死亡人数，"
+            "失踪人数按 count_missing_as_deaths 计入。",
+            "只在严格超过控制指标时扣分；控制指标取本地区本年的行（不汇总下级），"
+            "事故与死亡人数含下级地区；有控制指标的每项各列一项（未超的记 0 分）。",
+            "行业死亡人数和事故起数控制指标是否下达由上级决定：本地区无此类控制指标的，"
+            "A6 不列项（死亡人数控制指标每个地区都应下达，故 A1 无指标时列 0 分说明项）。",
+            _DECLINE_READING,
         ),
     ),
     Rule(
@@ -873,6 +1121,16 @@ ANNUAL_RULES: tuple[Rule, ...] = (
         "一个地区只获评所列的第一个奖项。",
         params=("annual.awards", "annual.veto_consequences", GRADING),
         readings=("前 share 比例按同一上级下适用级别内有得分的地区数计，向下取整，至少 1 个。",),
+    ),
+    Rule(
+        id="decision.unknown_concealer", scorer=SCORER, subject="region", kind="decision",
+        label="瞒报主体未知",
+        definition="一票否决、黄牌警告表中按瞒报主体（by）计数的条件未达到，而另有瞒报主体"
+        "未知的事故时，列出这些事故：主体未知的事故不计入，也不默认为任何主体。",
+        params=("annual.veto_county", "annual.veto_city", "annual.yellow_card_county",
+                "annual.yellow_card_city", GRADING, POPULATION),
+        tables=("accidents",),
+        readings=("只作说明（0 分），不改变一票否决、黄牌警告的判定。",),
     ),
     Rule(
         id="veto.zero", scorer=SCORER, subject="region", kind="finishing",

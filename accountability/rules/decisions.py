@@ -13,7 +13,12 @@ A level's table (``annual.veto_county``, ``annual.yellow_card_city``, …) holds
   `concealed_by` is unknown never counts for a ``by``);
 - ``exempt_without_local_responsibility = true``: every count of the table leaves out
   the accidents an investigation found the region bore no 属地管理责任 for
-  (``accidents.local_responsibility`` false).
+  (``accidents.local_responsibility`` false); a department's table says
+  ``exempt_without_supervisory_responsibility`` (监管责任,
+  ``accidents.supervisory_responsibility``), a state-owned enterprise's has no switch.
+
+The units assessed beside the regions have tables of their own
+(``annual.veto_department``, ``annual.yellow_card_state_enterprise``, …; `UNIT_KINDS`).
 
 >>> from accountability.rulebook import rulebook
 >>> from accountability.rules.model import Context
@@ -30,11 +35,19 @@ import attrs
 import polars as pl
 
 from accountability.accidents import grade_at_least
-from accountability.codes import ACCIDENT_GRADES, DECISION_EXEMPT_KEY, REPORTING_FAILURES
+from accountability.codes import (
+    ACCIDENT_GRADES,
+    DECISION_EXEMPT_KEY,
+    REPORTING_FAILURES,
+    SUPERVISORY_EXEMPT_KEY,
+    UNIT_KINDS,
+)
 from accountability.rules.model import Context
 
 __all__ = [
+    "EXEMPTIONS",
     "LEVELS",
+    "UNIT_KINDS",
     "DecisionEntry",
     "all_decision_entries",
     "decision_entries",
@@ -42,6 +55,19 @@ __all__ = [
 
 #: The region levels and the suffix of their table's key.
 LEVELS: dict[str, str] = {"省": "province", "市": "city", "县": "county"}
+#: Per table suffix: the exemption switch, the accident column it reads, and the
+#: note a reason carries when it is on.
+EXEMPTIONS: dict[str, tuple[str, str, str]] = {
+    **{
+        suffix: (DECISION_EXEMPT_KEY, "local_responsibility", "（不计无属地管理责任的事故）")
+        for suffix in LEVELS.values()
+    },
+    "department": (
+        SUPERVISORY_EXEMPT_KEY,
+        "supervisory_responsibility",
+        "（不计无监管责任的事故）",
+    ),
+}
 
 
 def _flag(name: str) -> pl.Expr:
@@ -55,13 +81,15 @@ class DecisionEntry:
 
     name: str
     kind: str  # veto | yellow_card
-    level: str  # 省 | 市 | 县
+    level: str  # 省 | 市 | 县 | 部门 | 企业
     count: int
     what: str
     grade: str = "一般"  # this grade or worse
     failure: str | None = None
     by: str | None = None
     exempt: bool = False
+    # the accident column an exemption reads (local_responsibility for a region)
+    exempt_column: str = "local_responsibility"
 
     def condition(self) -> pl.Expr:
         """Over the period's accidents of the population (columns grade, the reporting
@@ -74,7 +102,7 @@ class DecisionEntry:
         if self.by is not None:
             cond = cond & (pl.col("concealed_by").cast(pl.String) == self.by).fill_null(False)
         if self.exempt:
-            cond = cond & pl.col("local_responsibility").fill_null(True)
+            cond = cond & pl.col(self.exempt_column).fill_null(True)
         return cond
 
     def unknown_by(self) -> pl.Expr | None:
@@ -85,7 +113,7 @@ class DecisionEntry:
 
 
 def _failure_entry(
-    kind: str, level: str, name: str, spec: dict[str, Any], exempt: bool
+    kind: str, level: str, name: str, spec: dict[str, Any], exempt: bool, column: str
 ) -> DecisionEntry:
     failure = str(spec.get("failure", "concealed_or_false"))
     grade = str(spec.get("min_grade", ACCIDENT_GRADES[0]))
@@ -97,6 +125,7 @@ def _failure_entry(
     return DecisionEntry(
         name=name, kind=kind, level=level, count=int(spec.get("count", 1)), what=what,
         grade=grade, failure=failure, by=str(by) if by else None, exempt=exempt,
+        exempt_column=column or "local_responsibility",
     )  # fmt: skip
 
 
@@ -107,8 +136,9 @@ def decision_entries(ctx: Context, kind: str, suffix: str) -> list[DecisionEntry
     if key not in ctx.rules.rulebook:
         return []
     value: dict[str, Any] = ctx[key]
-    level = next(lvl for lvl, s in LEVELS.items() if s == suffix)
-    exempt = bool(value.get(DECISION_EXEMPT_KEY, False))
+    level = next(lvl for lvl, s in {**LEVELS, **UNIT_KINDS}.items() if s == suffix)
+    switch, column, _note = EXEMPTIONS.get(suffix, ("", "", ""))
+    exempt = bool(value.get(switch, False)) if switch else False
     specs: list[tuple[str, Any]] = []
     for grade, count in (value.get("grade_counts") or {}).items():
         specs.append(("grade", (str(grade), int(count))))
@@ -122,19 +152,22 @@ def decision_entries(ctx: Context, kind: str, suffix: str) -> list[DecisionEntry
             grade, count = spec
             entry = DecisionEntry(
                 name=name, kind=kind, level=level, count=count, what=f"{grade}及以上事故",
-                grade=grade, exempt=exempt,
+                grade=grade, exempt=exempt, exempt_column=column or "local_responsibility",
             )  # fmt: skip
         elif how == "concealed":
-            entry = _failure_entry(kind, level, name, {"count": spec}, exempt)
+            entry = _failure_entry(kind, level, name, {"count": spec}, exempt, column)
         else:
-            entry = _failure_entry(kind, level, name, spec, exempt)
+            entry = _failure_entry(kind, level, name, spec, exempt, column)
         if entry.count > 0:
             entries.append(entry)
     return entries
 
 
-def all_decision_entries(ctx: Context) -> Iterator[DecisionEntry]:
-    """Every entry of every level's veto and yellow-card table."""
+def all_decision_entries(
+    ctx: Context, suffixes: tuple[str, ...] = tuple(LEVELS.values())
+) -> Iterator[DecisionEntry]:
+    """Every entry of every level's veto and yellow-card table (of the regions, unless
+    `suffixes` names the units': ``("department",)``)."""
     for kind in ("veto", "yellow_card"):
-        for suffix in LEVELS.values():
+        for suffix in suffixes:
             yield from decision_entries(ctx, kind, suffix)

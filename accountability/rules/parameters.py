@@ -51,6 +51,9 @@ from accountability.codes import (
     RISK_LEVELS,
     SECTORS,
     STANDARDIZATION_LEVELS,
+    SUPERVISORY_EXEMPT_KEY,
+    UNIT_KINDS,
+    UNIT_SCORED_RULES,
     UNRATED,
 )
 
@@ -640,11 +643,10 @@ def _awards(value: Any) -> Iterator[Fault]:
             yield Fault(_join(at, "top"), f"须为不小于 1 的整数，实为 {top!r}")
         if share is not None and not (isinstance(share, int | float) and 0 < share <= 1):
             yield Fault(_join(at, "share"), f"须在 0 到 1 之间（不含 0），实为 {share!r}")
+        levels = (*REGION_LEVELS, *UNIT_KINDS)
         for j, level in enumerate(award.get("levels", [])):
-            if level not in REGION_LEVELS:
-                yield Fault(
-                    _join(at, "levels", str(j)), f"未知级别 {level!r}，应为 {list(REGION_LEVELS)}"
-                )
+            if level not in levels:
+                yield Fault(_join(at, "levels", str(j)), f"未知级别 {level!r}，应为 {list(levels)}")
         if "forbidden_grade" in award:
             yield from _grade_names([award["forbidden_grade"]], _join(at, "forbidden_grade"))
         if "population" in award:
@@ -677,13 +679,28 @@ def _pull_in(value: Any) -> Iterator[Fault]:
 def _veto(value: Any) -> Iterator[Fault]:
     """`{ grade_counts = { 事故等级 = 起数 }, concealed = 起数, reporting = [{ failure,
     count, min_grade, by }], exempt_without_local_responsibility = 布尔 }`."""
+    yield from _decision_table(value, DECISION_EXEMPT_KEY)
+
+
+def _veto_department(value: Any) -> Iterator[Fault]:
+    """A department's table: as a region's, with the switch
+    `exempt_without_supervisory_responsibility` (监管责任) in place of 属地管理责任."""
+    yield from _decision_table(value, SUPERVISORY_EXEMPT_KEY)
+
+
+def _veto_state_enterprise(value: Any) -> Iterator[Fault]:
+    """A state-owned enterprise's table: as a region's, without an exemption switch."""
+    yield from _decision_table(value, None)
+
+
+def _decision_table(value: Any, exempt_key: str | None) -> Iterator[Fault]:
     if isinstance(value.get("grade_counts"), dict):
         yield from _grade_names(value["grade_counts"], "grade_counts")
-    known = {"grade_counts", "concealed", "reporting", DECISION_EXEMPT_KEY}
+    known = {"grade_counts", "concealed", "reporting"} | ({exempt_key} if exempt_key else set())
     for key in sorted(set(value) - known):
         yield Fault(key, f"未知的键 {key!r}，可用 {sorted(known)}", _did_you_mean(key, known))
-    if DECISION_EXEMPT_KEY in value and not isinstance(value[DECISION_EXEMPT_KEY], bool):
-        yield Fault(DECISION_EXEMPT_KEY, f"须为 true 或 false，实为 {value[DECISION_EXEMPT_KEY]!r}")
+    if exempt_key in value and not isinstance(value[exempt_key], bool):
+        yield Fault(exempt_key, f"须为 true 或 false，实为 {value[exempt_key]!r}")
     reporting = value.get("reporting", [])
     if not isinstance(reporting, list):
         yield Fault("reporting", f"须为数组，实为 {reporting!r}")
@@ -711,6 +728,27 @@ def _veto(value: Any) -> Iterator[Fault]:
         count = spec.get("count", 1)
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
             yield Fault(_join(at, "count"), f"须为不小于 0 的整数，实为 {count!r}")
+
+
+def _unit_rules(value: Any) -> Iterator[Fault]:
+    """`{ department = [规则编号], state_enterprise = [规则编号] }`: rules that count a
+    unit's accidents (a `Count` over the accidents table, such as A4 and A5)."""
+    kinds = tuple(UNIT_KINDS.values())
+    for key in sorted(set(value) - set(kinds)):
+        yield Fault(key, f"未知的对象类型 {key!r}，应为 {list(kinds)}", _did_you_mean(key, kinds))
+    usable = UNIT_SCORED_RULES
+    for kind in kinds:
+        ids = value.get(kind, [])
+        if not isinstance(ids, list):
+            yield Fault(kind, f'须为规则编号数组，如 ["A4"]，实为 {ids!r}')
+            continue
+        for i, rule_id in enumerate(ids):
+            if rule_id not in usable:
+                yield Fault(
+                    _join(kind, str(i)),
+                    f"规则 {rule_id!r} 不能按部门、国有企业负责的事故计分，可用 {list(usable)}",
+                    _did_you_mean(str(rule_id), usable),
+                )
 
 
 def _standardization_bonus(value: Any) -> Iterator[Fault]:
@@ -890,6 +928,7 @@ PARAMETERS: Mapping[str, ParamSpec] = _specs(
     _P("annual.a4_points_per_accident", "分/起", "分值"),
     _P("annual.a4_min_grade", "等级", "阈值"),
     _P("annual.a5_points_per_late_report", "分/起", "分值"),
+    _P("annual.a6_points", "分", "分值"),
     _P("annual.b1_points", "分", "分值"),
     _P("annual.b2_points", "分", "分值"),
     _P("annual.b2_coverage_target", "比例", "目标", bounds=TARGET_SHARE),
@@ -924,6 +963,12 @@ PARAMETERS: Mapping[str, ParamSpec] = _specs(
     _P("annual.yellow_card_city", "起", "阈值", check=_veto),
     _P("annual.yellow_card_county", "起", "阈值", check=_veto),
     _P("annual.yellow_card_province", "起", "阈值", check=_veto),
+    _P("annual.veto_department", "起", "阈值", check=_veto_department),
+    _P("annual.yellow_card_department", "起", "阈值", check=_veto_department),
+    _P("annual.veto_state_enterprise", "起", "阈值", check=_veto_state_enterprise),
+    _P("annual.yellow_card_state_enterprise", "起", "阈值", check=_veto_state_enterprise),
+    _P("annual.unit_rules", "表", "口径", check=_unit_rules),
+    _P("annual.units_published_with_regions", "布尔", "口径"),
     # 四个一律
     _P("four_musts.repeat_windows", "表", "窗口", check=_repeat_windows),
     _P("four_musts.repeat_penalty_kinds", "表", "口径", check=_penalty_kinds),

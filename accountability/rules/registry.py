@@ -1,8 +1,8 @@
 """REGISTRY: every rule of every family, in the order their line items are applied.
 
 >>> from accountability.rules.registry import REGISTRY
->>> REGISTRY.order("annual")[:6]
-('A1', 'A2', 'A3', 'A4', 'A5', 'A.cap')
+>>> REGISTRY.order("annual")[:7]
+('A1', 'A2', 'A3', 'A4', 'A5', 'A6', 'A.cap')
 """
 
 from __future__ import annotations
@@ -13,14 +13,29 @@ from accountability.rules.annual import ANNUAL_RULES, SECTION_NAMES
 from accountability.rules.dual_duty import DUAL_DUTY_RULES
 from accountability.rules.enterprise import ENTERPRISE_RULES
 from accountability.rules.four_musts import FOUR_MUSTS_RULES
-from accountability.rules.model import Registry
+from accountability.rules.model import Count, Registry
 
-__all__ = ["REGISTRY", "rule_positions", "rule_title", "rule_titles"]
+__all__ = ["REGISTRY", "rule_positions", "rule_title", "rule_titles", "unit_scorable_rules"]
 
 REGISTRY = Registry(
     rules=(*ANNUAL_RULES, *ENTERPRISE_RULES, *FOUR_MUSTS_RULES, *DUAL_DUTY_RULES),
     sections=SECTION_NAMES,
 )
+
+
+def unit_scorable_rules(registry: Registry = REGISTRY) -> tuple[str, ...]:
+    """The annual rules a department or state-owned enterprise can be scored by
+    (``annual.unit_rules``): those counting accidents one by one (a `Count` over the
+    accidents table), which read nothing but the accidents a unit answers for.
+
+    >>> unit_scorable_rules()
+    ('A4', 'A5')
+    """
+    return tuple(
+        rule.id
+        for rule in registry.of("annual")
+        if isinstance(rule.compute, Count) and rule.compute.table == "accidents"
+    )
 
 
 def rule_title(rule_id: str, registry: Registry = REGISTRY) -> str:

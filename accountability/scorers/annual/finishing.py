@@ -12,7 +12,7 @@ conditions, so an output never restates a rule's value.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import polars as pl
@@ -21,12 +21,19 @@ from accountability.lineitems import LINE_ITEM_SCHEMA, concat_line_items
 from accountability.outputs import OUTPUTS
 from accountability.regions import Hierarchy
 from accountability.rules.annual import GRADING, POPULATION, SECTION_NAMES
-from accountability.rules.decisions import decision_entries
+from accountability.rules.decisions import EXEMPTIONS, decision_entries
 from accountability.rules.model import Context, Registry, cite
 from accountability.scorers.annual.compile import ITEM_SCHEMA, empty_items
 from accountability.wording import formatted, number, number_text, signed
 
-__all__ = ["LEVEL_KEYS", "REGION_COLUMNS", "SECTIONS", "finish_plan", "order_index"]
+__all__ = [
+    "LEVEL_KEYS",
+    "REGION_COLUMNS",
+    "SECTIONS",
+    "band_index",
+    "finish_plan",
+    "order_index",
+]
 
 SECTIONS: tuple[str, ...] = tuple(SECTION_NAMES)
 LEVEL_KEYS: dict[str, str] = {"省": "province", "市": "city", "县": "county"}
@@ -40,6 +47,15 @@ def order_index(registry: Registry) -> pl.Expr:
     """A rule id's place in the registry's order (unknown ids last)."""
     order = {rule: i for i, rule in enumerate(registry.order("annual"))}
     return pl.col("rule_id").replace_strict(order, default=len(order), return_dtype=pl.Int64)
+
+
+def band_index(bands: Sequence[Mapping[str, Any]], rounded: pl.Expr) -> pl.Expr:
+    """The index of the first band (best first) whose `min` the rounded score reaches;
+    the last band otherwise."""
+    idx: Any = pl
+    for i, band in enumerate(bands):
+        idx = idx.when(rounded >= float(band["min"])).then(pl.lit(i))
+    return idx.otherwise(pl.lit(len(bands) - 1))
 
 
 def _canonical(items: pl.LazyFrame, registry: Registry) -> pl.LazyFrame:
@@ -175,7 +191,14 @@ def _grade_downs(adjustments: pl.DataFrame | None, codes: pl.LazyFrame, year: in
 Condition = tuple[pl.Expr, pl.Expr, pl.Expr, str]
 
 
-def _decision_conditions(ctx: Context, kind: str, word: str) -> list[Condition]:
+def _who(level: str) -> str:
+    """ "县级" for a region's level, "部门" or "企业" for a unit's."""
+    return f"{level}级" if level in LEVEL_KEYS else level
+
+
+def _decision_conditions(
+    ctx: Context, kind: str, word: str, levels: Mapping[str, str] = LEVEL_KEYS
+) -> list[Condition]:
     """(condition, reason, evidence, basis) for each entry of each level's veto ("veto")
     or yellow-card ("yellow_card") table (`accountability.rules.decisions`); the basis
     cites the level's parameter and the accident grading.
@@ -183,13 +206,13 @@ def _decision_conditions(ctx: Context, kind: str, word: str) -> list[Condition]:
     ``grade_counts = {"较大" = 2}`` counts accidents of that grade or worse (较大及以上)."""
     level = pl.col("level").cast(pl.String)
     found: list[Condition] = []
-    for lvl, suffix in LEVEL_KEYS.items():
+    for lvl, suffix in levels.items():
         key = f"annual.{kind}_{suffix}"
         for entry in decision_entries(ctx, kind, suffix):
             n, ids = pl.col(f"n_{entry.name}"), pl.col(f"ids_{entry.name}")
-            exempt = "（不计无属地管理责任的事故）" if entry.exempt else ""
+            exempt = EXEMPTIONS[suffix][2] if entry.exempt else ""
             reason = formatted(
-                f"{entry.what} {{}} 起（{{}}），{lvl}级达到 {entry.count} 起即{word}{exempt}",
+                f"{entry.what} {{}} 起（{{}}），{_who(lvl)}达到 {entry.count} 起即{word}{exempt}",
                 n,
                 ids.list.join("、"),
             )
@@ -209,6 +232,33 @@ def _decision_conditions(ctx: Context, kind: str, word: str) -> list[Condition]:
                 )
             cond = (level == lvl) & (n >= entry.count)
             found.append((cond, reason, ids, cite((key, GRADING, POPULATION), ctx.rules)))
+    return found
+
+
+def _unknown_concealer_conditions(
+    ctx: Context, kind: str, word: str, levels: Mapping[str, str] = LEVEL_KEYS
+) -> list[Condition]:
+    """For each entry of a table that counts by whom an accident was concealed: the
+    subjects it did not reach although accidents with an unknown `concealed_by` would
+    have counted — named, so that a missing value never clears a subject silently."""
+    level = pl.col("level").cast(pl.String)
+    found: list[Condition] = []
+    for lvl, suffix in levels.items():
+        key = f"annual.{kind}_{suffix}"
+        for entry in decision_entries(ctx, kind, suffix):
+            if entry.by is None:
+                continue
+            n, unknown = pl.col(f"n_{entry.name}"), pl.col(f"unknown_{entry.name}")
+            unknown_ids = pl.col(f"unknown_ids_{entry.name}")
+            reason = formatted(
+                f"{entry.what} {{}} 起，未达到{_who(lvl)}{word}的 {entry.count} 起；"
+                "另有 {} 起瞒报主体未知，未计入（{}），请核实瞒报主体",
+                n,
+                unknown,
+                unknown_ids.list.join("、"),
+            )
+            cond = (level == lvl) & (n < entry.count) & (unknown > 0)
+            found.append((cond, reason, unknown_ids, cite((key, GRADING, POPULATION), ctx.rules)))
     return found
 
 
@@ -242,20 +292,34 @@ def _triggered(conditions: list[Condition]) -> tuple[pl.Expr, pl.Expr]:
 
 
 def _awards(
-    frame: pl.LazyFrame, ctx: Context, basis: dict[str, str], scored: pl.Expr
+    frame: pl.LazyFrame,
+    ctx: Context,
+    basis: dict[str, str],
+    scored: pl.Expr,
+    *,
+    noun: str = "地区",
+    listed_only: bool = False,
+    unscored_eligible: bool = False,
+    peers: str = "同一上级的",
 ) -> tuple[pl.LazyFrame, list[pl.LazyFrame]]:
     """The consequences of a veto for awards, and the awards (``annual.awards``): a
     region is eligible when it has a score and no veto (where the veto makes it
     ineligible); an award goes to the eligible regions of its levels without an
     accident of its forbidden grade or worse, ranked among their siblings by score,
     down to the cut (top N, or floor(share × siblings with a score), at least 1;
-    every region tied at the cut).  A region gets the first award it wins."""
+    every region tied at the cut).  A region gets the first award it wins.
+
+    The frame's `region_code` is the subject's id and `parent_code` whom it is ranked
+    under; for departments and state-owned enterprises (`noun`) an award applies only
+    where its `levels` name their kind (`listed_only`), and a unit without a score is
+    eligible though no award by rank reaches it (`unscored_eligible`)."""
     p = ctx.rules
     consequences = p["annual.veto_consequences"] if "annual.veto_consequences" in p.rulebook else {}
     ineligible = bool(consequences.get("award_ineligible", True))
     vetoed = pl.col("vetoed") if ineligible else pl.lit(False)
+    eligible = ~vetoed if unscored_eligible else scored & ~vetoed
     frame = frame.with_columns(
-        (scored & ~vetoed).fill_null(False).alias("award_eligible"),
+        eligible.fill_null(False).alias("award_eligible"),
         pl.lit(None, pl.String).alias("award"),
     )
     awards = p["annual.awards"] if "annual.awards" in p.rulebook else []
@@ -265,10 +329,10 @@ def _awards(
     for i, award in enumerate(awards):
         label = str(award["label"])
         levels = [str(x) for x in award.get("levels", [])]
-        in_levels = pl.col("level").is_in(levels) if levels else pl.lit(True)
+        in_levels = pl.col("level").is_in(levels) if levels or listed_only else pl.lit(True)
         grade = award.get("forbidden_grade")
         clean = (pl.col(f"award_n_{i}").fill_null(0) == 0) if grade else pl.lit(True)
-        candidate = (pl.col("award_eligible") & in_levels & clean).fill_null(False)
+        candidate = (pl.col("award_eligible") & scored & in_levels & clean).fill_null(False)
         siblings = (scored & in_levels).fill_null(False).sum().over(parent)
         if "top" in award:
             cut = pl.lit(int(award["top"]), pl.Int64)
@@ -297,7 +361,7 @@ def _awards(
                     pl.lit("award").alias("rule_id"),
                     pl.lit(0.0).alias("points"),
                     formatted(
-                        f"获评{label}：在同一上级的 {{}} 个地区中得分列第 {{}}（{rule}）{clause}",
+                        f"获评{label}：在{peers} {{}} 个{noun}中得分列第 {{}}（{rule}）{clause}",
                         pl.col(f"_siblings_{i}"),
                         pl.col(f"_place_{i}"),
                     ).alias("reason"),
@@ -485,10 +549,7 @@ def finish_plan(
     bands = p["annual.grade_bands"]
     names = [b["grade"] for b in bands]
     rounded = pl.col("score").round(6)
-    idx: Any = pl
-    for i, band in enumerate(bands):
-        idx = idx.when(rounded >= float(band["min"])).then(pl.lit(i))
-    idx = idx.otherwise(pl.lit(len(bands) - 1))
+    idx = band_index(bands, rounded)
     cap_name = str(p["annual.grade_cap"])
     cap_idx = names.index(cap_name)
     scored = pl.col("score").is_not_null()
@@ -587,6 +648,14 @@ def finish_plan(
         ),
         *_decision_items(frame, veto_conditions, "veto"),
         *_decision_items(frame, yellow_conditions, "yellow_card"),
+        *_decision_items(
+            frame,
+            [
+                *_unknown_concealer_conditions(ctx, "veto", "一票否决"),
+                *_unknown_concealer_conditions(ctx, "yellow_card", "黄牌警告"),
+            ],
+            "decision.unknown_concealer",
+        ),
         *_decision_items(
             frame,
             [(

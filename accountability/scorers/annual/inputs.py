@@ -1,5 +1,7 @@
 """The shared inputs of the annual assessment: each table once, in the form the rules
-read it, plus the accident figures that A1, A3 and the decisions share.
+read it, plus the accident figures that A1, A3 and the decisions share, and what the
+control targets (A1, A3, A6) are measured against: the period's figure of every target
+indicator and, for a target written as a decline in %, the baseline year's.
 
 `frames(...)` gives the mapping a rule's `Count`, `Share` or `Formula` reads by table
 name; a table that is absent is an empty frame with its columns, so that a plan can
@@ -13,7 +15,11 @@ from collections.abc import Mapping
 import polars as pl
 
 from accountability.accidents import counted_deaths, grade_accidents, grade_at_least
-from accountability.codes import ACCIDENT_GRADES
+from accountability.codes import (
+    ACCIDENT_GRADES,
+    GRADE_COUNT_INDICATORS,
+    SECTOR_DEATHS_PREFIX,
+)
 from accountability.columns import TABLES, with_optional_columns
 from accountability.outputs import OUTPUTS
 from accountability.regions import Hierarchy, rolled, sorted_ids
@@ -26,11 +32,14 @@ from accountability.rules.model import Context
 __all__ = [
     "accident_figures",
     "frames",
+    "indicator_counts",
     "own_targets",
     "population_of",
     "prepare_accidents",
     "region_stats",
     "rows_in_period",
+    "target_baselines",
+    "target_rows",
 ]
 
 Frame = pl.DataFrame | pl.LazyFrame
@@ -55,7 +64,9 @@ def prepare_accidents(
     """The accidents of the rules' population (``annual.accident_population``: liability
     accidents by default), with `grade` and counted deaths `d` (missing persons with
     deaths while the switch is on), each by the rules in force on its date."""
-    lf = accidents.lazy()
+    # a frame built in code may leave out optional columns the rules read (pull-in
+    # flags, concealment_confirmed_on): they take their defaults, as a loaded file's do
+    lf = with_optional_columns(accidents.lazy(), "accidents")
     names = lf.collect_schema().names()
     lf = lf.filter(in_population(population, names))
     lf = grade_accidents(lf, rules).with_columns(counted_deaths(rules).cast(pl.Int64).alias("d"))
@@ -187,6 +198,185 @@ def own_targets(targets: Frame | None, year: int) -> pl.LazyFrame:
     )
 
 
+_TARGET_ROWS = {
+    "region_code": pl.String(),
+    "indicator": pl.String(),
+    "limit": pl.Float64(),
+    "limit_kind": pl.String(),
+    "baseline_year": pl.Int64(),
+}
+_COUNTS = {
+    "region_code": pl.String(),
+    "indicator": pl.String(),
+    "n": pl.Int64(),
+    "ids": pl.List(pl.String()),
+}
+_BASELINES = {
+    "region_code": pl.String(),
+    "indicator": pl.String(),
+    "baseline_year": pl.Int64(),
+    "base_n": pl.Int64(),
+    "base_data": pl.Boolean(),
+    "base_den": pl.Float64(),
+    "base_label": pl.String(),
+}
+
+
+def target_rows(targets: Frame | None, year: int) -> pl.LazyFrame:
+    """The year's targets, one row per (region, indicator), the region's own rows:
+    region_code, indicator, limit, limit_kind (``absolute`` where the table leaves it
+    empty or lacks the column) and baseline_year."""
+    if targets is None:
+        return pl.LazyFrame(schema=_TARGET_ROWS)
+    rows = with_optional_columns(targets.lazy(), "targets").filter(pl.col("year") == year)
+    return (
+        rows.select(
+            pl.col("region_code").cast(pl.String),
+            pl.col("indicator").cast(pl.String),
+            pl.col("limit").cast(pl.Float64),
+            pl.col("limit_kind").cast(pl.String).fill_null("absolute"),
+            pl.col("baseline_year").cast(pl.Int64),
+        )
+        # (region, year, indicator) is the table's key: at most one row each
+        .group_by("region_code", "indicator")
+        .agg(pl.all().first())
+        .select(list(_TARGET_ROWS))
+    )
+
+
+def _rate_condition(group: str | None, ctx: Context) -> pl.Expr:
+    """The accidents whose deaths an A3 rate counts (its sector group, or every one)."""
+    if group is None:
+        return pl.lit(True)
+    return pl.col("sector").cast(pl.String).is_in(list(ctx[group])).fill_null(False)
+
+
+def indicator_counts(accs: pl.LazyFrame | None, links: Hierarchy, ctx: Context) -> pl.LazyFrame:
+    """Per region (and below) and target indicator, the period's figure `n` and the
+    accidents behind it `ids` (long: region_code, indicator, n, ids; a region and
+    indicator without any accident has no row), from the prepared accidents (the
+    rules' population) of `ctx`'s period (`Context.accidents_in_period`, as A1 counts
+    deaths):
+
+    - ``deaths``: counted deaths; ``deaths:<sector>``: counted deaths in the sector;
+    - ``larger_accidents``, ``major_accidents``, ``extraordinary_accidents``: accidents
+      of exactly that grade (较大 起数 counts 较大 accidents, not 重大 ones);
+    - each A3 rate: its numerator, the counted deaths of its sectors.
+
+    Each accident is paired with the indicators it counts for, so the rows are grouped
+    once; the ids of a deaths figure are its fatal accidents."""
+    rows = accs if accs is not None else pl.LazyFrame(schema=_FIGURES_INPUT)
+    names = rows.collect_schema().names()
+    rows = rows.with_columns(
+        pl.lit(None, dtype=_FIGURES_INPUT[c]).alias(c) for c in _FIGURES_INPUT if c not in names
+    ).filter(ctx.accidents_in_period())
+    sector = pl.col("sector").cast(pl.String)
+    by_grade = {grade: key for key, grade in GRADE_COUNT_INDICATORS.items()}
+    of_deaths = [
+        pl.lit("deaths"),
+        pl.concat_str(pl.lit(SECTOR_DEATHS_PREFIX), sector),
+        *[
+            pl.when(_rate_condition(group, ctx)).then(pl.lit(key))
+            for key, _label, group, _factor, _denom in A3_INDICATORS
+        ],
+    ]
+    grade_key = pl.col("grade").cast(pl.String).replace_strict(by_grade, default=None)
+    deaths = rows.select(
+        "region_code", "accident_id", pl.col("d").alias("value"),
+        pl.concat_list(of_deaths).alias("indicator"),
+    ).explode("indicator")  # fmt: skip
+    counted = rows.select(
+        "region_code", "accident_id", pl.lit(1, pl.Int64).alias("value"),
+        grade_key.alias("indicator"),
+    )  # fmt: skip
+    own = (
+        pl.concat([deaths, counted.with_columns(pl.lit(True).alias("count"))], how="diagonal")
+        .filter(pl.col("indicator").is_not_null())
+        .with_columns(pl.col("count").fill_null(False))
+        .group_by("region_code", "indicator")
+        .agg(
+            pl.col("value").sum().alias("n"),
+            pl.col("accident_id")
+            .filter(pl.col("count") | (pl.col("value") > 0))
+            .unique()
+            .sort()
+            .alias("ids"),
+        )
+    )
+    return (
+        own.join(links.up, on="region_code", how="inner")
+        .group_by("rollup_code", "indicator")
+        .agg(
+            pl.col("n").sum(),
+            pl.col("ids").list.explode(keep_nulls=False, empty_as_null=False).unique().sort(),
+        )
+        .rename({"rollup_code": "region_code"})
+        .select([pl.col(c).cast(t) for c, t in _COUNTS.items()])
+    )
+
+
+def _denominators(stats: Frame | None, year: int) -> pl.LazyFrame:
+    """The A3 denominators of `year`, long: region_code, indicator (the rate), base_den."""
+    own = region_stats(stats, year)
+    return pl.concat(
+        [
+            own.select(
+                "region_code", pl.lit(key).alias("indicator"), pl.col(denom).alias("base_den")
+            )
+            for key, _label, _group, _factor, denom in A3_INDICATORS
+        ]
+    )
+
+
+def _period_name(ctx: Context) -> str:
+    """ "2023 年", or "2023 年度（2022-12-01 至 2023-11-30）" for another period."""
+    return ctx.label if ctx.calendar_year else f"{ctx.year} 年度（{ctx.label}）"
+
+
+def target_baselines(
+    accidents: Frame | None,
+    prepared: pl.LazyFrame | None,
+    stats: Frame | None,
+    rows: pl.LazyFrame,
+    links: Hierarchy,
+    ctx: Context,
+) -> pl.LazyFrame:
+    """What each of the year's targets written as a decline in % (``limit_kind =
+    decline_pct``, `rows` as `target_rows` gives them) is measured against, per
+    (region, indicator, baseline year): the baseline year's figure `base_n`, counted as
+    the year's (`indicator_counts` over the assessment period of the baseline year,
+    `Context.for_year`, and the same accidents); `base_data`, whether the accidents
+    table (`accidents`, raw) has any row in that period; `base_den`, a rate's
+    denominator in the region's own ``region_stats`` row of the baseline year (null for
+    a count, or where there is none); `base_label`, the period as people read it.
+
+    The baseline years are the distinct years the targets name (a small collect of
+    the targets): each one's period and pull-in rules come from the rulebook."""
+    declines = rows.filter(
+        (pl.col("limit_kind") == "decline_pct") & pl.col("baseline_year").is_not_null()
+    ).select("region_code", "indicator", "baseline_year")
+    years = declines.select(pl.col("baseline_year").unique().sort()).collect().to_series()
+    raw = accidents.lazy() if accidents is not None else _empty("accidents")
+    parts = []
+    for year in (int(y) for y in years):
+        base = Context.for_year(ctx.rules.rulebook, year)
+        has_data = raw.filter(base.within("occurred_on")).select((pl.len() > 0).alias("base_data"))
+        counts = indicator_counts(prepared, links, base).select(
+            "region_code", "indicator", pl.col("n").alias("base_n")
+        )
+        parts.append(
+            declines.filter(pl.col("baseline_year") == year)
+            .join(counts, on=["region_code", "indicator"], how="left")
+            .join(has_data, how="cross")
+            .join(_denominators(stats, year), on=["region_code", "indicator"], how="left")
+            .with_columns(
+                pl.col("base_n").fill_null(0), pl.lit(_period_name(base)).alias("base_label")
+            )
+            .select([pl.col(c).cast(t) for c, t in _BASELINES.items()])
+        )
+    return pl.concat(parts) if parts else pl.LazyFrame(schema=_BASELINES)
+
+
 def region_stats(stats: Frame | None, year: int) -> pl.LazyFrame:
     """The year's A3 denominators, the region's own row."""
     denominators = [ind[4] for ind in A3_INDICATORS]
@@ -267,13 +457,16 @@ def frames(
     compliant), `officials` the 一岗双责 officials frame (official_id, region_code,
     fulfilment) and `referral_gaps` the 应移送未移送 frame of
     `accountability.scorers.referrals`: section B and D read the results of those
-    scorers."""
+    scorers.  The control targets are read as `target_rows` (the year's targets,
+    long), `target_counts` (`indicator_counts` of the period) and `target_baselines`
+    (the baseline years' figures of the targets written as a decline in %)."""
     raw = accidents.lazy() if accidents is not None else _empty("accidents")
     population = population_of(ctx)
     if prepared is None:
         prepared = prepare_accidents(raw, rules, population)
     if figures is None:
         figures = accident_figures(prepared, links, ctx)
+    rows = target_rows(targets, ctx.year)
     return {
         "region_up": links.up,
         "accidents_raw": raw,
@@ -281,6 +474,9 @@ def frames(
         "figures": figures,
         "targets": own_targets(targets, ctx.year),
         "region_stats": region_stats(stats, ctx.year),
+        "target_rows": rows,
+        "target_counts": indicator_counts(prepared, links, ctx),
+        "target_baselines": target_baselines(accidents, prepared, stats, rows, links, ctx),
         "cases": _cases(cases) if cases is not None else pl.LazyFrame(schema=_CASES),
         "inspections": (inspections if inspections is not None else _empty("inspections")).lazy(),
         "enterprises": _enterprises(
