@@ -38,6 +38,7 @@ from accountability.rules.model import Context
 from accountability.rules.registry import REGISTRY, rule_positions, rule_title
 from accountability.scorers.annual import SECTION_NAMES, SECTIONS, annual
 from accountability.scorers.annual.inputs import DATED, rows_in_period
+from accountability.scorers.annual.published import published_list
 from accountability.scorers.annual.units import assessed_units
 from accountability.scorers.dual_duty import dual_duty
 from accountability.scorers.enterprise import enterprise_ratings
@@ -93,6 +94,10 @@ class Assessment:
       and state-owned enterprises the annual assessment rates beside the regions —
       accidents they answer for, veto, yellow card, score and grade where the rulebook
       gives them rules, rank, award (`accountability.scorers.annual.units`).
+    - `published_list`: the list a government publishes: the regions under it and,
+      where ``annual.units_published_with_regions`` is true, its departments and
+      state-owned enterprises, in one ranking (`list_rank`;
+      `accountability.scorers.annual.published`).
     - `referral_gaps`: 应移送未移送, the year's accidents past the 严重后果 thresholds of
       重大责任事故罪 with no case transferred to the judicial organs
       (`accountability.scorers.referrals`; empty without an accidents table).
@@ -144,6 +149,9 @@ class Assessment:
     assessed_enterprises: pl.DataFrame = attrs.field(
         factory=lambda: _declared("assessed_enterprises")
     )
+    # the list as published: the regions under each assessing region and, where
+    # annual.units_published_with_regions says so, its departments and enterprises
+    published_list: pl.DataFrame = attrs.field(factory=lambda: _declared("published_list"))
 
     # --- output -------------------------------------------------------------------------
 
@@ -947,6 +955,14 @@ def assess(
         departments=_sorted(dd.departments, ["region_code", "department"]),
         assessed_departments=units.departments,
         assessed_enterprises=units.enterprises,
+        published_list=published_list(
+            yearly.regions,
+            *(
+                (units.departments, units.enterprises)
+                if p["annual.units_published_with_regions"]
+                else (None, None)
+            ),
+        ),
         line_items=items,
         rejected=data.rejected,
         warnings=pl.concat(warnings, how="vertical"),

@@ -240,3 +240,35 @@ def test_a_rule_that_cannot_score_a_unit_is_refused():
     rules = with_params(annual__unit_rules={"department": ["A1"], "state_enterprise": []})
     with pytest.raises(RulebookError, match="A1"):
         _units([], rules)
+
+
+# --- the published list ------------------------------------------------------------------
+
+
+def test_by_default_the_published_list_holds_the_regions_in_their_ranking(yiyang_2024):
+    listed = yiyang_2024.published_list
+    assert set(listed["subject_type"]) == {"region"}
+    ranks = yiyang_2024.regions.select("region_code", "rank").rows()
+    assert sorted(listed.select("subject_id", "list_rank").rows()) == sorted(ranks)
+
+
+def test_units_published_with_regions_share_one_ranking(yiyang_data):
+    rules = with_params(
+        annual__units_published_with_regions=True,
+        annual__unit_rules={"department": ["A4", "A5"], "state_enterprise": []},
+    )
+    result = assess(yiyang_data, rules, year=YEAR)
+    city = result.published_list.filter(pl.col("list_code") == CITY)
+    departments = result.assessed_departments.filter(pl.col("region_code") == CITY)
+    counties = result.regions.filter(pl.col("parent_code") == CITY)
+    soes = result.assessed_enterprises.filter(pl.col("region_code") == CITY)
+    assert city.height == departments.height + counties.height + soes.height
+    # one ranking: vetoed last, otherwise by score; an unscored enterprise has no place
+    scored = city.filter(pl.col("score").is_not_null())
+    order = scored.sort("list_rank")
+    assert order["vetoed"].to_list() == sorted(order["vetoed"].to_list())
+    for part in order.partition_by("vetoed"):
+        assert part["score"].to_list() == sorted(part["score"].to_list(), reverse=True)
+    assert scored["list_rank"].min() == 1 and scored["list_rank"].max() <= scored.height
+    unscored = city.filter(pl.col("subject_type") == "state_enterprise")
+    assert unscored.height == soes.height and unscored["list_rank"].is_null().all()
