@@ -903,6 +903,97 @@ def format_ranking(assessment: Assessment) -> Any:
     return Group(table, *notes)
 
 
+UNIT_HEADERS = ("考核地区", "类型", "名称", "得分", "等次", "排名", "否决", "黄牌", "评先")
+
+
+def _unit_rows(assessment: Assessment) -> tuple[list[tuple[str, ...]], int]:
+    """The departments and state-owned enterprises with a veto, a yellow card or an
+    award, as text cells in UNIT_HEADERS order (by assessing region, then rank), and how
+    many units have none of the three."""
+    frames = [
+        (assessment.assessed_departments, "部门", pl.col("department")),
+        (assessment.assessed_enterprises, "国企", pl.col("name")),
+    ]
+    parts = [
+        frame.select(
+            pl.col("region_code"),
+            pl.lit(kind).alias("kind"),
+            name.alias("name"),
+            "score", "grade", "rank", "vetoed", "yellow_card", "award",
+        )
+        for frame, kind, name in frames
+        if frame.height
+    ]  # fmt: skip
+    if not parts:
+        return [], 0
+    units = pl.concat(parts, how="vertical")
+    notable = units.filter(
+        pl.col("vetoed") | pl.col("yellow_card") | pl.col("award").is_not_null()
+    ).sort("region_code", "kind", "rank", "name", nulls_last=True)
+    rows = [
+        (
+            str(rec["region_code"]),
+            str(rec["kind"]),
+            str(rec["name"] or ""),
+            _fmt_score(rec["score"]),
+            str(rec["grade"] or "—"),
+            "—" if rec["rank"] is None else str(rec["rank"]),
+            _yes(rec["vetoed"]),
+            _yes(rec["yellow_card"]),
+            str(rec["award"] or ""),
+        )
+        for rec in notable.iter_rows(named=True)
+    ]
+    return rows, units.height - notable.height
+
+
+def format_units(assessment: Assessment) -> Any | None:
+    """The departments and state-owned enterprises the rulebook vetoed, warned or
+    awarded, as a rich table, and a line counting the others; None when there is none
+    (the default rulebook decides nothing for units).  Their full results are in
+    `assessed_departments` and `assessed_enterprises` (sheets 部门考核, 国有企业考核)."""
+    from rich import box
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    rows, others = _unit_rows(assessment)
+    if not rows:
+        return None
+    parts: list[Any] = []
+    if rows:
+        table = Table(
+            title=Text(f"{assessment.year} 年度部门和国有企业考核：一票否决、黄牌警告和评先"),
+            box=box.SIMPLE_HEAD,
+        )
+        justify = ("left", "left", "left", "right", "center", "right", "center", "center", "left")
+        for header, side in zip(UNIT_HEADERS, justify, strict=True):
+            wide = header in ("名称", "评先")  # only these may wrap, never a code or a flag
+            table.add_column(
+                header,
+                justify=side,  # type: ignore[arg-type]
+                overflow="fold",
+                no_wrap=not wide,
+                min_width=12 if header == "名称" else None,
+            )
+        for cells in rows:
+            vetoed, yellow = cells[6], cells[7]
+            table.add_row(
+                *(Text(visible(c, single_line=True)) for c in cells[:6]),
+                Text(vetoed, style="red"),
+                Text(yellow, style="yellow"),
+                Text(visible(cells[8], single_line=True)),
+            )
+        parts.append(table)
+    parts.append(
+        Text(
+            f"其余 {others} 个部门、国有企业无一票否决、黄牌警告或评先"
+            "（全部结果见部门考核、国有企业考核两张表：--out 结果.xlsx）"
+        )
+    )
+    return Group(*parts)
+
+
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>|#"})
 
 

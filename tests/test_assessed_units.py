@@ -175,6 +175,20 @@ def test_a_department_award_goes_to_the_top_share_without_a_forbidden_accident(s
     ]
 
 
+def test_an_award_for_the_departments_a_city_assesses_leaves_the_counties_out():
+    rules = with_params(
+        annual__unit_rules={"department": ["A4"], "state_enterprise": []},
+        annual__awards=[{"label": "先进单位", "share": 0.4, "levels": ["部门"],
+                         "assessed_by": ["市"]}],
+    )  # fmt: skip
+    result = _units([], rules)
+    awarded = result.departments.filter(pl.col("award") == "先进单位")
+    # the city's two departments tie at 100 and are both named; 资阳区's is not
+    assert awarded.select("region_code", "department").rows() == [
+        (CITY, TRANSPORT), (CITY, EMERGENCY),
+    ]  # fmt: skip
+
+
 def test_a_region_award_does_not_reach_units():
     rules = with_params(annual__awards=[{"label": "先进", "top": 3}])
     assert _units([], rules).departments["award"].is_null().all()

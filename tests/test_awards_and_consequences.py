@@ -145,3 +145,11 @@ def test_officials_of_a_vetoed_region_in_the_listed_roles_are_barred(decision, u
     assert bars == {"G1": until, "G2": None, "G3": until, "G4": None, "G5": None}
     reason = officials.filter(pl.col("official_id") == "G1")["promotion_bar_reason"][0]
     assert reason.startswith("所在地区 资阳区（430902）2024 年度考核一票否决")
+
+
+@pytest.mark.parametrize(("assessed_by", "named"), [(["市"], True), (["省"], False)])
+def test_an_award_for_the_subjects_a_level_assesses_reaches_only_those(assessed_by, named):
+    items = [(Z, "A5", -1.0), (H, "A5", -2.0), (N, "A5", -3.0), (T, "A5", -4.0)]
+    award = [{**THREE[0], "assessed_by": assessed_by}]  # the counties a 市 assesses
+    r = _finish(items, rules=with_params(annual__awards=award))
+    assert (_awards(r)[Z] == "先进") is named

@@ -323,3 +323,16 @@ def test_the_real_assessment_goes_to_excel_html_and_the_ranking(yiyang, tmp_path
     console = Console(record=True, width=200)
     console.print(report.format_ranking(yiyang))
     assert "430981" in console.export_text()
+
+
+@real
+def test_assess_with_a_province_scheme_shows_its_departments_and_enterprises() -> None:
+    example = Path(__file__).resolve().parents[1] / "examples" / "hunan-2017.toml"
+    result = run("assess", FIXTURE, "--year", "2024", "--rules", example)
+    assert result.exit_code == 0, result.output
+    assert "部门和国有企业考核" in result.stdout
+    assert "沅江正邦船务" in result.stdout and "先进单位" in result.stdout
+    assert "先进县市区" in result.stdout  # the counties' awards, in the ranking's notes
+    # the default rulebook decides nothing for units: no such table
+    plain = run("assess", FIXTURE, "--year", "2024")
+    assert "部门和国有企业考核" not in plain.stdout

@@ -205,9 +205,12 @@ def assess(
         if out is not None and kind is not None:
             report_step(progress, "写入", out.name)
             written = _write(result, out, kind)
-    from accountability.report import format_ranking
+    from accountability.report import format_ranking, format_units
 
     console.print(format_ranking(result))
+    units = format_units(result)
+    if units is not None:
+        console.print(units)
     if written is not None:
         console.print(Text(f"结果已写入 {visible(str(written))}"))
 

@@ -1146,4 +1146,27 @@ ANNUAL_RULES: tuple[Rule, ...] = (
                 "annual.yellow_card_county", GRADING, POPULATION),
         tables=("accidents",),
     ),
+    Rule(
+        id="veto.unit", scorer=SCORER, subject="department", kind="decision",
+        label="部门、国有企业一票否决",
+        definition="部门监管行业领域内、本地区及以下的事故，或国有企业本企业（列有考核行业领域的，"
+        "其中的）事故，某等级及以上达到规定起数，或报告失职（瞒报、谎报、漏报、迟报）达到规定"
+        "起数的，实行一票否决；考核等次为 veto_if_grade 所列等次的也否决（有得分时）。",
+        params=("annual.veto_department", "annual.veto_state_enterprise", "annual.veto_if_grade",
+                "annual.unit_rules", GRADING, POPULATION),
+        tables=("accidents", "officials", "assessed_enterprises"),
+        readings=("部门为领导干部表中、在行业领域—部门对应表里的（地区，部门）；"
+                  "exempt_without_supervisory_responsibility 为是时不计调查认定无监管责任的事故。",
+                  "排名在同一地区的部门之间、同一地区考核的国有企业之间进行；"
+                  "units_published_with_regions 为是时与下级地区列入同一公布名单。"),
+    ),
+    Rule(
+        id="yellow_card.unit", scorer=SCORER, subject="department", kind="decision",
+        label="部门、国有企业黄牌警告",
+        definition="部门、国有企业的事故达到本类对象黄牌警告表规定起数的，给予黄牌警告，"
+        "与一票否决分别判定。",
+        params=("annual.yellow_card_department", "annual.yellow_card_state_enterprise",
+                GRADING, POPULATION),
+        tables=("accidents", "officials", "assessed_enterprises"),
+    ),
 )  # fmt: skip

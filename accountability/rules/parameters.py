@@ -621,12 +621,12 @@ def _consequences(value: Any) -> Iterator[Fault]:
 
 
 def _awards(value: Any) -> Iterator[Fault]:
-    """`[{ label, top = 名次 | share = 比例, levels = [级别], forbidden_grade = 事故等级,
-    population = [事故标记] }]`."""
+    """`[{ label, top = 名次 | share = 比例, levels = [级别], assessed_by = [考核地区级别],
+    forbidden_grade = 事故等级, population = [事故标记] }]`."""
     if not isinstance(value, list):
         yield Fault("", f'须为数组，如 [{{ label = "先进", top = 3 }}]，实为 {value!r}')
         return
-    known = {"label", "top", "share", "levels", "forbidden_grade", "population"}
+    known = {"label", "top", "share", "levels", "assessed_by", "forbidden_grade", "population"}
     for i, award in enumerate(value):
         at = str(i)
         if not isinstance(award, dict):
@@ -647,6 +647,12 @@ def _awards(value: Any) -> Iterator[Fault]:
         for j, level in enumerate(award.get("levels", [])):
             if level not in levels:
                 yield Fault(_join(at, "levels", str(j)), f"未知级别 {level!r}，应为 {list(levels)}")
+        for j, level in enumerate(award.get("assessed_by", [])):
+            if level not in REGION_LEVELS:
+                yield Fault(
+                    _join(at, "assessed_by", str(j)),
+                    f"未知地区级别 {level!r}，应为 {list(REGION_LEVELS)}",
+                )
         if "forbidden_grade" in award:
             yield from _grade_names([award["forbidden_grade"]], _join(at, "forbidden_grade"))
         if "population" in award:

@@ -309,8 +309,10 @@ def _awards(
     down to the cut (top N, or floor(share × siblings with a score), at least 1;
     every region tied at the cut).  A region gets the first award it wins.
 
-    The frame's `region_code` is the subject's id and `parent_code` whom it is ranked
-    under; for departments and state-owned enterprises (`noun`) an award applies only
+    The frame's `region_code` is the subject's id, `parent_code` whom it is ranked
+    under and `assessor_level` that region's level (an award's `assessed_by` keeps the
+    subjects ranked under regions of those levels: 益阳's 市直 departments); for
+    departments and state-owned enterprises (`noun`) an award applies only
     where its `levels` name their kind (`listed_only`), and a unit without a score is
     eligible though no award by rank reaches it (`unscored_eligible`)."""
     p = ctx.rules
@@ -330,6 +332,9 @@ def _awards(
         label = str(award["label"])
         levels = [str(x) for x in award.get("levels", [])]
         in_levels = pl.col("level").is_in(levels) if levels or listed_only else pl.lit(True)
+        if award.get("assessed_by"):
+            assessors = [str(x) for x in award["assessed_by"]]
+            in_levels = in_levels & pl.col("assessor_level").is_in(assessors).fill_null(False)
         grade = award.get("forbidden_grade")
         clean = (pl.col(f"award_n_{i}").fill_null(0) == 0) if grade else pl.lit(True)
         candidate = (pl.col("award_eligible") & scored & in_levels & clean).fill_null(False)
@@ -628,6 +633,14 @@ def finish_plan(
             pl.lit(unassessed, dtype=_IDS).alias("unassessed_sections"),
             pl.lit(list(data_gaps), dtype=_IDS).alias("data_gaps"),
         )
+    )
+    # the level of the region each region is ranked under (an award's `assessed_by`)
+    frame = frame.join(
+        frame.select(
+            pl.col("region_code").alias("parent_code"), pl.col("level").alias("assessor_level")
+        ),
+        on="parent_code",
+        how="left",
     )
     frame, award_items = _awards(frame, ctx, basis, scored)
     decisions = [

@@ -415,8 +415,8 @@ def _finish(
         peers="同一地区考核的",
     )
     out_items += [
-        *_decision_items(frame, veto_conditions, "veto"),
-        *_decision_items(frame, yellow_conditions, "yellow_card"),
+        *_decision_items(frame, veto_conditions, "veto.unit"),
+        *_decision_items(frame, yellow_conditions, "yellow_card.unit"),
         *_decision_items(
             frame,
             [
@@ -459,8 +459,10 @@ def _assess_kind(
     suffix: str,
     output: str,
     registry: Registry,
+    region_levels: pl.LazyFrame,
 ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    """(the output frame, the line items) of one kind of unit."""
+    """(the output frame, the line items) of one kind of unit; `region_levels`
+    (region_code, level) gives each assessing region's level."""
     links = _unit_links(units)
     rule_ids = _rule_ids(ctx, suffix)
     items = _scored_items(rows, links, ctx, rule_ids, registry) if rule_ids else None
@@ -471,6 +473,14 @@ def _assess_kind(
         .drop("region_code")
         .rename({"_id": "region_code"})
         .join(_figures(rows, links, ctx, suffix), on="region_code", how="left")
+        .join(
+            region_levels.select(
+                pl.col("region_code").alias("parent_code"),
+                pl.col("level").cast(pl.String).alias("assessor_level"),
+            ),
+            on="parent_code",
+            how="left",
+        )
     )
     frame, items_out = _finish(frame, items, ctx, suffix, registry)
     columns = OUTPUTS[output].dtypes
@@ -529,6 +539,7 @@ def assessed_units(
         .cache()
     )
     links = Hierarchy.of(data.table("regions"))
+    region_levels = data.table("regions").lazy().select("region_code", "level")
     dep_frame, dep_items = _assess_kind(
         departments.select("region_code", "department", "sectors", "unit_id"),
         _department_accidents(accs, departments, links),
@@ -536,6 +547,7 @@ def assessed_units(
         "department",
         "assessed_departments",
         registry,
+        region_levels,
     )
     ent_frame, ent_items = _assess_kind(
         enterprises,
@@ -544,6 +556,7 @@ def assessed_units(
         "state_enterprise",
         "assessed_enterprises",
         registry,
+        region_levels,
     )
     dep_out, ent_out, items = pl.collect_all(
         [
