@@ -786,11 +786,43 @@ def _decision_notes(assessment: Assessment) -> dict[str, str]:
     return {region: "；".join(parts) for region, parts in notes.items()}
 
 
-def _notes(rec: Mapping[str, Any], decisions: Mapping[str, str]) -> str:
+def _consequences(assessment: Assessment) -> dict[str, str]:
+    """Per vetoed region, what the veto costs (``annual.veto_consequences``): no award
+    that year, and the officials barred from promotion until a date."""
+    regions = assessment.regions
+    if "vetoed" not in regions.columns or not regions["vetoed"].any():
+        return {}
+    officials = assessment.officials
+    bars: dict[str, tuple[int, Any]] = {}
+    if "promotion_barred_until" in officials.columns:
+        barred = (
+            officials.filter(pl.col("promotion_barred_until").is_not_null())
+            .group_by("region_code")
+            .agg(pl.len().alias("n"), pl.col("promotion_barred_until").max().alias("until"))
+        )
+        bars = {r: (n, until) for r, n, until in barred.iter_rows()}
+    out: dict[str, str] = {}
+    for rec in regions.filter(pl.col("vetoed")).iter_rows(named=True):
+        code = str(rec["region_code"])
+        parts = [] if rec.get("award_eligible", True) else ["当年不得评先评优"]
+        if code in bars:
+            n, until = bars[code]
+            parts.append(f"领导干部 {n} 人 {until} 前不得提拔")
+        if parts:
+            out[code] = "否决后果：" + "，".join(parts)
+    return out
+
+
+def _notes(
+    rec: Mapping[str, Any], decisions: Mapping[str, str], consequences: Mapping[str, str]
+) -> str:
     parts: list[str] = []
     decided = decisions.get(str(rec.get("region_code")))
     if decided:
         parts.append(decided)
+    costs = consequences.get(str(rec.get("region_code")))
+    if costs:
+        parts.append(costs)
     if rec.get("incomplete"):
         missing = rec.get("unassessed_sections") or []
         parts.append("未考核: " + "、".join(str(x) for x in missing) if missing else "考核不完整")
@@ -814,6 +846,7 @@ def _ranking_rows(assessment: Assessment) -> list[_RankRow]:
     """The regions in ranking order, one block per parent, with numbered notes."""
     regions = _region_order(assessment.regions)
     decisions = _decision_notes(assessment)
+    consequences = _consequences(assessment)
     names = dict(zip(regions["region_code"].to_list(), regions["name"].to_list(), strict=True))
     rows: list[_RankRow] = []
     previous: tuple[object, object] | None = None
@@ -826,7 +859,7 @@ def _ranking_rows(assessment: Assessment) -> list[_RankRow]:
             title = f"{names.get(parent) or parent}下辖" if parent else "最上级"
         previous = group
         code, name = str(rec.get("region_code") or ""), str(rec.get("name") or "")
-        note, marker = _notes(rec, decisions), ""
+        note, marker = _notes(rec, decisions, consequences), ""
         if note:
             notes += 1
             marker = f"注{notes}"

@@ -94,3 +94,21 @@ def test_departments_are_scored_and_published_with_the_counties(hunan):
     assert departments["score"].is_not_null().all()
     # 40% of the city's six departments, at least the two tied at the top
     assert departments.filter(pl.col("award") == "先进单位").height >= 2
+
+
+def test_the_ranking_notes_say_what_a_veto_costs(yiyang_data):
+    from test_annual import with_params
+
+    from accountability.report import markdown_report
+
+    rules = with_params(
+        annual__veto_consequences={"award_ineligible": True, "promotion_bar_days": 365,
+                                   "promotion_bar_roles": ["党委主要负责人", "政府主要负责人"]},
+    )  # fmt: skip
+    result = acc.assess(yiyang_data, rules, year=2024)
+    barred = result.officials.filter(
+        (pl.col("region_code") == TAOJIANG) & pl.col("promotion_barred_until").is_not_null()
+    )
+    assert barred.height > 0
+    text = markdown_report(result, explain=False)
+    assert f"否决后果：当年不得评先评优，领导干部 {barred.height} 人 2025-12-31 前不得提拔" in text
