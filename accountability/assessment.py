@@ -24,7 +24,7 @@ import attrs
 import polars as pl
 
 from accountability.arguments import as_dataset, as_rulebook, as_year
-from accountability.codes import MEASURES, UNIT_KINDS
+from accountability.codes import MEASURES, STEP_BASES, UNIT_KINDS
 from accountability.columns import TABLES
 from accountability.dataset import WARNINGS_SCHEMA, Dataset, as_warnings, warning
 from accountability.dates import parse_day
@@ -86,7 +86,11 @@ class Assessment:
       unassessed_sections, rank, A–E (section points after caps: weight + points;
       null for a section not assessed), sorted by region_code.
     - `enterprises`, `cases`, `officials`, `departments`: the enterprise ratings,
-      四个一律 cases and 一岗双责 officials and departments of the year.
+      四个一律 cases and 一岗双责 officials and departments of the year; an official's
+      `step_basis` says whether an investigation's finding (调查认定) or only
+      attribution (归责预筛, a pre-screen) stands behind the step.
+    - `summons_events`: the 约谈 and 通报 events of the year, one row per event and
+      official summoned (`accountability.scorers.dual_duty`).
     - `inspection_frequency_by_region`, `inspection_frequency_by_department`: the year's
       inspections against each enterprise's class minimum and cap, summed
       (`accountability.scorers.frequency`).
@@ -152,6 +156,8 @@ class Assessment:
     # the list as published: the regions under each assessing region and, where
     # annual.units_published_with_regions says so, its departments and enterprises
     published_list: pl.DataFrame = attrs.field(factory=lambda: _declared("published_list"))
+    # 一岗双责: the period's 约谈 and 通报 events, one row per event and official summoned
+    summons_events: pl.DataFrame = attrs.field(factory=lambda: _declared("summons_events"))
 
     # --- output -------------------------------------------------------------------------
 
@@ -467,6 +473,39 @@ def _explain_enterprise(a: Assessment, subject_id: str) -> list[str]:
     return _with_items(a, "enterprise", subject_id, lines, rec.get("score"))
 
 
+# What stands behind an official's step (officials.step_basis), as explain says it.
+_STEP_BASIS_TEXT: dict[str, str] = {
+    STEP_BASES[0]: "调查认定（事故调查认定该干部负有领导责任，厅字〔2018〕13号 第十八条）",
+    STEP_BASES[1]: "归责预筛（按职务和分管领域归责只是拟追责范围的预筛，不是调查认定；"
+    "问责以事故调查的责任认定为据）",
+}
+
+
+def _event_lines(a: Assessment, subject_id: str) -> list[str]:
+    """The official's 约谈 and 通报 events: day, step, rule, window, count against the
+    threshold, reason, evidence, basis and whom the 通报 is copied to."""
+    events = a.summons_events.filter(pl.col("official_id") == subject_id)
+    if events.height == 0:
+        return []
+    lines = ["约谈通报事件："]
+    for e in events.sort("triggered_on", "rule_id").iter_rows(named=True):
+        window = f"{e['window_start']} 至 {e['window_end']}" if e["window_start"] else "—"
+        if e["window_days"] is not None:
+            window += f"（{_n(e['window_days'])} 天）"
+        lines.append(
+            f"  {e['triggered_on']} {e['step']} [{rule_title(e['rule_id'])}] 窗口 {window}"
+            f" · {_n(e['count'])} 起（≥{_n(e['threshold'])} 起）：{e['reason']}"
+        )
+        ev = _evidence(e["evidence"])
+        if ev:
+            lines.append(f"      证据：{ev}")
+        if e["basis"]:
+            lines.append(f"      依据：{e['basis']}")
+        if e["copy_to"]:
+            lines.append(f"      抄送：{e['copy_to']}")
+    return lines
+
+
 def _explain_official(a: Assessment, subject_id: str) -> list[str]:
     rec = _record(a, "official", subject_id)
     lines = [f"{a.year} 年度一岗双责 · 领导干部 {subject_id} {rec.get('name') or ''}"]
@@ -476,10 +515,14 @@ def _explain_official(a: Assessment, subject_id: str) -> list[str]:
             f" · 部门 {rec.get('department') or '—'} · 分管 {_list(rec.get('portfolio'))}"
         )
         lines.append(f"履职率 {_share(rec.get('fulfilment'))} · 问责步骤 {rec.get('step') or '无'}")
+        basis = rec.get("step_basis")
+        if basis:
+            lines.append(f"  步骤依据：{_STEP_BASIS_TEXT.get(basis, basis)}")
         lines += _listed("原因", rec.get("reasons"))
         ev = _evidence(rec.get("evidence"))
         if ev:
             lines.append(f"  证据：{ev}")
+    lines += _event_lines(a, subject_id)
     return _with_items(a, "official", subject_id, lines)
 
 
@@ -919,7 +962,7 @@ def assess(
     report_step(progress, "考核", "年度目标管理考核")
     yearly = annual(
         data, book, year=year, four_musts_cases=fm.cases, officials=dd.officials,
-        referral_gaps=referrals, coverage=coverage,
+        referral_gaps=referrals, coverage=coverage, summons_events=dd.summons_events,
     )  # fmt: skip
 
     officials = _promotion_bars(dd.officials, data, yearly.regions, period, decision_date)
@@ -953,6 +996,7 @@ def assess(
         cases=_sorted(fm.cases, ["case_id"]),
         officials=_sorted(officials, ["official_id"]),
         departments=_sorted(dd.departments, ["region_code", "department"]),
+        summons_events=dd.summons_events,
         assessed_departments=units.departments,
         assessed_enterprises=units.enterprises,
         published_list=published_list(

@@ -105,13 +105,34 @@ PENALTY_KINDS: tuple[str, ...] = (
     "吊销许可证",
 )
 
-# 《地方党政领导干部安全生产责任制规定》(2018)
-OFFICIAL_ROLES: tuple[str, ...] = ("党委主要负责人", "政府主要负责人", "分管负责人", "部门负责人")
+# 《地方党政领导干部安全生产责任制规定》(2018)(厅字〔2018〕13号); the two roles its
+# 第二章 names besides today's four are appended, so that the roles' Enum codes stay.
+OFFICIAL_ROLES: tuple[str, ...] = (
+    "党委主要负责人",
+    "政府主要负责人",
+    "分管负责人",
+    "部门负责人",
+    "党委常委会其他成员",
+    "政府分管安全生产的领导干部",
+)
 HEAD_ROLES: tuple[str, ...] = ("党委主要负责人", "政府主要负责人")
 
 DUTY_ACTIVITIES: tuple[str, ...] = ("研究部署", "督导检查", "隐患督办")
 
-ACCOUNTABILITY_STEPS: tuple[str, ...] = ("约谈", "黄牌警告", "问责")
+# An official's (and a department's, 一岗双责) steps, mildest first: 约谈 (安委〔2018〕2号),
+# 通报, and 问责建议 — a proposal: 问责 itself (厅字〔2018〕13号 第十八条) is
+# decided by people on an investigation's findings.  黄牌警告 is a sanction on units
+# (regions, departments, state-owned enterprises), never a step of a person.
+ACCOUNTABILITY_STEPS: tuple[str, ...] = ("约谈", "通报", "问责建议")
+# An investigation's finding on an official for one accident (responsibility_findings):
+# the three kinds of leadership responsibility (厅字〔2018〕13号 第十八条), or none.
+FINDINGS: tuple[str, ...] = ("领导责任", "主要领导责任", "重要领导责任", "无责任")
+# What stands behind an official's step (officials.step_basis): an investigation's
+# finding of leadership responsibility, or only attribution by post and portfolio
+# (管行业必须管安全), which is a pre-screen of who may be held to account.
+STEP_BASES: tuple[str, ...] = ("调查认定", "归责预筛")
+# A summons rule's target meaning "each official the accidents are attributed to".
+ATTRIBUTED_TARGET = "归责对象"
 
 STANDARDIZATION_LEVELS: tuple[str, ...] = ("一级", "二级", "三级")
 

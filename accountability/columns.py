@@ -18,6 +18,7 @@ from accountability.codes import (
     CONCEALED_BY,
     DUTY_ACTIVITIES,
     ENTERPRISE_STATUSES,
+    FINDINGS,
     HAZARD_FINDERS,
     HAZARD_LEVELS,
     ILLEGAL_KINDS,
@@ -53,6 +54,7 @@ SubjectTypeDtype = pl.Enum(SUBJECT_TYPES)
 PenaltyKindDtype = pl.Enum(PENALTY_KINDS)
 RiskLevelDtype = pl.Enum(RISK_LEVELS)
 IllegalKindDtype = pl.Enum(ILLEGAL_KINDS)
+FindingDtype = pl.Enum(FINDINGS)
 
 
 @attrs.frozen
@@ -550,6 +552,67 @@ TABLES: dict[str, TableSpec] = {
                 ),
             ),
             key=("enterprise_id",),
+            optional_table=True,
+        ),
+        # 约谈 already held (安委〔2018〕2号 安全生产约谈实施办法(试行)): the summoned region,
+        # and the official where one person was summoned; escalation reads it.
+        TableSpec(
+            "summons_history",
+            "约谈记录",
+            (
+                _c("summons_id", _S, "约谈编号", aliases=("编号",)),
+                _c("region_code", _S, "被约谈地区区划代码", aliases=("区划代码", "地区代码")),
+                _c(
+                    "official_id",
+                    _S,
+                    "被约谈干部编号",
+                    required=False,
+                    nullable=True,
+                    aliases=("干部编号", "人员编号"),
+                ),
+                _c("summoned_on", _D, "约谈日期", event_date=True),
+                _c("issuer_level", LevelDtype, "约谈机关层级", aliases=("约谈层级",)),
+                _c("reason", _S, "约谈事由", nullable=True, aliases=("事由",)),
+                _c(
+                    "rectified_on",
+                    _D,
+                    "整改完成日期",
+                    required=False,
+                    nullable=True,
+                    event_date=True,
+                    aliases=("整改销号日期",),
+                ),
+            ),
+            key=("summons_id",),
+            optional_table=True,
+        ),
+        # An accident investigation's finding on one official (厅字〔2018〕13号 第十八条
+        # 领导责任, 第二十二条 从轻, 第二十三条 全面履职不予追责).  Any row makes its accident
+        # investigated: its 问责建议 follow the findings, not the attribution.
+        TableSpec(
+            "responsibility_findings",
+            "事故调查责任认定",
+            (
+                _c("accident_id", _S, "事故编号"),
+                _c("official_id", _S, "干部编号", aliases=("人员编号",)),
+                _c("finding", FindingDtype, "责任认定", aliases=("认定责任", "责任类型")),
+                _flag(
+                    "fully_performed",
+                    "已全面履职",
+                    required=False,
+                    default=False,
+                    aliases=("全面履职",),
+                ),
+                _flag(
+                    "remedial_action",
+                    "从轻情节",
+                    required=False,
+                    default=False,
+                    aliases=("可从轻", "主动采取补救措施"),
+                ),
+                _c("decided_on", _D, "认定日期", required=False, nullable=True, event_date=True),
+            ),
+            key=("accident_id", "official_id"),
             optional_table=True,
         ),
     )

@@ -266,6 +266,8 @@ TABLE_ORDER: tuple[str, ...] = (
     "adjustments",
     "credit_listings",
     "assessed_enterprises",
+    "summons_history",
+    "responsibility_findings",
 )
 assert set(TABLE_ORDER) == set(TABLES), "TABLE_ORDER must list every table of columns.TABLES"
 
@@ -274,6 +276,14 @@ _REFERENCES: dict[str, tuple[str, str, str, str]] = {
     "region_code": ("regions", "region_code", "unknown_region", "区划代码"),
     "enterprise_id": ("enterprises", "enterprise_id", "unknown_enterprise", "统一社会信用代码"),
     "official_id": ("officials", "official_id", "unknown_official", "干部编号"),
+}
+# table -> {column -> (referenced table, its key column, rule name, Chinese noun)}: the
+# references only some tables check (a finding names an accident of the accidents table;
+# cases.accident_id is not checked).
+_TABLE_REFERENCES: dict[str, dict[str, tuple[str, str, str, str]]] = {
+    "responsibility_findings": {
+        "accident_id": ("accidents", "accident_id", "unknown_accident", "事故编号"),
+    },
 }
 
 
@@ -328,6 +338,10 @@ _DATE_ORDER: dict[str, tuple[str, str, str, str]] = {
     "credit_listings": (
         "removed_before_listed", "removed_on", "listed_on",
         "移出日期早于列入日期 (removed_on before listed_on)",
+    ),
+    "summons_history": (
+        "rectified_before_summoned", "rectified_on", "summoned_on",
+        "整改完成日期早于约谈日期 (rectified_on before summoned_on)",
     ),
 }  # fmt: skip
 
@@ -1337,9 +1351,10 @@ def _reference_checks(work: _Work, works: Mapping[str, _Work]) -> None:
     table, spec = work.table, work.spec
     lf = work.wide.lazy()
     refs: list[tuple[str, str, str, str, str]] = []  # column, target table, key, rule, noun
+    own = _TABLE_REFERENCES.get(table, {})
     for col in spec.columns:
-        if col.name in _REFERENCES:
-            target, key, rule, noun = _REFERENCES[col.name]
+        if col.name in _REFERENCES or col.name in own:
+            target, key, rule, noun = own.get(col.name) or _REFERENCES[col.name]
             if target == table:
                 continue
             refs.append((col.name, target, key, rule, noun))

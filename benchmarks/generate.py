@@ -1327,6 +1327,15 @@ class _Country:
             ).sort("enterprise_id"),
         )
 
+    def summons_history(self) -> Iterator[pl.DataFrame]:
+        """No recorded summonses: the benchmark times the summons engine on the
+        accidents; the history only adds escalation candidates."""
+        yield pl.DataFrame(schema=TABLES["summons_history"].dtypes)
+
+    def responsibility_findings(self) -> Iterator[pl.DataFrame]:
+        """No investigation findings: every step rests on attribution (归责预筛)."""
+        yield pl.DataFrame(schema=TABLES["responsibility_findings"].dtypes)
+
     def regions(self) -> Iterator[pl.DataFrame]:
         """The region tree: provinces (roots), their cities, the cities' counties."""
         yield self.region_frame

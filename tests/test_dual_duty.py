@@ -25,7 +25,7 @@ from accountability.scorers.dual_duty import (
 
 YEAR = 2024
 AS_OF = dt.date(2025, 1, 15)
-STEP_RANK = {None: 0, "约谈": 1, "黄牌警告": 2, "问责": 3}
+STEP_RANK = {None: 0, "约谈": 1, "通报": 2, "问责建议": 3}
 
 # --- a small builder -------------------------------------------------------------------
 
@@ -225,23 +225,23 @@ def test_one_larger_accident_gives_summons():
     assert step_of(res, "HS-P") is None
 
 
-def test_two_larger_accidents_give_a_yellow_card():
+def test_two_larger_accidents_give_a_notice():
     res = run(larger("A1"), larger("A2", region="430903"))
-    assert step_of(res, "CITY-P") == "黄牌警告"  # both counties are below the city
+    assert step_of(res, "CITY-P") == "通报"  # both counties are below the city
     assert step_of(res, "ZY-P") == "约谈"
     assert row_of(res, "CITY-P")["evidence"] == ["A1", "A2"]
 
 
-def test_a_major_accident_gives_accountability():
+def test_a_major_accident_gives_a_proposal_of_accountability():
     res = run(accident("A1", "430902", "水上交通", deaths=10))
-    assert step_of(res, "CITY-DW") == "问责"
+    assert step_of(res, "CITY-DW") == "问责建议"
     assert step_of(res, "CITY-DC") is None
     assert any("重大及以上事故 1 起" in r for r in row_of(res, "CITY-DW")["reasons"])
 
 
-def test_a_concealed_accident_gives_accountability():
+def test_a_concealed_accident_gives_a_proposal_of_accountability():
     res = run(accident("A1", "430902", "煤矿", deaths=1, concealed=True))
-    assert step_of(res, "ZY-HE") == "问责"
+    assert step_of(res, "ZY-HE") == "问责建议"
     assert row_of(res, "ZY-HE")["concealed_accidents"] == 1
     assert any("瞒报" in r for r in row_of(res, "ZY-HE")["reasons"])
 
@@ -258,9 +258,9 @@ def test_three_fatal_accidents_give_summons_and_two_do_not():
 def test_highest_step_wins_and_every_reason_is_listed():
     res = run(larger("A1"), accident("A2", "430902", "水上交通", deaths=10))
     row = row_of(res, "ZY-DW")
-    assert row["step"] == "问责"
-    assert row["reasons"][0].endswith("→ 问责")
-    assert any(r.endswith("→ 黄牌警告") for r in row["reasons"])  # 2 较大-or-worse too
+    assert row["step"] == "问责建议"
+    assert row["reasons"][0].endswith("→ 问责建议")
+    assert any(r.endswith("→ 通报") for r in row["reasons"])  # 2 较大-or-worse too
 
 
 # --- sector rise (分管 / 监管 sector deaths up year on year) -----------------------------
@@ -298,10 +298,10 @@ def test_sector_rise_on_both_sides_of_fifty_percent_and_five_deaths(last, this, 
             (pl.col("subject_id") == oid)
             & (pl.col("rule_id") == "dual_duty.yellow_card.sector_rise")
         )
-        assert (step_of(res, oid) == "黄牌警告") is card
+        assert (step_of(res, oid) == "通报") is card
         assert rows.height == (1 if card else 0)
     # not for the heads (they may still be summoned for the fatal accidents)
-    assert step_of(res, "GOV") != "黄牌警告"
+    assert step_of(res, "GOV") != "通报"
     assert not res.line_items.filter(
         (pl.col("subject_id") == "GOV") & (pl.col("rule_id") == "dual_duty.yellow_card.sector_rise")
     ).height
@@ -311,7 +311,7 @@ def test_sector_rise_on_both_sides_of_fifty_percent_and_five_deaths(last, this, 
 def test_sector_rise_reason_states_the_facts():
     res = rise(3, 9)
     reason = row_of(res, "DW")["reasons"][0]
-    assert reason == "分管水上交通：本年死亡 9 人，上年 3 人，上升 200%（≥50% 且 ≥5 人）→ 黄牌警告"
+    assert reason == "分管水上交通：本年死亡 9 人，上年 3 人，上升 200%（≥50% 且 ≥5 人）→ 通报"
     assert row_of(res, "HT")["reasons"][0].startswith("监管水上交通：")
     assert "上年为 0" in row_of(rise(0, 5), "DW")["reasons"][0]
     assert "P0" in row_of(res, "DW")["evidence"] and "N8" in row_of(res, "DW")["evidence"]
@@ -339,13 +339,13 @@ def test_sector_rise_ratio_is_compared_exactly(tmp_path):
     res = dual_duty(make([*before, *now], officials=deputy), load_rulebook(path), YEAR)
     reasons = row_of(res, "DW")["reasons"]
     assert reasons[0].startswith("分管水上交通：本年死亡 55 人，上年 50 人，上升 10%")
-    assert step_of(res, "DW") == "黄牌警告"
+    assert step_of(res, "DW") == "通报"
 
 
 def test_sector_rise_counts_the_officials_region_and_below_only():
     """水上交通 deaths: 2 last year in 资阳区; 3 this year in 资阳区 and 3 in 赫山区.  The
-    city deputy sees 6 against 2 (黄牌警告); each county deputy only their own county's
-    3 (fewer than 5: no yellow card, though 3 fatal accidents still give 约谈)."""
+    city deputy sees 6 against 2 (通报); each county deputy only their own county's
+    3 (fewer than 5: no 通报, though 3 fatal accidents still give 约谈)."""
     before = [
         accident(f"P{i}", "430902", "水上交通", on=dt.date(YEAR - 1, 6, 1), deaths=1)
         for i in range(2)
@@ -361,9 +361,9 @@ def test_sector_rise_counts_the_officials_region_and_below_only():
         (pl.col("subject_id") == "CITY-DW") & (pl.col("rule_id") == rise_rule)
     )
     assert city["reason"].to_list() == [
-        "分管水上交通：本年死亡 6 人，上年 2 人，上升 200%（≥50% 且 ≥5 人）→ 黄牌警告"
+        "分管水上交通：本年死亡 6 人，上年 2 人，上升 200%（≥50% 且 ≥5 人）→ 通报"
     ]
-    assert step_of(res, "CITY-DW") == "黄牌警告"
+    assert step_of(res, "CITY-DW") == "通报"
     for county_deputy in ("ZY-DW", "HS-DW"):
         assert step_of(res, county_deputy) == "约谈"
         assert not res.line_items.filter(
@@ -377,7 +377,7 @@ def test_sector_rise_not_applied_without_previous_year_data():
         for i in range(9)
     ]
     res = run(*now)
-    assert step_of(res, "CITY-DW") == "约谈"  # 9 fatal accidents, but no yellow card
+    assert step_of(res, "CITY-DW") == "约谈"  # 9 fatal accidents, but no 通报
     notes = res.line_items.filter(
         (pl.col("subject_id") == "CITY-DW")
         & (pl.col("rule_id") == "dual_duty.yellow_card.sector_rise")
@@ -489,7 +489,7 @@ def test_rulebook_numbers_move_the_result():
         )
         book = load_rulebook(path)
     res = dual_duty(data, book, YEAR)
-    assert step_of(res, "ZY-P") == "问责"
+    assert step_of(res, "ZY-P") == "问责建议"
     basis = res.line_items.filter(
         (pl.col("subject_id") == "ZY-P") & (pl.col("rule_id") == "dual_duty.accountability.grade")
     )["basis"].item()
@@ -601,7 +601,7 @@ FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "yiyang-2024"
 
 
 @pytest.mark.skipif(not FIXTURE.is_dir(), reason="fixture fixtures/yiyang-2024 not generated yet")
-def test_fixture_water_transport_deputy_gets_at_least_a_yellow_card():
+def test_fixture_water_transport_deputy_gets_at_least_a_notice():
     from accountability.tables import load_dataset
 
     data = load_dataset(FIXTURE)
@@ -616,7 +616,7 @@ def test_fixture_water_transport_deputy_gets_at_least_a_yellow_card():
     assert deputy.len() >= 1
     for oid in deputy:
         row = row_of(res, oid)
-        assert STEP_RANK[row["step"]] >= STEP_RANK["黄牌警告"]
+        assert STEP_RANK[row["step"]] >= STEP_RANK["通报"]
         assert any("水上交通" in r and "死亡" in r for r in row["reasons"])
 
 
@@ -652,3 +652,24 @@ def test_overlapping_tenures_of_one_post_are_a_warning_and_both_are_attributed()
         .startswith("任职重叠（待核实）：与 W2 同时担任 430902分管负责人（水上交通）")
     )
     assert (notes["points"] == 0).all()
+
+
+# --- the two roles of the 规定 added later (党委常委会其他成员, 政府分管安全生产的领导干部) ----
+
+
+def test_new_roles_are_attributed_and_have_no_default_requirement():
+    """A 党委常委会其他成员 answers for their portfolio, a 政府分管安全生产的领导干部 for
+    every sector of their region and below; the default rulebook requires nothing of
+    either, so their fulfilment is not assessed (null)."""
+    officials = [
+        official("SM", "党委常委会其他成员", "430900", portfolio=["煤矿"]),
+        official("SD", "政府分管安全生产的领导干部", "430900"),
+        official("ZY-SD", "政府分管安全生产的领导干部", "430902"),
+    ]
+    res = run(larger("A1"), accident("A2", "430903", "煤矿", deaths=1), officials=officials)
+    assert attributed(res, "A1") == {"SD", "ZY-SD"}  # 水上交通 in 资阳区
+    assert attributed(res, "A2") == {"SM", "SD"}  # 煤矿 in 赫山区
+    assert step_of(res, "SD") == step_of(res, "ZY-SD") == "约谈"
+    assert res.officials["fulfilment"].null_count() == 3
+    assert res.duties.height == 0
+    assert not res.warnings.filter(pl.col("rule") == "overlapping_tenure").height

@@ -7,6 +7,7 @@ sector rise of 水上交通 and the cases, enterprises and officials the scorers
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
@@ -40,7 +41,7 @@ def test_same_seed_gives_byte_identical_files(tmp_path: Path) -> None:
     run_generator(tmp_path / "a", "--enterprises", "400", "--seed", "7")
     run_generator(tmp_path / "b", "--enterprises", "400", "--seed", "7")
     a, b = files(tmp_path / "a"), files(tmp_path / "b")
-    assert len(a) == 14
+    assert len(a) == 16
     assert a == b
     run_generator(tmp_path / "c", "--enterprises", "400", "--seed", "8")
     assert files(tmp_path / "c")["enterprises.csv"] != a["enterprises.csv"]
@@ -80,6 +81,8 @@ def test_every_row_loads(data) -> None:
         "work_items",
         "adjustments",
         "credit_listings",
+        "summons_history",
+        "responsibility_findings",
     }
 
 
@@ -188,3 +191,40 @@ def test_cases_show_every_kind_of_gap(data) -> None:
     fined = data.table("cases").filter(pl.col("major_hazard") & (pl.col("fine_yuan") > 0))
     counts = fined.group_by("enterprise_id").len().filter(pl.col("len") >= 3)
     assert sorted(counts["len"].to_list()) == [3, 4]
+
+
+def test_a_summons_history_rectified_and_not(data) -> None:
+    history = data.table("summons_history").sort("summons_id")
+    water = history.filter(official_id="GB43098102").row(0, named=True)
+    # the city summoned 沅江市's government head after the 10·5 accident; not rectified
+    assert (water["region_code"], str(water["issuer_level"])) == ("430981", "市")
+    assert water["summoned_on"] == dt.date(2024, 10, 12) and water["rectified_on"] is None
+    assert "SG202400151" in water["reason"]
+    rectified = history.filter(pl.col("rectified_on").is_not_null())
+    assert rectified.height == 2
+    assert (rectified["rectified_on"] > rectified["summoned_on"]).all()
+    assert history["official_id"].null_count() == 1  # a region's government summoned
+
+
+def test_findings_cover_the_concealed_accident_and_the_10_5_accident(data) -> None:
+    from accountability.scorers.dual_duty import dual_duty
+
+    findings = data.table("responsibility_findings")
+    leadership = findings.filter(
+        pl.col("finding").cast(pl.String).is_in(["领导责任", "主要领导责任", "重要领导责任"])
+        & ~pl.col("fully_performed")
+    )
+    attributed = dual_duty(data, None, 2024).attributions
+    concealed = data.table("accidents").filter("concealed", pl.col("occurred_on").dt.year() == 2024)
+    (aid,) = concealed["accident_id"].to_list()
+    # every official the concealed accident is attributed to has a leadership finding
+    # on it, so the findings keep today's 问责建议 for each of them
+    named = set(leadership.filter(accident_id=aid)["official_id"])
+    assert set(attributed.filter(accident_id=aid)["official_id"]) == named
+    assert len(named) == 8
+    # the water deputy of `explain` has a finding on the 10·5 accident
+    water = findings.filter(accident_id="SG202400151", official_id="GB43090004")
+    assert water.height == 1 and water["finding"].cast(pl.String).item() == "领导责任"
+    # 第二十三条 (fully performed) and 无责任 both appear
+    assert findings["fully_performed"].any()
+    assert (findings["finding"].cast(pl.String) == "无责任").any()

@@ -30,10 +30,70 @@ def test_the_example_loads_and_every_override_cites_its_basis():
     book = acc.load_rulebook(EXAMPLE)
     assert book.name == "湖南式安全生产工作考核（示例）"
     overridden = [f"annual.{key}" for key in tomllib.loads(EXAMPLE.read_text())["annual"]]
-    assert len(overridden) == 17
+    assert len(overridden) == 18
     for key in overridden:
         assert book[key].source.startswith(str(EXAMPLE)), key
         assert any(word in book[key].basis for word in ("湖南", "益阳", "示例")), key
+
+
+def test_the_example_turns_on_hunans_2018_summons_windows():
+    from accountability.rules.summons import escalation_rules, summons_rules
+
+    book = acc.load_rulebook(EXAMPLE)
+    day = book.for_year(2024)
+    added = {r.rule_id: r for r in summons_rules(day)}
+    # today's period conditions stay, and the three windows add to them
+    assert set(added) == {
+        "dual_duty.summons.grade",
+        "dual_duty.summons.fatal",
+        "dual_duty.summons.window.larger_30d",
+        "dual_duty.summons.window.larger_over_target",
+        "dual_duty.summons.window.repeated_fatal_30d",
+    }
+    larger = added["dual_duty.summons.window.larger_30d"]
+    assert (larger.grade, larger.count, larger.window_days) == ("较大", 2, 30)
+    assert larger.target_role == "政府主要负责人" and larger.issuer_level is None  # level above
+    assert added["dual_duty.summons.window.larger_over_target"].window == "target"
+    repeated = added["dual_duty.summons.window.repeated_fatal_30d"]
+    assert (repeated.fatal, repeated.count, repeated.target_role) == (True, 3, "分管负责人")
+    (escalation,) = escalation_rules(day)
+    assert (escalation.within_days, escalation.new_fatal_accidents) == (90, 1)
+    assert escalation.unrectified_after_days == 30 and escalation.copy_to == "上一级纪检监察机关"
+    assert day["annual.summons_points"] == 1.0
+    for key in ("dual_duty.summons", "dual_duty.escalation", "annual.summons_points"):
+        assert "湖南省安全生产约谈制度" in book[key].basis, key
+    for rule in (*added.values(), escalation):
+        assert rule.basis, rule.rule_id
+
+
+def test_each_summons_costs_the_summoned_region_a_point(hunan):
+    d2 = hunan.line_items.filter(pl.col("rule_id") == "D2")
+    assert d2.height == hunan.regions.height  # one item per region while the points are not 0
+    summoned = hunan.summons_events.filter(
+        (pl.col("step") == "约谈") & pl.col("triggered_on").is_between(*hunan.period)
+    )
+    per_region = summoned.group_by("region_code").agg(
+        pl.struct("rule_id", "triggered_on").n_unique().alias("n")
+    )
+    expected = dict(per_region.iter_rows())
+    got = {r["subject_id"]: r["points"] for r in d2.iter_rows(named=True)}
+    for region, points in got.items():
+        assert points == -float(expected.get(region, 0)), region
+    assert any(points < 0 for points in got.values())
+
+
+def test_an_unrectified_summons_becomes_a_notice_copied_one_level_up(hunan):
+    # the city summoned 沅江市's government head on 2024-10-12 after the 10·5 accident
+    # (summons_history); not rectified 30 days later: 通报 on 2024-11-12
+    notices = hunan.summons_events.filter(
+        (pl.col("official_id") == "GB43098102") & (pl.col("step") == "通报")
+    )
+    assert notices.height >= 1
+    first = notices.sort("triggered_on").row(0, named=True)
+    assert first["copy_to"] == "上一级纪检监察机关"
+    assert first["triggered_on"] <= dt.date(2024, 11, 12)
+    official = hunan.officials.filter(pl.col("official_id") == "GB43098102").to_dicts()[0]
+    assert official["step"] in ("通报", "问责建议")
 
 
 def test_the_period_runs_from_1_december_to_30_november(hunan):

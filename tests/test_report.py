@@ -190,8 +190,8 @@ def test_excel_has_a_cover_then_one_sheet_per_frame(workbook: Path) -> None:
     assert list(sheets) == ["封面", *report.SHEETS.values()]
     assert list(report.SHEETS.values()) == [
         "地区考核", "企业评级", "检查频次（地区）", "检查频次（部门）", "四个一律案件",
-        "应移送未移送", "领导干部", "部门", "部门考核", "国有企业考核", "公布名单",
-        "隐患治理指标", "应发现未发现倒查", "扣分明细", "未采用数据", "数据警示",
+        "应移送未移送", "领导干部", "部门", "约谈通报事件", "部门考核", "国有企业考核",
+        "公布名单", "隐患治理指标", "应发现未发现倒查", "扣分明细", "未采用数据", "数据警示",
     ]  # fmt: skip
 
 

@@ -244,6 +244,26 @@ CHECKS = [
         "dual_duty.duty_requirements",
         "未知履职事项",
     ),
+    # duties by region level (《地方党政领导干部安全生产责任制规定》第二章)
+    (
+        "unknown level of a duty",
+        '[dual_duty.duty_requirements]\nvalue = { "分管负责人" = { "区" = { "研究部署" = 4 } } }',
+        "dual_duty.duty_requirements",
+        "未知地区层级",
+    ),
+    (
+        "unknown activity at a level",
+        '[dual_duty.duty_requirements]\nvalue = { "分管负责人" = { "县" = { "检查" = 4 } } }',
+        "dual_duty.duty_requirements",
+        "未知履职事项",
+    ),
+    (
+        "duty shapes mixed within a role",
+        "[dual_duty.duty_requirements]\n"
+        'value = { "分管负责人" = { "研究部署" = 2, "县" = { "研究部署" = 4 } } }',
+        "dual_duty.duty_requirements",
+        "不能混写",
+    ),
     (
         "unknown level of a bonus",
         '[enterprise.standardization_bonus]\nvalue = { "特级" = 10.0 }',
@@ -279,6 +299,25 @@ def test_each_check_names_its_line_key_and_fault(tmp_path, case, override, key, 
     path, found = problems(tmp_path, rule_file)
     assert len(found) == 1, "\n".join(found)
     assert f"{path}:" in found[0] and key in found[0] and text in found[0], found[0]
+
+
+def test_duties_may_be_written_per_role_and_region_level(tmp_path):
+    """`{ 职务类别 = { 层级 = { 履职事项 = 次数 } } }` loads beside the flat shape, for the
+    roles of today and the two the 规定 adds."""
+    text = HEAD + (
+        "[dual_duty.duty_requirements]\n"
+        'basis = "市细则"\n'
+        "[dual_duty.duty_requirements.value]\n"
+        '"党委主要负责人" = { "省" = { "研究部署" = 1 }, "市" = { "研究部署" = 4 }, '
+        '"县" = { "研究部署" = 4 } }\n'
+        '"部门负责人" = { "督导检查" = 12 }\n'
+        '"政府分管安全生产的领导干部" = { "县" = { "督导检查" = 4 } }\n'
+    )
+    book = load_rulebook(write(tmp_path, text))
+    value = book.for_year(2024)["dual_duty.duty_requirements"]
+    assert value["党委主要负责人"]["省"] == {"研究部署": 1}
+    assert value["部门负责人"] == {"督导检查": 12}
+    assert value["政府分管安全生产的领导干部"] == {"县": {"督导检查": 4}}
 
 
 def test_a_count_written_as_a_fraction_suggests_the_whole_numbers(tmp_path):

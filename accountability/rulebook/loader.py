@@ -20,6 +20,11 @@ both numbers: a number is converted to the parent's kind, so `2` overriding `2.0
 (`annual.veto_city` keeps `grade_counts` and `concealed`; each `annual.grade_bands`
 entry keeps `grade` and `min`), and values of the same shape in a free-keyed table
 (grade counts, the sector → department map, duty requirements, per-level bonuses).
+Duty requirements may be written per role (`{ role = { activity = n } }`) or per role
+and region level (`{ role = { level = { activity = n } } }`), whatever shape the
+parent uses; the entries of the 约谈 and 通报 rule lists (`dual_duty.summons`,
+`dual_duty.escalation`) have optional fields, so each keeps its own shape and the
+parameter's check alone says what an entry must hold.
 
 What `extends` may name, and limits.  `extends` names either `"default"` (the
 built-in rulebook) or a rule file in the extending file's own folder or below it
@@ -88,6 +93,14 @@ _FREE_KEYED = frozenset(
         "enterprise.plan_levels",
     }
 )
+
+# Arrays whose entries have optional fields: an override's entries keep their own shape
+# (the parameter's check says what an entry holds), not that of the parent's first.
+_FREE_ENTRIES = frozenset({"dual_duty.summons", "dual_duty.escalation"})
+# Free-keyed tables one level of whose values may be either a value of the parent's shape
+# or a table of them (duty requirements per role, or per role and region level): the
+# key and the depth of that level.
+_LEVELLED = {"dual_duty.duty_requirements": 2}
 
 # Unknown keys in one file that get a did-you-mean hint (each hint compares the key
 # with every known key).
@@ -310,16 +323,32 @@ class _ShapeError(Exception):
 
 
 def _free_keyed(key: str) -> Callable[[tuple[str, ...]], bool]:
-    """Which tables inside parameter `key`'s value have free keys (maps, not records)."""
+    """Which tables inside parameter `key`'s value have free keys (maps, not records),
+    and which arrays free entries (each entry its own shape)."""
 
     def test(path: tuple[str, ...]) -> bool:
         if path and path[-1] == "grade_counts":
             return True
         if not path:
-            return key in _FREE_KEYED or key.endswith("grade_counts")
-        return key == "dual_duty.duty_requirements" and len(path) == 1
+            return key in _FREE_KEYED or key in _FREE_ENTRIES or key.endswith("grade_counts")
+        return key in _LEVELLED and len(path) <= _LEVELLED[key]
 
     return test
+
+
+def _free_value(
+    sample: Any, new: Any, free: Callable[[tuple[str, ...]], bool], path: tuple[str, ...]
+) -> Any:
+    """One value of a free-keyed table, conformed to the template's `sample` value; where
+    the level is free too (duty requirements by region level), the value may be one level
+    deeper than the sample (a table of sample-shaped values) or one level shallower (a
+    value of the sample's own values' shape)."""
+    if free(path) and _kind(new) == "table" and _kind(sample) != "table":
+        return {k: _conform(sample, v, free, (*path, k)) for k, v in new.items()}
+    if free(path) and _kind(sample) == "table" and _kind(new) != "table":
+        inner = next(iter(sample.values()), None)
+        return new if inner is None else _conform(inner, new, free, path)
+    return _conform(sample, new, free, path)
 
 
 # Fields a rule file may leave out of a parameter's value, with the value they take: the
@@ -388,7 +417,7 @@ def _conform(
             return int(new)
         return new
     if t_kind == "array":
-        if not template:
+        if not template or free(path):
             return new
         return [_conform(template[0], v, free, (*path, str(i))) for i, v in enumerate(new)]
     if t_kind == "table":
@@ -396,7 +425,7 @@ def _conform(
             if not template:
                 return new
             sample = next(iter(template.values()))
-            return {k: _conform(sample, v, free, (*path, k)) for k, v in new.items()}
+            return {k: _free_value(sample, v, free, (*path, k)) for k, v in new.items()}
         for field in new:
             if field not in template:
                 zh, en = _hint(field, list(template))

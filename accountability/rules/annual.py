@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
+import attrs
 import polars as pl
 
 from accountability.accidents import grade_at_least
@@ -50,9 +51,18 @@ from accountability.rules.conditions import (
     rectified_on_time,
 )
 from accountability.rules.model import Context, Count, Formula, Rule, Share
+from accountability.rules.summons import summons_rules
 from accountability.wording import deduct, deduction, formatted, number, number_text
 
-__all__ = ["A3_INDICATORS", "A6_INDICATORS", "ANNUAL_RULES", "SECTION_NAMES", "with_missing"]
+__all__ = [
+    "A3_INDICATORS",
+    "A6_INDICATORS",
+    "ANNUAL_RULES",
+    "SECTION_NAMES",
+    "MetricFormula",
+    "summons_event_counts",
+    "with_missing",
+]
 
 SCORER = "annual"
 SECTION_NAMES: dict[str, str] = {
@@ -608,6 +618,100 @@ def finder_known(ctx: Context) -> pl.Expr:
     return major_found_in_period(ctx) & pl.col("found_by").is_not_null()
 
 
+# --- D 责任落实 ----------------------------------------------------------------------------
+
+SUMMONS_POINTS = "annual.summons_points"
+SUMMONED = "约谈"
+
+
+@attrs.frozen
+class MetricFormula(Formula):
+    """A `Formula` that names its points parameter, for a rule of kind "metric": it adds
+    line items only while the rulebook gives those points a value other than 0."""
+
+    points: str
+
+
+def summons_event_counts(frames: Frames, ctx: Context) -> pl.LazyFrame:
+    """Per summoned region, the period's 约谈 events of ``summons_events`` (step 约谈,
+    triggered_on in the period): `n` distinct events — one per (rule_id, triggered_on,
+    region_code), however many officials one summons names — `what` their days and
+    rules ("2024-10-05 dual_duty.summons.grade"), and `evidence` their accident ids.
+    The summoned region only: no roll-up."""
+    key = ("rule_id", "triggered_on")
+    events = (
+        frames["summons_events"]
+        .filter((pl.col("step") == SUMMONED) & ctx.within("triggered_on"))
+        .select(
+            pl.col("region_code").cast(pl.String),
+            *key,
+            pl.col("evidence").cast(pl.List(pl.String())),
+        )
+    )
+    each = (
+        events.group_by("region_code", *key)
+        .agg(pl.col("evidence").list.explode(keep_nulls=False, empty_as_null=False).unique())
+        .with_columns(
+            formatted(
+                "{} {}",
+                pl.col("triggered_on").cast(pl.String),
+                pl.col("rule_id")
+                .replace_strict(_summons_names(ctx), default=pl.col("rule_id"))
+                .fill_null("约谈记录"),
+            ).alias("what")
+        )
+    )
+    return each.group_by("region_code").agg(
+        pl.len().cast(pl.Int64).alias("n"),
+        pl.col("what").sort().str.join("；").alias("what"),
+        pl.col("evidence")
+        .list.explode(keep_nulls=False, empty_as_null=False)
+        .unique()
+        .sort()
+        .alias("evidence"),
+    )
+
+
+def _summons_names(ctx: Context) -> dict[str, str]:
+    """How a reason names each summons rule in force: the accidents it counts and its
+    window ("死亡事故", "30 日内死亡事故", "较大事故超控制指标")."""
+    names: dict[str, str] = {}
+    for rule in summons_rules(ctx):
+        if rule.window == "days":
+            name = f"{rule.window_days} 日内{rule.what}"
+        elif rule.window == "target":
+            name = f"{rule.what}超控制指标"
+        else:
+            name = rule.what
+        names.setdefault(rule.rule_id, name)
+    return names
+
+
+def _d2(frames: Frames, links: Hierarchy, ctx: Context) -> pl.LazyFrame:
+    """summons_points × the region's own 约谈 events of the period."""
+    each = ctx[SUMMONS_POINTS]
+    period = "本年" if ctx.calendar_year else f"本考核期（{ctx.label}）"
+    per = (
+        links.codes.select("region_code")
+        .join(summons_event_counts(frames, ctx), on="region_code", how="left")
+        .with_columns(pl.col("n").fill_null(0), pl.col("evidence").fill_null(_EMPTY_IDS))
+        .with_columns(deduction(pl.col("n") * each).alias("points"))
+    )
+    reason = (
+        pl.when(pl.col("n") > 0)
+        .then(
+            formatted(
+                f"{period}被约谈 {{}} 次（{{}}），每次扣 {number_text(each)} 分，{{}}",
+                pl.col("n"),
+                pl.col("what"),
+                deduct(pl.col("points")),
+            )
+        )
+        .otherwise(pl.lit(f"{period}未被约谈，不扣分"))
+    )
+    return per.select("region_code", "points", reason.alias("reason"), "evidence")
+
+
 # --- E 基础工作 ----------------------------------------------------------------------------
 
 
@@ -997,6 +1101,24 @@ ANNUAL_RULES: tuple[Rule, ...] = (
             all_left_out="无需考核履职的领导干部{note}，D1 不扣分",
         ),
         readings=("没有履职记录的领导干部履职率为 0，计入平均；所任职务无履职要求的不计。",),
+    ),
+    Rule(
+        id="D2", scorer=SCORER, subject="region", section="D", kind="metric",
+        label="被约谈扣分",
+        definition="本考核期内本地区（或其领导干部）被约谈的，每次约谈扣分（默认 0 分：不扣分，"
+        "也不列项）。",
+        formula="summons_points × 约谈次数",
+        params=(SUMMONS_POINTS, "dual_duty.summons"),
+        tables=("officials",), optional_tables=("accidents",),
+        compute=MetricFormula(plan=_d2, points=SUMMONS_POINTS),
+        readings=(
+            "约谈为一岗双责约谈通报事件（summons_events）中步骤为约谈、触发日期在本考核期内的"
+            "事件（约谈规则触发的约谈）；同一规则同一天对同一地区的约谈（涉及几名领导干部）"
+            "计一次；约谈后升级的通报不计。",
+            "只扣被约谈地区本身的分，不计入上级地区；分值不为 0 时每个地区列一项，"
+            "未被约谈的为 0 分。",
+            "扣分计入 D 部分，受 D 部分分值封顶。",
+        ),
     ),
     Rule(
         id="D.cap", scorer=SCORER, subject="region", section="D", kind="cap",

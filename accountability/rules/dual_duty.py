@@ -1,11 +1,20 @@
 """一岗双责: the records of the accountability steps and duty fulfilment of officials.
 
 《地方党政领导干部安全生产责任制规定》(2018).  An accident reaches (is attributed to)
-the officials in post on its date: the 党委主要负责人 and 政府主要负责人 of its region
-and of every region above (党政同责); each 分管负责人 of those regions whose
-portfolio includes its sector; each 部门负责人 whose department regulates the sector
-(the map ``sectors.departments``, 管行业必须管安全).  An official's step is the highest
-that any record's condition reaches; a department's, the highest of its officials.
+the officials in post on its date: the 党委主要负责人, 政府主要负责人 and
+政府分管安全生产的领导干部 of its region and of every region above (党政同责); each
+分管负责人 and 党委常委会其他成员 of those regions whose portfolio includes its sector;
+each 部门负责人 whose department regulates the sector (the map ``sectors.departments``,
+管行业必须管安全).  An official's step is the highest
+that any record's condition reaches — 约谈, 通报, 问责建议 (a proposal: 问责 is decided by
+people on an investigation's findings, 第十八条); a department's, the highest of its
+officials.  黄牌警告 is a sanction on units (regions, departments, enterprises), not a
+step of a person.
+
+Where an accident was investigated (any ``responsibility_findings`` row names it), the
+问责建议 conditions count it for exactly the officials found 领导责任, 主要领导责任 or
+重要领导责任 who had not fully performed their duties (第二十三条), attributed or not;
+elsewhere attribution is a pre-screen (拟追责范围), and says so.
 
 A grade-count condition ``{grade = n}`` counts attributed accidents of that grade or
 worse; several entries in one parameter are alternatives (any one applies); a count
@@ -27,7 +36,7 @@ from accountability.rules.model import Context, Rule
 __all__ = ["DUAL_DUTY_RULES", "CountStep", "grade_conditions", "grade_label"]
 
 SCORER = "dual_duty"
-SUMMONS, YELLOW_CARD, ACCOUNTABILITY = ACCOUNTABILITY_STEPS  # 约谈, 黄牌警告, 问责
+SUMMONS, NOTICE, PROPOSAL = ACCOUNTABILITY_STEPS  # 约谈, 通报, 问责建议
 GRADING = "accident_grading.bands"
 MISSING = "accident_grading.count_missing_as_deaths"
 POPULATION = "dual_duty.accident_population"
@@ -75,41 +84,56 @@ class CountStep:
         return out
 
 
+# How the 问责建议 conditions read the investigation findings (厅字〔2018〕13号).
+FINDINGS_READINGS: tuple[str, ...] = (
+    "事故在调查认定表（responsibility_findings）中有任何一行即为已调查：只计认定为领导责任、"
+    "主要领导责任或重要领导责任且未全面履职的领导干部（第十八条、第二十三条），包括未被归责的；"
+    "被归责但未被认定、或认定无责任、或已全面履职的，该起事故不计。",
+    "认定有从轻情节（remedial_action）的仍提出问责建议，事由注明“可从轻（第二十二条）”。",
+    "未经调查的事故按归责计，事由注明“拟追责范围（归责预筛）”；调查认定不改变约谈、通报。",
+)
+
 DUAL_DUTY_RULES: tuple[Rule, ...] = (
     Rule(
         id="dual_duty.accountability.grade", scorer=SCORER, subject="official", kind="step",
-        label="问责：重大及以上事故",
-        definition="被归责的某等级及以上事故达到规定起数的领导干部，列入问责。",
+        label="问责建议：重大及以上事故",
+        definition="某等级及以上事故达到规定起数的领导干部，提出问责建议（第十八条）：事故经调查的，"
+        "计调查认定负有领导责任、未全面履职的领导干部；未经调查的，计被归责的领导干部"
+        "（拟追责范围，归责预筛）。",
         params=("dual_duty.accountability_grade_counts", GRADING, POPULATION),
-        tables=("accidents", "officials"),
-        compute=CountStep(ACCOUNTABILITY, "dual_duty.accountability_grade_counts",
+        tables=("accidents", "officials"), optional_tables=("responsibility_findings",),
+        readings=FINDINGS_READINGS,
+        compute=CountStep(PROPOSAL, "dual_duty.accountability_grade_counts",
                           by_grade=True),
     ),
     Rule(
         id="dual_duty.accountability.concealed", scorer=SCORER, subject="official",
         kind="step",
-        label="问责：瞒报（谎报）事故",
-        definition="被归责的瞒报（谎报）事故达到规定起数的领导干部，列入问责。",
+        label="问责建议：瞒报（谎报）事故",
+        definition="瞒报（谎报）事故达到规定起数的领导干部，提出问责建议（第十八条）：事故经调查的，"
+        "计调查认定负有领导责任、未全面履职的领导干部；未经调查的，计被归责的领导干部"
+        "（拟追责范围，归责预筛）。",
         params=("dual_duty.accountability_concealed", POPULATION),
-        tables=("accidents", "officials"),
-        compute=CountStep(ACCOUNTABILITY, "dual_duty.accountability_concealed",
+        tables=("accidents", "officials"), optional_tables=("responsibility_findings",),
+        readings=FINDINGS_READINGS,
+        compute=CountStep(PROPOSAL, "dual_duty.accountability_concealed",
                           what="瞒报（谎报）事故", column="concealed_accidents",
                           ids="ids_concealed"),
     ),
     Rule(
         id="dual_duty.yellow_card.grade", scorer=SCORER, subject="official", kind="step",
-        label="黄牌警告：较大及以上事故",
-        definition="被归责的某等级及以上事故达到规定起数的领导干部，给予黄牌警告。",
+        label="通报：较大及以上事故",
+        definition="被归责的某等级及以上事故达到规定起数的领导干部，予以通报。",
         params=("dual_duty.yellow_card_grade_counts", GRADING, POPULATION),
         tables=("accidents", "officials"),
-        compute=CountStep(YELLOW_CARD, "dual_duty.yellow_card_grade_counts", by_grade=True),
+        compute=CountStep(NOTICE, "dual_duty.yellow_card_grade_counts", by_grade=True),
     ),
     Rule(
         id="dual_duty.yellow_card.sector_rise", scorer=SCORER, subject="official",
         kind="step",
-        label="黄牌警告：分管行业死亡人数同比上升",
+        label="通报：分管行业死亡人数同比上升",
         definition="分管负责人、部门负责人分管（监管）的行业领域，本地区及下级本年死亡人数"
-        "不少于规定人数且达到上年的规定倍数的，给予黄牌警告。",
+        "不少于规定人数且达到上年的规定倍数的，予以通报。",
         params=("dual_duty.sector_rise_ratio", "dual_duty.sector_rise_min_deaths", MISSING,
                 POPULATION),
         tables=("accidents", "officials"),
@@ -156,7 +180,7 @@ DUAL_DUTY_RULES: tuple[Rule, ...] = (
     Rule(
         id="dual_duty.department.step", scorer=SCORER, subject="department", kind="step",
         label="部门问责步骤",
-        definition="部门的问责步骤取本部门领导干部中最高的一项。",
+        definition="部门的问责步骤（约谈、通报、问责建议）取本部门领导干部中最高的一项。",
         params=("dual_duty.accountability_grade_counts",), tables=("officials",),
     ),
     Rule(

@@ -33,6 +33,8 @@ import attrs
 from accountability.codes import (
     ACCIDENT_GRADES,
     ACCIDENT_POPULATION_FLAGS,
+    ACCOUNTABILITY_STEPS,
+    ATTRIBUTED_TARGET,
     CLASS_OVERRIDE_GROUNDS,
     CLASS_SCHEME_BY,
     CONCEALED_BY,
@@ -40,6 +42,7 @@ from accountability.codes import (
     DEFAULT_SCHEME,
     DISHONEST_GROUNDS,
     DUTY_ACTIVITIES,
+    GRADE_COUNT_INDICATORS,
     ILLEGAL_KINDS,
     LONG_IDLE,
     NON_HIGH_RISK,
@@ -801,7 +804,8 @@ def _departments(value: Any) -> Iterator[Fault]:
 
 
 def _duty_requirements(value: Any) -> Iterator[Fault]:
-    """`{ 职务类别 = { 履职事项 = 次数 } }`."""
+    """`{ 职务类别 = { 履职事项 = 次数 } }`, or by region level
+    `{ 职务类别 = { 省|市|县 = { 履职事项 = 次数 } } }` (one shape within a role)."""
     for role, activities in value.items():
         if role not in OFFICIAL_ROLES:
             yield Fault(
@@ -809,13 +813,269 @@ def _duty_requirements(value: Any) -> Iterator[Fault]:
                 f"未知职务类别 {role!r}，应为 {list(OFFICIAL_ROLES)}",
                 _did_you_mean(role, OFFICIAL_ROLES),
             )
-        bad = [a for a in activities if a not in DUTY_ACTIVITIES]
-        if bad:
+        levelled = [k for k, v in activities.items() if isinstance(v, dict)]
+        if not levelled:
+            yield from _activities(activities, role)
+            continue
+        if len(levelled) != len(activities):
             yield Fault(
-                f"{role}.{bad[0]}",
-                f"未知履职事项 {bad}，应为 {list(DUTY_ACTIVITIES)}",
-                _did_you_mean(bad[0], DUTY_ACTIVITIES),
+                role,
+                "同一职务类别须统一写作 { 履职事项 = 次数 } 或 { 层级 = { 履职事项 = 次数 } }，"
+                f"不能混写，实为 {list(activities)} (one shape within a role)",
             )
+            continue
+        for level, by_level in activities.items():
+            if level not in REGION_LEVELS:
+                yield Fault(
+                    f"{role}.{level}",
+                    f"未知地区层级 {level!r}，应为 {list(REGION_LEVELS)}",
+                    _did_you_mean(level, REGION_LEVELS),
+                )
+            yield from _activities(by_level, f"{role}.{level}")
+
+
+def _activities(activities: dict[str, Any], at: str) -> Iterator[Fault]:
+    """`{ 履职事项 = 次数 }`: known activities."""
+    bad = [a for a in activities if a not in DUTY_ACTIVITIES]
+    if bad:
+        yield Fault(
+            f"{at}.{bad[0]}",
+            f"未知履职事项 {bad}，应为 {list(DUTY_ACTIVITIES)}",
+            _did_you_mean(bad[0], DUTY_ACTIVITIES),
+        )
+
+
+# -- 约谈 and its escalation (一岗双责) ------------------------------------------------
+
+# The longest window a summons or escalation rule may count over: the scorer loads the
+# accidents of the period assessed and of the one before it, a period being one year.
+MAX_WINDOW_DAYS = 365
+# Who a summons rule summons: each official the accidents are attributed to, or the
+# officials of a role.
+_TARGETS = (ATTRIBUTED_TARGET, *OFFICIAL_ROLES)
+SUMMONS_STEP, NOTICE_STEP = ACCOUNTABILITY_STEPS[:2]  # 约谈, 通报
+# The grades a control target counts (codes.GRADE_COUNT_INDICATORS).
+_TARGET_GRADES = tuple(GRADE_COUNT_INDICATORS.values())
+_SUMMONS_KEYS = ("id", "grade", "fatal", "count", "window_days", "window", "count_vs_target",
+                 "sectors", "target_role", "target_level", "issuer_level", "basis")  # fmt: skip
+_ESCALATION_KEYS = ("id", "after", "within_days", "new_fatal_accidents",
+                    "unrectified_after_days", "step", "copy_to", "basis")  # fmt: skip
+
+
+def _entries(
+    value: Any, known: tuple[str, ...], example: str
+) -> tuple[list[Fault], list[tuple[str, dict[str, Any]]]]:
+    """A list of rule entries (tables) with known keys and distinct ids: the faults, and
+    the (index, entry) of the tables, to check further."""
+    if not isinstance(value, list):
+        return [Fault("", f"须为数组，如 [{example}]，实为 {value!r} (a list of entries)")], []
+    faults: list[Fault] = []
+    rows: list[tuple[str, dict[str, Any]]] = []
+    ids: list[object] = []
+    for i, entry in enumerate(value):
+        at = str(i)
+        if not isinstance(entry, dict):
+            faults.append(Fault(at, f"第 {i + 1} 条须为表，如 {example}，实为 {entry!r}"))
+            continue
+        unknown = sorted(set(entry) - set(known))
+        faults.extend(
+            Fault(
+                _join(at, key),
+                f"第 {i + 1} 条：未知的键 {key!r}，可用 {list(known)} (unknown key)",
+                _did_you_mean(key, known),
+            )
+            for key in unknown
+        )
+        if "id" in entry:
+            rid = entry["id"]
+            if not isinstance(rid, str) or not rid.strip() or any(c in rid for c in ". \t"):
+                faults.append(
+                    Fault(
+                        _join(at, "id"), f"第 {i + 1} 条：id 须为不含空格和“.”的文字，实为 {rid!r}"
+                    )
+                )
+            elif rid in ids:
+                faults.append(
+                    Fault(_join(at, "id"), f"第 {i + 1} 条：id 重复 {rid!r} (duplicate id)")
+                )
+            ids.append(rid)
+        rows.append((at, entry))
+    return faults, rows
+
+
+def _whole(
+    entry: dict[str, Any], field: str, at: str, unit: str, high: int | None = None
+) -> Iterator[Fault]:
+    """`entry[field]` is a whole number of `unit` from 1 (up to `high`)."""
+    number = entry[field]
+    where = _join(at, field)
+    if isinstance(number, bool) or not isinstance(number, int | float):
+        yield Fault(where, f"第 {int(at) + 1} 条：{field} 须为不小于 1 的整数，实为 {number!r}")
+    elif (fault := AT_LEAST_ONE.fault(number, where, unit)) is not None:
+        yield Fault(where, f"第 {int(at) + 1} 条：{field} {fault.message}", fault.suggestion)
+    elif high is not None and number > high:
+        yield Fault(
+            where,
+            f"第 {int(at) + 1} 条：{field} 至多为 {high}（只载入本考核期和上一考核期的事故），"
+            f"实为 {number!r} (at most {high} days)",
+        )
+
+
+def _named(
+    entry: dict[str, Any], field: str, at: str, names: tuple[str, ...], noun: str
+) -> Iterator[Fault]:
+    """`entry[field]`, when given, is one of `names`."""
+    if field in entry and entry[field] not in names:
+        yield Fault(
+            _join(at, field),
+            f"第 {int(at) + 1} 条：未知{noun} {entry[field]!r}，应为 {list(names)}",
+            _did_you_mean(entry[field], names),
+        )
+
+
+def _entry_basis(entry: dict[str, Any], at: str) -> Iterator[Fault]:
+    if not isinstance(entry.get("basis"), str) or not entry["basis"].strip():
+        yield Fault(_join(at, "basis"), f"第 {int(at) + 1} 条：须注明依据 basis（文件与条款）")
+
+
+def _text_field(entry: dict[str, Any], field: str, at: str, noun: str) -> Iterator[Fault]:
+    if not isinstance(entry.get(field), str) or not entry[field].strip():
+        yield Fault(_join(at, field), f"第 {int(at) + 1} 条：须注明{noun} {field}")
+
+
+def _summons(value: Any) -> Iterator[Fault]:
+    """`[{ id?, grade? | fatal?, count, window_days | window = "period" | count_vs_target =
+    true, sectors?, target_role, target_level?, issuer_level?, basis }]`: the 约谈 rules
+    added to those of `summons_grade_counts` and `summons_fatal_accidents`."""
+    example = '{ grade = "较大", count = 2, window_days = 30, target_role = "归责对象", … }'
+    faults, rows = _entries(value, _SUMMONS_KEYS, example)
+    yield from faults
+    for at, entry in rows:
+        n = int(at) + 1
+        if "grade" in entry:
+            yield from _named(entry, "grade", at, ACCIDENT_GRADES, "事故等级")
+        fatal = entry.get("fatal", False)
+        if not isinstance(fatal, bool):
+            yield Fault(_join(at, "fatal"), f"第 {n} 条：fatal 须为 true 或 false，实为 {fatal!r}")
+        elif "grade" not in entry and not fatal:
+            yield Fault(
+                at, f"第 {n} 条：须给出 grade（某等级及以上的事故）或 fatal = true（死亡事故）"
+            )
+        if "count" not in entry:
+            yield Fault(at, f"第 {n} 条：须给出起数 count (count missing)")
+        else:
+            yield from _whole(entry, "count", at, "起")
+        against = entry.get("count_vs_target", False)
+        if not isinstance(against, bool):
+            yield Fault(
+                _join(at, "count_vs_target"),
+                f"第 {n} 条：count_vs_target 须为 true 或 false，实为 {against!r}",
+            )
+            against = False
+        windows = [k for k in ("window_days", "window") if k in entry] + (
+            ["count_vs_target"] if against else []
+        )
+        if len(windows) != 1:
+            yield Fault(
+                at,
+                f'第 {n} 条：须给出且只给出 window_days（天数）、window = "period"（考核期）'
+                f"或 count_vs_target = true（超过控制指标）之一，实为 {windows or '都未给出'}",
+            )
+        if "window_days" in entry:
+            yield from _whole(entry, "window_days", at, "天", MAX_WINDOW_DAYS)
+        if "window" in entry and entry["window"] != "period":
+            yield Fault(
+                _join(at, "window"), f'第 {n} 条：window 只能为 "period"，实为 {entry["window"]!r}'
+            )
+        if against and (fatal is True or entry.get("grade") not in _TARGET_GRADES):
+            yield Fault(
+                _join(at, "count_vs_target"),
+                f"第 {n} 条：count_vs_target 须与有控制指标的事故等级 {list(_TARGET_GRADES)} 同用"
+                "（不与 fatal 同用）",
+            )
+        if "sectors" in entry:
+            sectors = entry["sectors"]
+            if not isinstance(sectors, list) or not sectors:
+                yield Fault(
+                    _join(at, "sectors"),
+                    f"第 {n} 条：sectors 须为非空的行业领域数组，实为 {sectors!r}",
+                )
+            else:
+                bad = [s for s in sectors if s not in SECTORS]
+                if bad:
+                    yield Fault(
+                        _join(at, "sectors"),
+                        f"第 {n} 条：未知行业领域 {bad}，应为 {list(SECTORS)}",
+                        _did_you_mean(bad[0], SECTORS),
+                    )
+        if "target_role" not in entry:
+            yield Fault(
+                at,
+                f"第 {n} 条：须给出约谈对象 target_role"
+                f"（“{ATTRIBUTED_TARGET}”或职务类别 {list(OFFICIAL_ROLES)}）",
+            )
+        else:
+            yield from _named(entry, "target_role", at, _TARGETS, "约谈对象")
+        yield from _named(entry, "target_level", at, REGION_LEVELS, "地区层级")
+        yield from _named(entry, "issuer_level", at, REGION_LEVELS, "约谈机关层级")
+        target, issuer = entry.get("target_level"), entry.get("issuer_level")
+        if (
+            target in REGION_LEVELS
+            and issuer in REGION_LEVELS
+            and REGION_LEVELS.index(issuer) >= REGION_LEVELS.index(target)
+        ):
+            yield Fault(
+                _join(at, "issuer_level"),
+                f"第 {n} 条：约谈机关层级 {issuer} 须高于被约谈地区层级 {target}",
+            )
+        yield from _entry_basis(entry, at)
+
+
+def _escalation(value: Any) -> Iterator[Fault]:
+    """`[{ id?, after = "约谈", within_days, new_fatal_accidents? ,
+    unrectified_after_days?, step = "通报", copy_to, basis }]`."""
+    example = '{ after = "约谈", within_days = 90, new_fatal_accidents = 1, step = "通报", … }'
+    faults, rows = _entries(value, _ESCALATION_KEYS, example)
+    yield from faults
+    for at, entry in rows:
+        n = int(at) + 1
+        if entry.get("after") != SUMMONS_STEP:
+            yield Fault(
+                _join(at, "after"),
+                f'第 {n} 条：after 须为 "{SUMMONS_STEP}"，实为 {entry.get("after")!r}',
+            )
+        if entry.get("step") != NOTICE_STEP:
+            yield Fault(
+                _join(at, "step"),
+                f'第 {n} 条：step 须为 "{NOTICE_STEP}"，实为 {entry.get("step")!r}',
+            )
+        if "within_days" not in entry:
+            yield Fault(at, f"第 {n} 条：须给出约谈后的观察天数 within_days")
+        else:
+            yield from _whole(entry, "within_days", at, "天", MAX_WINDOW_DAYS)
+        causes = [k for k in ("new_fatal_accidents", "unrectified_after_days") if k in entry]
+        if not causes:
+            yield Fault(
+                at,
+                f"第 {n} 条：须给出 new_fatal_accidents（新发死亡事故起数）"
+                "或 unrectified_after_days（整改期限天数），或两者",
+            )
+        if "new_fatal_accidents" in entry:
+            yield from _whole(entry, "new_fatal_accidents", at, "起")
+        if "unrectified_after_days" in entry:
+            yield from _whole(entry, "unrectified_after_days", at, "天", MAX_WINDOW_DAYS)
+        days, within = entry.get("unrectified_after_days"), entry.get("within_days")
+        numbers = [
+            x for x in (days, within) if isinstance(x, int | float) and not isinstance(x, bool)
+        ]
+        if len(numbers) == 2 and days > within:
+            yield Fault(
+                _join(at, "unrectified_after_days"),
+                f"第 {n} 条：整改期限 unrectified_after_days = {days}"
+                f" 超过观察天数 within_days = {within}",
+            )
+        yield from _text_field(entry, "copy_to", at, "抄送机关")
+        yield from _entry_basis(entry, at)
 
 
 # -- the record ---------------------------------------------------------------------
@@ -950,6 +1210,7 @@ PARAMETERS: Mapping[str, ParamSpec] = _specs(
     _P("hazards.lookback_days", "天", "窗口"),
     _P("hazards.vintage_year", "年", "口径"),
     _P("annual.d1_points", "分", "分值"),
+    _P("annual.summons_points", "分/起", "分值"),
     _P("annual.e1_points", "分", "分值"),
     _P("annual.e1_target_share", "比例", "目标", bounds=TARGET_SHARE),
     _P("annual.e1_min_level", "标准化等级", "阈值"),
@@ -993,6 +1254,8 @@ PARAMETERS: Mapping[str, ParamSpec] = _specs(
     _P("dual_duty.sector_rise_ratio", "倍", "阈值"),
     _P("dual_duty.summons_grade_counts", "起", "阈值", check=_grade_counts),
     _P("dual_duty.summons_fatal_accidents", "起", "阈值"),
+    _P("dual_duty.summons", "表", "阈值", check=_summons),
+    _P("dual_duty.escalation", "表", "效果", check=_escalation),
     _P("dual_duty.duty_requirements", "次", "目标", check=_duty_requirements),
     # 企业主体责任
     _P("enterprise.accident_population", "表", "口径", check=_population),

@@ -14,11 +14,18 @@ from accountability.rules.dual_duty import DUAL_DUTY_RULES
 from accountability.rules.enterprise import ENTERPRISE_RULES
 from accountability.rules.four_musts import FOUR_MUSTS_RULES
 from accountability.rules.model import Count, Registry
+from accountability.rules.summons import SUMMONS_RULES
 
 __all__ = ["REGISTRY", "rule_positions", "rule_title", "rule_titles", "unit_scorable_rules"]
 
 REGISTRY = Registry(
-    rules=(*ANNUAL_RULES, *ENTERPRISE_RULES, *FOUR_MUSTS_RULES, *DUAL_DUTY_RULES),
+    rules=(
+        *ANNUAL_RULES,
+        *ENTERPRISE_RULES,
+        *FOUR_MUSTS_RULES,
+        *DUAL_DUTY_RULES,
+        *SUMMONS_RULES,
+    ),
     sections=SECTION_NAMES,
 )
 

@@ -8,14 +8,34 @@ the steps are the records of `accountability.rules.dual_duty`.
 
 Attribution: an accident in region R and sector S (a 责任事故: `liability` true)
 reaches, among the officials in post on its date,
-- the 党委主要负责人 and 政府主要负责人 of R and of every region above R;
-- each 分管负责人 of those regions whose portfolio includes S;
-- each 部门负责人 of those regions whose department regulates S.
+- the 党委主要负责人, 政府主要负责人 and 政府分管安全生产的领导干部 of R and of every
+  region above R;
+- each 分管负责人 and 党委常委会其他成员 of those regions whose portfolio includes S;
+- each 部门负责人 of those regions whose department regulates S
+(`accountability.scorers.officials_posts`, which also gives each official's required
+duties, by role and the level of their region).
+
+An official answers for the accidents of their tenure after leaving the post
+(第二十四条: transfer, promotion or retirement do not end the liability): tenure
+decides which accidents reach an official, the period which are counted.
+
+Steps for people are 约谈 → 通报 → 问责建议.  问责建议 is a proposal, not 问责: 问责
+(第十八条) is a decision people take on an investigation's findings.  An accident with
+any row in `responsibility_findings` is investigated: the 问责建议 conditions count it
+for exactly the officials found 领导责任, 主要领导责任 or 重要领导责任 who had not fully
+performed their duties (第二十三条), attributed or not; the attributed officials not
+named, or named 无责任, do not count it.  A finding with `remedial_action` keeps the
+step and says 可从轻（第二十二条）.  Without findings, attribution by post and
+portfolio is a pre-screen (拟追责范围（归责预筛）), and the reason says so.  Findings
+change only the 问责建议 conditions, never 约谈 or 通报.
 
 Readings chosen here:
 - A grade-count condition ``{grade = n}`` counts attributed accidents of that grade
   or worse; several entries in one parameter are alternatives (any one applies).
   A count condition needs at least one accident, whatever `n` says.
+- `step_basis` is 调查认定 when an accident behind the official's highest step
+  carries a finding of leadership responsibility on that official that holds (not
+  `fully_performed`), else 归责预筛; null without a step.
 - The sector-rise rule compares the sector's full-year deaths (this year, last
   year) over the official's region and below; it applies to a 分管负责人 or
   部门负责人 whose tenure overlaps the year (tenure limits attribution, not the
@@ -27,8 +47,9 @@ Readings chosen here:
   for it); its accidents are those of the sectors the map gives it, in its region
   and below, in the year.  Departments are the (region_code, department) pairs of
   officials whose department is filled in.
-- A role that the rulebook requires nothing of has fulfilment null (not
-  assessed); an activity whose requirement is 0 is not required.
+- An official the rulebook requires nothing of (by role, and by level where the
+  rulebook says so) has fulfilment null (not assessed); an activity whose
+  requirement is 0 is not required.
 - Without `year`, the last calendar year ended by the dataset's `as_of` day.
 
 >>> import datetime as dt, polars as pl
@@ -43,7 +64,6 @@ Readings chosen here:
 
 from __future__ import annotations
 
-import datetime as dt
 from fractions import Fraction
 from typing import Any
 
@@ -52,9 +72,14 @@ import polars as pl
 
 from accountability.accidents import counted_deaths, grade_accidents
 from accountability.arguments import as_dataset, as_rulebook, as_year
-from accountability.codes import ACCIDENT_GRADES, ACCOUNTABILITY_STEPS, HEAD_ROLES
-from accountability.columns import TABLES
-from accountability.dataset import Dataset, as_warnings, warning
+from accountability.codes import (
+    ACCIDENT_GRADES,
+    ACCOUNTABILITY_STEPS,
+    FINDINGS,
+    STEP_BASES,
+)
+from accountability.columns import TABLES, with_optional_columns
+from accountability.dataset import WARNINGS_SCHEMA, Dataset, as_warnings, warning
 from accountability.dates import default_year
 from accountability.lineitems import LINE_ITEM_SCHEMA, SORT_KEY, concat_line_items
 from accountability.outputs import OUTPUTS
@@ -62,8 +87,10 @@ from accountability.regions import ancestors
 from accountability.rulebook import Rulebook, RulesAt
 from accountability.rules.conditions import in_population
 from accountability.rules.dual_duty import CountStep
-from accountability.rules.model import Context, Registry
+from accountability.rules.model import Context, Registry, Rule
 from accountability.rules.registry import REGISTRY
+from accountability.scorers import officials_posts as posts
+from accountability.scorers.summons import summons_events, summons_posts
 from accountability.wording import formatted, number, number_text
 
 __all__ = [
@@ -85,7 +112,10 @@ _IDS = pl.List(pl.String())
 # Line items in a total order, so that the frame does not depend on input row order.
 _ITEM_ORDER = [*SORT_KEY, "points", "basis", "evidence"]
 
-SUMMONS, YELLOW_CARD, ACCOUNTABILITY = ACCOUNTABILITY_STEPS  # 约谈, 黄牌警告, 问责
+SUMMONS, NOTICE, PROPOSAL = ACCOUNTABILITY_STEPS  # 约谈, 通报, 问责建议
+FOUND, SCREENED = STEP_BASES  # 调查认定, 归责预筛
+# the findings of leadership responsibility (第十八条); the last, 无责任, clears
+LEADERSHIP_FINDINGS: tuple[str, ...] = FINDINGS[:3]
 _DEPUTY, _DEPARTMENT_HEAD = "分管负责人", "部门负责人"
 
 OFFICIAL_SCHEMA: dict[str, pl.DataType] = OUTPUTS["officials"].dtypes
@@ -121,6 +151,8 @@ class DualDutyResult:
     - `line_items`: LINE_ITEM_SCHEMA rows (all 0 points: the annual assessment
       takes the points).
     - `warnings`: dataset.WARNINGS_SCHEMA rows (a department the map does not know…).
+    - `summons_events`: the 约谈 and 通报 events of the period (OUTPUTS["summons_events"]),
+      one row per event and official summoned.
     """
 
     officials: pl.DataFrame
@@ -130,6 +162,9 @@ class DualDutyResult:
     line_items: pl.DataFrame
     warnings: pl.DataFrame
     year: int = 0
+    summons_events: pl.DataFrame = attrs.field(
+        factory=lambda: pl.DataFrame(schema=OUTPUTS["summons_events"].dtypes)
+    )
 
 
 # --- small expression helpers --------------------------------------------------------
@@ -254,15 +289,37 @@ def dual_duty(
     )  # small; collected once so that each use does not re-plan it
 
     dept_map = _department_map(params)
-    coverage = _coverage(officials, dept_map)
-    attributions = (
-        _attribute(accidents.filter(pl.col("acc_year") == year), anc, officials, coverage)
-        .collect()
-        .lazy()
+    # the sectors each official answers for in their own region (every sector for the
+    # heads and the 政府分管安全生产的领导干部)
+    coverage = posts.coverage(officials, dept_map, regions).select("official_id", "sector")
+    accidents_now = accidents.filter(pl.col("acc_year") == year)
+    # attributed over both periods: a summons window that ends early in this period
+    # reaches back into the last one
+    attributed = _attribute(accidents, anc, officials, coverage).collect().lazy()
+    attributions = attributed.filter(ctx.within("occurred_on"))
+    summoned = summons_events(
+        attributed,
+        accidents.join(anc, on="region_code", how="inner").select(
+            "accident_id", "ancestor_code", "sector", "grade", "occurred_on", "counted"
+        ),
+        summons_posts(officials, coverage),
+        posts.region_levels(regions),
+        ctx,
+        history=data.get("summons_history"),
+        targets=data.get("targets"),
+        as_of=data.as_of,
     )
+    events = summoned.events.collect().lazy()
 
     stats = _stats(attributions)
-    triggers = [_count_triggers(stats, params)]
+    findings = _findings(data.get("responsibility_findings"))
+    held = _held_findings(findings)
+    proposal_stats = _stats(_proposal_rows(attributions, accidents_now, findings), found=True)
+    triggers = [
+        _event_triggers(events),
+        _count_triggers(stats, params, (NOTICE,)),
+        _proposal_triggers(proposal_stats, params),
+    ]
     rise_items: list[pl.LazyFrame] = []
     in_post_year = (pl.col("start_on").is_null() | (pl.col("start_on") <= last)) & (
         pl.col("end_on").is_null() | (pl.col("end_on") >= first)
@@ -288,8 +345,11 @@ def dual_duty(
         )
     trig = pl.concat(triggers, how="vertical").collect().lazy()
 
-    duties = _duties(officials, raw_records.lazy(), params, year)
+    requirements = posts.requirements(params, officials, regions).collect()
+    required = requirements.select("official_id").unique()
+    duties = _duties(requirements.lazy(), raw_records.lazy(), year)
     fulfilment = _sorted_mean(duties.group_by("official_id"), "ratio", "fulfilment")
+    basis = _step_basis(trig, held)
     steps = trig.group_by("official_id").agg(
         pl.col("step").max(),
         # highest step first; the sort is inside the aggregation because a group's
@@ -309,14 +369,18 @@ def dual_duty(
     officials_out = (
         officials.join(fulfilment, on="official_id", how="left")
         .join(steps, on="official_id", how="left")
+        .join(basis, on="official_id", how="left")
         .join(stats, on="official_id", how="left")
         .with_columns(
             # A role with requirements and no records has done nothing: 0.
-            pl.when(pl.col("role").cast(pl.String).is_in(_required_roles(params)))
+            pl.when(pl.col("official_id").is_in(required["official_id"].implode()))
             .then(pl.col("fulfilment").fill_null(0.0))
             .otherwise(pl.col("fulfilment"))
             .alias("fulfilment"),
             pl.col("step").cast(pl.String),
+            pl.when(pl.col("step").is_not_null())
+            .then(pl.col("step_basis").fill_null(SCREENED))
+            .alias("step_basis"),
             pl.col("reasons").fill_null(pl.lit([], _IDS)),
             pl.col("evidence").fill_null(pl.lit([], _IDS)),
             *[
@@ -331,11 +395,9 @@ def dual_duty(
         .sort("official_id")
     )
 
-    departments = _departments(
-        officials_out, accidents.filter(pl.col("acc_year") == year), anc, dept_map
-    )
+    departments = _departments(officials_out, accidents_now, anc, dept_map)
 
-    overlaps = _tenure_overlaps(officials, first, last).collect().lazy()
+    overlaps = posts.tenure_overlaps(officials, first, last).collect().lazy()
     items = pl.concat(
         [
             _line_items(officials_out, trig, rise_items, duties, departments, params, dept_map),
@@ -344,7 +406,11 @@ def dual_duty(
     ).sort(_ITEM_ORDER, maintain_order=True)
     warnings = pl.concat(
         [_warning(n) for n in notes]
-        + [_unknown_departments(officials, dept_map), _overlap_warnings(overlaps)]
+        + [
+            _unknown_departments(officials, dept_map),
+            _overlap_warnings(overlaps),
+            summoned.warnings.select(list(WARNINGS_SCHEMA)),
+        ]
     )
     warnings = warnings.sort(["table", "rule", "value", "message"], nulls_last=True)
 
@@ -360,9 +426,10 @@ def dual_duty(
             ),
             items,
             warnings,
+            events,
         ]
     )
-    return DualDutyResult(*out, year=year)
+    return DualDutyResult(*out[:-1], year=year, summons_events=out[-1])
 
 
 # --- parts ---------------------------------------------------------------------------
@@ -387,28 +454,11 @@ def _department_map(params: RulesAt) -> pl.LazyFrame:
     ).unique()
 
 
-def _coverage(officials: pl.LazyFrame, dept_map: pl.LazyFrame) -> pl.LazyFrame:
-    """(official_id, sector) for 分管负责人 (portfolio) and 部门负责人 (department map)."""
-    role = pl.col("role").cast(pl.String)
-    deputies = (
-        officials.filter(role == _DEPUTY)
-        .select("official_id", pl.col("portfolio").alias("sector"))
-        .explode("sector")
-        .drop_nulls("sector")
-    )
-    heads = (
-        officials.filter(role == _DEPARTMENT_HEAD)
-        .select("official_id", "department")
-        .join(dept_map, on="department", how="inner")
-        .select("official_id", "sector")
-    )
-    return pl.concat([deputies, heads]).unique()
-
-
 def _attribute(
     accidents: pl.LazyFrame, anc: pl.LazyFrame, officials: pl.LazyFrame, coverage: pl.LazyFrame
 ) -> pl.LazyFrame:
-    """accidents × regions at or above × officials, by role, within tenure."""
+    """accidents × regions at or above × officials covering the accident's sector there
+    (`coverage`: every sector for the heads), within tenure on the accident's day."""
     reach = accidents.select(
         "accident_id",
         pl.col("region_code").alias("accident_region_code"),
@@ -418,15 +468,9 @@ def _attribute(
         pl.col("counted").alias("deaths"),
         "concealed",
     ).join(anc, left_on="accident_region_code", right_on="region_code", how="inner")
-    posts = officials.select("official_id", "region_code", "role", "start_on", "end_on")
-    heads = reach.join(
-        posts.filter(pl.col("role").cast(pl.String).is_in(list(HEAD_ROLES))),
-        left_on="ancestor_code",
-        right_on="region_code",
-        how="inner",
-    ).with_columns(pl.col("ancestor_code").alias("region_code"))
+    tenures = officials.select("official_id", "region_code", "role", "start_on", "end_on")
     by_sector = reach.join(
-        posts.join(coverage, on="official_id", how="inner"),
+        tenures.join(coverage, on="official_id", how="inner"),
         left_on=["ancestor_code", "sector"],
         right_on=["region_code", "sector"],
         how="inner",
@@ -447,7 +491,7 @@ def _attribute(
     ]
     day = pl.col("occurred_on")
     return (
-        pl.concat([heads.select(cols), by_sector.select(cols)])
+        by_sector.select(cols)
         .filter(
             (pl.col("start_on").is_null() | (pl.col("start_on") <= day))
             & (pl.col("end_on").is_null() | (day <= pl.col("end_on")))
@@ -457,21 +501,86 @@ def _attribute(
     )
 
 
-def _stats(attributions: pl.LazyFrame) -> pl.LazyFrame:
+def _findings(frame: pl.DataFrame | None) -> pl.LazyFrame:
+    """The `responsibility_findings` rows (empty without the table), optional columns
+    at their defaults; a flag left empty reads as false."""
+    table = "responsibility_findings"
+    lf = (frame if frame is not None else _empty_table(table)).lazy()
+    return with_optional_columns(lf, table).select(
+        "accident_id",
+        "official_id",
+        pl.col("finding").cast(pl.String),
+        pl.col("fully_performed").fill_null(False),
+        pl.col("remedial_action").fill_null(False),
+    )
+
+
+def _held_findings(findings: pl.LazyFrame) -> pl.LazyFrame:
+    """The findings that hold (accident_id, official_id, finding, remedial_action): a
+    leadership responsibility (第十八条) on an official who had not fully performed the
+    duties (第二十三条)."""
+    return findings.filter(
+        pl.col("finding").is_in(list(LEADERSHIP_FINDINGS)) & ~pl.col("fully_performed")
+    ).select("accident_id", "official_id", "finding", "remedial_action")
+
+
+def _proposal_rows(
+    attributions: pl.LazyFrame, accidents: pl.LazyFrame, findings: pl.LazyFrame
+) -> pl.LazyFrame:
+    """The (accident, official) rows the 问责建议 conditions count: the attributions of
+    accidents nobody investigated (pre-screen, `finding` null), and for investigated
+    accidents (any findings row) the findings that hold, whether or not attribution
+    reached the official; `accidents` are the period's graded accidents."""
+    investigated = findings.select("accident_id").unique()
+    screened = attributions.join(investigated, on="accident_id", how="anti").select(
+        "accident_id",
+        "official_id",
+        "grade",
+        "deaths",
+        "concealed",
+        pl.lit(None, pl.String).alias("finding"),
+        pl.lit(False).alias("remedial_action"),
+    )
+    found = (
+        _held_findings(findings)
+        .join(
+            accidents.select(
+                "accident_id", "grade", pl.col("counted").alias("deaths"), "concealed"
+            ),
+            on="accident_id",
+            how="inner",
+        )
+        .select(screened.collect_schema().names())
+    )
+    return pl.concat([screened, found], how="vertical")
+
+
+def _stats(attributions: pl.LazyFrame, *, found: bool = False) -> pl.LazyFrame:
     """Per official: attributed accidents, counts by grade-or-worse, concealed, fatal,
-    with the accident ids behind each count."""
+    with the accident ids behind each count.  With `found` (rows carrying `finding`
+    and `remedial_action`, from `_proposal_rows`), also for each ids column
+    ``ids_<x>`` the findings behind it, ``found_<x>`` ("A1（主要领导责任）"), and whether
+    any of them may be lightened, ``remedial_<x>``."""
     ids = pl.col("accident_id")
     rank = pl.col("grade").to_physical()
+    fatal, concealed = pl.col("deaths") >= 1, pl.col("concealed")
     aggs: list[pl.Expr] = [
         pl.len().cast(pl.Int64).alias("accidents"),
-        (pl.col("deaths") >= 1).sum().cast(pl.Int64).alias("fatal_accidents"),
-        pl.col("concealed").sum().cast(pl.Int64).alias("concealed_accidents"),
-        ids.filter(pl.col("deaths") >= 1).sort().alias("ids_fatal"),
-        ids.filter(pl.col("concealed")).sort().alias("ids_concealed"),
+        fatal.sum().cast(pl.Int64).alias("fatal_accidents"),
+        concealed.sum().cast(pl.Int64).alias("concealed_accidents"),
     ]
+    counted: dict[str, pl.Expr] = {"fatal": fatal, "concealed": concealed}
     for i, _grade in enumerate(ACCIDENT_GRADES):
         aggs.append((rank >= i).sum().cast(pl.Int64).alias(f"n_ge_{i}"))
-        aggs.append(ids.filter(rank >= i).sort().alias(f"ids_ge_{i}"))
+        counted[f"ge_{i}"] = rank >= i
+    for suffix, condition in counted.items():
+        aggs.append(ids.filter(condition).sort().alias(f"ids_{suffix}"))
+        if found:
+            held = condition & pl.col("finding").is_not_null()
+            aggs.append(
+                formatted("{}（{}）", ids, "finding").filter(held).sort().alias(f"found_{suffix}")
+            )
+            aggs.append((pl.col("remedial_action") & held).any().alias(f"remedial_{suffix}"))
     return (
         attributions.group_by("official_id")
         .agg(aggs)
@@ -479,28 +588,152 @@ def _stats(attributions: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _count_triggers(
-    stats: pl.LazyFrame, params: RulesAt, registry: Registry = REGISTRY
-) -> pl.LazyFrame:
-    """One row per (official, condition met) among the records' count conditions."""
-    parts: list[pl.LazyFrame] = []
+def _conditions(
+    params: RulesAt, steps: tuple[str, ...], registry: Registry
+) -> list[tuple[Rule, str, str, str, int]]:
+    """(record, count column, ids column, what, at least) for each count condition of
+    the `CountStep` records whose step is in `steps`."""
+    out = []
     for rule in registry.of(SCORER):
         spec = rule.compute
-        if not isinstance(spec, CountStep):
-            continue
-        for count_col, ids_col, what, n in spec.conditions(params):
-            template = f"被归责{what} {{}} 起（≥{n} 起）→ {spec.step}"
-            parts.append(
-                stats.filter((pl.col(count_col) >= n) & (pl.col(count_col) > 0)).select(
-                    pl.col("official_id"),
-                    pl.lit(spec.step, STEP_DTYPE).alias("step"),
-                    pl.lit(rule.id).alias("rule_id"),
-                    formatted(template, pl.col(count_col)).alias("reason"),
-                    pl.col(ids_col).alias("evidence"),
-                    pl.lit(rule.basis(params)).alias("basis"),
+        if isinstance(spec, CountStep) and spec.step in steps:
+            out += [(rule, *c) for c in spec.conditions(params)]
+    return out
+
+
+def _met(stats: pl.LazyFrame, rule: Rule, count: str, n: int, params: RulesAt) -> pl.LazyFrame:
+    """The officials of `stats` meeting ``count ≥ n`` (and at least one accident),
+    with the step, id and basis of `rule` (a `CountStep` record) beside them."""
+    return stats.filter((pl.col(count) >= n) & (pl.col(count) > 0)).with_columns(
+        pl.lit(rule.compute.step, STEP_DTYPE).alias("step"),
+        pl.lit(rule.id).alias("rule_id"),
+        pl.lit(rule.basis(params)).alias("basis"),
+    )
+
+
+def _count_triggers(
+    stats: pl.LazyFrame,
+    params: RulesAt,
+    steps: tuple[str, ...] = ACCOUNTABILITY_STEPS,
+    registry: Registry = REGISTRY,
+) -> pl.LazyFrame:
+    """One row per (official, condition met) among the count conditions of the records
+    whose step is in `steps`: (official_id, step, rule_id, reason, evidence, basis)."""
+    parts: list[pl.LazyFrame] = [_no_triggers()]
+    for rule, count_col, ids_col, what, n in _conditions(params, steps, registry):
+        template = f"被归责{what} {{}} 起（≥{n} 起）→ {rule.compute.step}"
+        parts.append(
+            _met(stats, rule, count_col, n, params).select(
+                "official_id",
+                "step",
+                "rule_id",
+                formatted(template, pl.col(count_col)).alias("reason"),
+                pl.col(ids_col).alias("evidence"),
+                "basis",
+            )
+        )
+    return pl.concat(parts, how="vertical")
+
+
+def _no_triggers() -> pl.LazyFrame:
+    return pl.LazyFrame(
+        schema={
+            "official_id": pl.String(),
+            "step": STEP_DTYPE,
+            "rule_id": pl.String(),
+            "reason": pl.String(),
+            "evidence": _IDS,
+            "basis": pl.String(),
+        }
+    )
+
+
+def _event_triggers(events: pl.LazyFrame) -> pl.LazyFrame:
+    """Trigger rows from summons events (OUTPUTS["summons_events"] rows: one per event
+    and official): each event naming an official is a 约谈 or 通报 of that official,
+    with the event's rule, reason, evidence and basis."""
+    return events.filter(pl.col("official_id").is_not_null()).select(
+        pl.col("official_id"),
+        pl.col("step").cast(pl.String).cast(STEP_DTYPE),
+        pl.col("rule_id"),
+        pl.col("reason"),
+        pl.col("evidence").cast(_IDS),
+        pl.col("basis"),
+    )
+
+
+def _proposal_triggers(
+    stats: pl.LazyFrame, params: RulesAt, registry: Registry = REGISTRY
+) -> pl.LazyFrame:
+    """The 问责建议 rows, counted over `_proposal_rows` (stats with `found`): each reason
+    says what stands behind it — the findings of leadership responsibility (第十八条,
+    with 可从轻（第二十二条） where a finding says so), or 拟追责范围（归责预筛） where
+    only attribution does."""
+    parts: list[pl.LazyFrame] = [_no_triggers()]
+    for rule, count_col, ids_col, what, n in _conditions(params, (PROPOSAL,), registry):
+        suffix = ids_col.removeprefix("ids_")
+        count, found = pl.col(count_col), pl.col(f"found_{suffix}")
+        k = found.list.len()
+        facts = (
+            pl.when(k == 0)
+            .then(formatted(f"被归责{what} {{}} 起（≥{n} 起），拟追责范围（归责预筛）", count))
+            .otherwise(
+                formatted(
+                    f"{what} {{}} 起（≥{n} 起），经调查认定负有领导责任（第十八条）{{}} 起：{{}}",
+                    count,
+                    k,
+                    found.list.join("、"),
                 )
             )
+        )
+        rest = (
+            pl.when((k > 0) & (count > k))
+            .then(formatted("；其余 {} 起为拟追责范围（归责预筛）", count - k))
+            .otherwise(pl.lit(""))
+        )
+        relief = (
+            pl.when(pl.col(f"remedial_{suffix}"))
+            .then(pl.lit("，可从轻（第二十二条）"))
+            .otherwise(pl.lit(""))
+        )
+        parts.append(
+            _met(stats, rule, count_col, n, params).select(
+                "official_id",
+                "step",
+                "rule_id",
+                pl.concat_str([facts, rest, relief, pl.lit(f"→ {PROPOSAL}")]).alias("reason"),
+                pl.col(ids_col).alias("evidence"),
+                "basis",
+            )
+        )
     return pl.concat(parts, how="vertical")
+
+
+def _step_basis(triggers: pl.LazyFrame, held: pl.LazyFrame) -> pl.LazyFrame:
+    """(official_id, step_basis) for each official with a step: 调查认定 where an
+    accident behind a condition of the highest step carries a finding on the official
+    that holds, else 归责预筛."""
+    top = triggers.filter(pl.col("step") == pl.col("step").max().over("official_id"))
+    found = (
+        top.select("official_id", pl.col("evidence").alias("accident_id"))
+        .explode("accident_id")
+        .join(held.select("accident_id", "official_id"), on=["accident_id", "official_id"])
+        .select("official_id")
+        .unique()
+        .with_columns(pl.lit(True).alias("found"))
+    )
+    return (
+        top.select("official_id")
+        .unique()
+        .join(found, on="official_id", how="left")
+        .select(
+            "official_id",
+            pl.when(pl.col("found").fill_null(False))
+            .then(pl.lit(FOUND))
+            .otherwise(pl.lit(SCREENED))
+            .alias("step_basis"),
+        )
+    )
 
 
 def _sector_rise(
@@ -511,7 +744,7 @@ def _sector_rise(
     params: RulesAt,
     year: int,
 ) -> pl.LazyFrame:
-    """黄牌警告 for a 分管负责人 / 部门负责人 whose sector's deaths over their region and
+    """通报 for a 分管负责人 / 部门负责人 whose sector's deaths over their region and
     below rose to ≥ min deaths and ≥ ratio × last year's."""
     min_deaths = params["dual_duty.sector_rise_min_deaths"]
     ratio = params["dual_duty.sector_rise_ratio"]
@@ -530,7 +763,7 @@ def _sector_rise(
         )
     )
     rise_text = number_text((float(ratio) - 1) * 100)
-    criterion = f"（≥{rise_text}% 且 ≥{number_text(min_deaths)} 人）→ {YELLOW_CARD}"
+    criterion = f"（≥{rise_text}% 且 ≥{number_text(min_deaths)} 人）→ {NOTICE}"
     prefix = (
         pl.when(pl.col("role").cast(pl.String) == _DEPUTY)
         .then(pl.lit("分管"))
@@ -559,7 +792,7 @@ def _sector_rise(
         )
         .select(
             pl.col("official_id"),
-            pl.lit(YELLOW_CARD, STEP_DTYPE).alias("step"),
+            pl.lit(NOTICE, STEP_DTYPE).alias("step"),
             pl.lit("dual_duty.yellow_card.sector_rise").alias("rule_id"),
             formatted(
                 "{}{}：本年死亡 {} 人，上年 {} 人，{}" + criterion,
@@ -575,36 +808,16 @@ def _sector_rise(
     )
 
 
-def _requirements(params: RulesAt) -> pl.LazyFrame:
-    value = params["dual_duty.duty_requirements"]
-    rows = [(role, act, int(n)) for role, acts in value.items() for act, n in acts.items() if n > 0]
-    return pl.LazyFrame(
-        {
-            "role": [r[0] for r in rows],
-            "activity": [r[1] for r in rows],
-            "required": [r[2] for r in rows],
-        },
-        schema={"role": pl.String(), "activity": pl.String(), "required": pl.Int64()},
-    )
-
-
-def _required_roles(params: RulesAt) -> list[str]:
-    value = params["dual_duty.duty_requirements"]
-    return sorted(role for role, acts in value.items() if any(n > 0 for n in acts.values()))
-
-
-def _duties(
-    officials: pl.LazyFrame, records: pl.LazyFrame, params: RulesAt, year: int
-) -> pl.LazyFrame:
+def _duties(requirements: pl.LazyFrame, records: pl.LazyFrame, year: int) -> pl.LazyFrame:
+    """Per official × required activity (`officials_posts.requirements`): done in the
+    year, required, and their ratio capped at 1."""
     done = (
         records.filter(pl.col("year") == year)
         .group_by("official_id", pl.col("activity").cast(pl.String))
         .agg(pl.col("count").sum().cast(pl.Int64).alias("done"))
     )
     return (
-        officials.select("official_id", pl.col("role").cast(pl.String))
-        .join(_requirements(params), on="role", how="inner")
-        .join(done, on=["official_id", "activity"], how="left")
+        requirements.join(done, on=["official_id", "activity"], how="left")
         .with_columns(pl.col("done").fill_null(0))
         .with_columns(
             pl.min_horizontal(pl.col("done") / pl.col("required"), pl.lit(1.0)).alias("ratio")
@@ -681,47 +894,6 @@ def _departments(
         )
         .select(list(DEPARTMENT_SCHEMA))
         .sort(key)
-    )
-
-
-def _tenure_overlaps(officials: pl.LazyFrame, first: dt.date, last: dt.date) -> pl.LazyFrame:
-    """Pairs of officials whose tenures of one post overlap within the period: the same
-    head role of a region; the 部门负责人 of one department of a region; two 分管负责人
-    of a region whose portfolios share a sector.  (official_id, other_id, post, since,
-    until), both directions; an empty tenure bound is open."""
-    never, forever = dt.date(1, 1, 1), dt.date(9999, 12, 31)
-    posts = officials.select(
-        "official_id",
-        "region_code",
-        pl.col("role").cast(pl.String),
-        pl.col("department").cast(pl.String).fill_null(""),
-        pl.col("portfolio").cast(pl.List(pl.String)).fill_null([]),
-        pl.max_horizontal(pl.col("start_on").fill_null(never), pl.lit(first)).alias("since"),
-        pl.min_horizontal(pl.col("end_on").fill_null(forever), pl.lit(last)).alias("until"),
-    ).filter(pl.col("since") <= pl.col("until"))
-    other = posts.rename({c: f"{c}_b" for c in ("official_id", "portfolio", "since", "until")})
-    pairs = posts.join(other, on=["region_code", "role", "department"], how="inner").filter(
-        (pl.col("official_id") != pl.col("official_id_b"))
-        & (pl.col("since") <= pl.col("until_b"))
-        & (pl.col("since_b") <= pl.col("until"))
-    )
-    shared = pl.col("portfolio").list.set_intersection(pl.col("portfolio_b"))
-    deputy = pl.col("role") == _DEPUTY
-    return pairs.filter(~deputy | (shared.list.len() > 0)).select(
-        "official_id",
-        pl.col("official_id_b").alias("other_id"),
-        formatted(
-            "{}{}{}",
-            "region_code",
-            pl.col("role"),
-            pl.when(deputy)
-            .then(formatted("（{}）", shared.list.sort().list.join("、")))
-            .when(pl.col("department") != "")
-            .then(formatted("（{}）", "department"))
-            .otherwise(pl.lit("")),
-        ).alias("post"),
-        pl.max_horizontal("since", "since_b").alias("since"),
-        pl.min_horizontal("until", "until_b").alias("until"),
     )
 
 

@@ -38,7 +38,7 @@ from accountability.dataset import Dataset
 from accountability.outputs import OUTPUTS
 from accountability.regions import Hierarchy
 from accountability.rulebook import Rulebook, rulebook
-from accountability.rules.annual import SECTION_NAMES
+from accountability.rules.annual import SECTION_NAMES, SUMMONS_POINTS
 from accountability.rules.model import Context, Registry
 from accountability.rules.registry import REGISTRY
 from accountability.scorers.annual.compile import empty_items, scores_table, section_items
@@ -163,6 +163,11 @@ def finish_regions(
     return _collect(section_items.lazy(), figures, finish, assessed)
 
 
+def _summons_points(ctx: Context) -> float:
+    """``annual.summons_points`` in force (0 where the rulebook lacks it)."""
+    return float(ctx[SUMMONS_POINTS]) if SUMMONS_POINTS in ctx.rules.rulebook else 0.0
+
+
 def assessed_sections(
     data: Dataset, registry: Registry = REGISTRY
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -183,6 +188,7 @@ def annual(
     referral_gaps: pl.DataFrame | None = None,
     registry: Registry = REGISTRY,
     coverage: Mapping[str, int] | None = None,
+    summons_events: pl.DataFrame | None = None,
 ) -> AnnualResult:
     """Assess every region of `data` for `year` (年度目标管理考核).
 
@@ -196,8 +202,11 @@ def annual(
     caller assessing those sections here must pass them too.  B3 reads the 应移送未移送
     frame (`referral_gaps`: `accountability.scorers.referrals.referral_gaps`); while
     ``annual.b3_points_per_gap`` is 0 it adds no line item and the frame is not read,
-    and when it is not given it is computed here from `accidents` and `cases`.  Needs
-    the `regions` table; sections whose tables are absent are left unassessed (rescale).
+    and when it is not given it is computed here from `accidents` and `cases`.  D2
+    reads the 约谈 events (`summons_events`: the ``summons_events`` frame of
+    `dual_duty`); while ``annual.summons_points`` is 0 it adds no line item and the
+    frame is not needed.  Needs the `regions` table; sections whose tables are absent
+    are left unassessed (rescale).
 
     >>> import datetime as dt, polars as pl
     >>> from accountability.dataset import Dataset
@@ -222,6 +231,11 @@ def annual(
             "section D needs the 一岗双责 officials: pass officials="
             "dual_duty(data, rules, year).officials, or run assess()"
         )
+    if "D" in assessed and summons_events is None and _summons_points(ctx) != 0:
+        raise ValueError(
+            "D2 (annual.summons_points ≠ 0) needs the 约谈 events: pass summons_events="
+            "dual_duty(data, rules, year).summons_events, or run assess()"
+        )
     if coverage is None:
         present = {name: data.table(name) for name in DATED if data.has(name)}
         coverage = rows_in_period(present, ctx)
@@ -243,6 +257,7 @@ def annual(
         cases=four_musts_cases, inspections=data.get("inspections"),
         enterprises=data.get("enterprises"), hazards=data.get("hazards"),
         officials=officials, work_items=data.get("work_items"), referral_gaps=referrals,
+        summons_events=summons_events,
     )  # fmt: skip
     parts = [as_items(section_items(s, registry, tables, links, ctx)) for s in assessed]
     items = pl.concat(parts) if parts else empty_items()

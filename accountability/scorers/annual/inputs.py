@@ -428,6 +428,18 @@ def _hazards(hazards: Frame) -> pl.LazyFrame:
     )
 
 
+def _summons_events(events: Frame) -> pl.LazyFrame:
+    """The columns of ``summons_events`` that D2 reads."""
+    return events.lazy().select([pl.col(c).cast(t) for c, t in _SUMMONS_EVENTS.items()])
+
+
+_SUMMONS_EVENTS = {
+    "triggered_on": pl.Date(),
+    "region_code": pl.String(),
+    "step": pl.String(),
+    "rule_id": pl.String(),
+    "evidence": pl.List(pl.String()),
+}
 _CASES = {"case_id": pl.String(), "region_code": pl.String(),
           "requires_measure": pl.Boolean(), "compliant": pl.Boolean()}  # fmt: skip
 _OFFICIALS = {"official_id": pl.String(), "region_code": pl.String(), "fulfilment": pl.Float64()}
@@ -450,6 +462,7 @@ def frames(
     officials: Frame | None = None,
     work_items: Frame | None = None,
     referral_gaps: Frame | None = None,
+    summons_events: Frame | None = None,
 ) -> Mapping[str, pl.LazyFrame]:
     """Every table in the form the annual rules read it (an absent one empty).
 
@@ -457,9 +470,11 @@ def frames(
     compliant), `officials` the 一岗双责 officials frame (official_id, region_code,
     fulfilment) and `referral_gaps` the 应移送未移送 frame of
     `accountability.scorers.referrals`: section B and D read the results of those
-    scorers.  The control targets are read as `target_rows` (the year's targets,
-    long), `target_counts` (`indicator_counts` of the period) and `target_baselines`
-    (the baseline years' figures of the targets written as a decline in %)."""
+    scorers; `summons_events` is the 约谈通报 events frame of `dual_duty` (triggered_on,
+    region_code, step, rule_id, evidence), which D2 counts.  The control targets are
+    read as `target_rows` (the year's targets, long), `target_counts`
+    (`indicator_counts` of the period) and `target_baselines` (the baseline years'
+    figures of the targets written as a decline in %)."""
     raw = accidents.lazy() if accidents is not None else _empty("accidents")
     population = population_of(ctx)
     if prepared is None:
@@ -490,6 +505,8 @@ def frames(
             referral_gaps if referral_gaps is not None
             else pl.DataFrame(schema=OUTPUTS["referral_gaps"].dtypes)
         ).lazy(),
+        "summons_events": _summons_events(summons_events) if summons_events is not None
+        else pl.LazyFrame(schema=_SUMMONS_EVENTS),
     }  # fmt: skip
 
 
