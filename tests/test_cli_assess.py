@@ -336,3 +336,15 @@ def test_assess_with_a_province_scheme_shows_its_departments_and_enterprises() -
     # the default rulebook decides nothing for units: no such table
     plain = run("assess", FIXTURE, "--year", "2024")
     assert "部门和国有企业考核" not in plain.stdout
+
+
+@real
+def test_explain_of_an_official_shows_events_windows_evidence_and_what_stands_behind() -> None:
+    result = run("explain", FIXTURE, "GB43090004", "--type", "official", "--year", "2024")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "约谈通报事件：" in out
+    assert "2024-07-22 约谈 [约谈：较大及以上事故] 窗口 2024-01-01 至 2024-07-22" in out
+    assert "证据：SG202400111" in out
+    # his 通报 rests on the investigation of the 10·5 shipwreck, not on attribution alone
+    assert "问责步骤 通报" in out and "步骤依据：调查认定" in out
