@@ -1,7 +1,15 @@
 """Output of an assessment: Excel workbook, parquet folder, CSV, notebook HTML, CLI table.
 
 Every writer takes an `Assessment` (see `accountability.assessment`) and only reads
-its frames and metadata, so the same result gives the same cells every time.
+its frames and metadata, so the same result gives the same cells every time.  No writer
+reads the clock: a header shows the assessment period and the as_of day, never the
+day it was written, and the workbook's creation time is the as_of day, so the same
+assessment gives the same bytes on any day.
+
+What people open (the workbook, the CSV files) shows the frames as `people_frames`
+arranges them: 地区考核 by peer group and rank, 扣分明细 regions first with every type,
+module and rule in Chinese beside its id.  The Parquet files keep the frames as they
+are, for systems.
 
 Safety: spreadsheets run what looks like a formula.  The Excel writer writes every
 text with `write_string` (and turns off the workbook's string-to-formula and
@@ -31,8 +39,19 @@ import polars as pl
 
 from accountability.codes import REGION_LEVELS
 from accountability.outputs import OUTPUTS
+from accountability.rules.model import Share
 from accountability.rules.registry import REGISTRY, rule_positions, rule_title, rule_titles
-from accountability.wording import SCORER_LABELS, SUBJECT_LABELS, number_text, visible
+from accountability.subjects import SUBJECT_TYPES
+from accountability.wording import (
+    DECIMALS,
+    SCORER_LABELS,
+    SUBJECT_LABELS,
+    formatted,
+    number,
+    number_text,
+    percent,
+    visible,
+)
 
 if TYPE_CHECKING:
     from accountability.assessment import Assessment
@@ -40,12 +59,21 @@ if TYPE_CHECKING:
 __all__ = [
     "COLUMN_LABELS",
     "SHEETS",
+    "SUMMARY_SHEET",
+    "WORKBOOK_SHEETS",
     "column_label",
+    "csv_frame",
+    "data_dates",
     "excel_frame",
     "format_ranking",
+    "header_facts",
     "html_summary",
     "markdown_report",
+    "people_frames",
+    "people_label",
     "write_csv",
+    "write_csv_table",
+    "write_csv_tables",
     "write_excel",
     "write_markdown",
     "write_parquet",
@@ -186,8 +214,20 @@ def column_label(column: str, frame_name: str | None = None) -> str:
 LIST_SEPARATOR = "；"
 EXCEL_MAX_TEXT = 32_767  # characters in one cell
 EXCEL_MAX_ROWS = 1_048_576
-MAX_WIDTH = 60
+MAX_WIDTH = 40  # a column's widest; a longer text wraps onto more lines
 MIN_WIDTH = 6
+HEADER_WIDTH = 8  # a header wider than its column's values wraps from this width on
+PORTRAIT_WIDTH = 100  # sheets whose columns add up to more print landscape
+LINE_HEIGHT = 15  # points per line of text in a row
+MAX_LINES = 20  # a row grows to at most this many lines; the rest stays in the cell
+# Lists of ids are not wrapped (a row would grow by a line per 3 ids); the cell holds them all.
+UNWRAPPED_COLUMNS = frozenset({"evidence"})
+ID_LIST_WIDTH = 24
+SHORT_TEXT = 6  # a text column no wider than this (是/否, 等次, 级别) is centred
+PERCENT_WIDTH = 9
+
+# Float columns that hold a share in [0, 1], shown as a percentage (履职率, 合规率).
+SHARE_COLUMNS = frozenset({"fulfilment", "compliance_rate"})
 
 # East Asian wide/fullwidth ranges: CJK, kana, hangul, fullwidth forms, CJK punctuation.
 _WIDE = (
@@ -284,10 +324,9 @@ def excel_frame(frame: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, str]]:
     return frame.select(exprs), kinds
 
 
-def _column_widths(
-    converted: pl.DataFrame, kinds: Mapping[str, str], headers: list[str]
-) -> list[int]:
-    """Column widths that fit header and values (CJK counts 2), between 6 and 60."""
+def _value_widths(converted: pl.DataFrame, kinds: Mapping[str, str]) -> list[int]:
+    """The widest value of each column as shown (CJK counts 2; a float with 2 decimals
+    or as a percentage)."""
     if converted.width == 0:
         return []
     exprs = []
@@ -295,8 +334,9 @@ def _column_widths(
         col = pl.col(name)
         if kind == "text":
             w = col.str.len_chars() + col.str.count_matches(_WIDE)
-        elif kind == "float":
-            w = col.round(2).cast(pl.String).str.len_chars() + 1
+        elif kind == "float":  # sign, integer digits, ".00"
+            digits = col.abs().floor().cast(pl.Int64, strict=False).cast(pl.String)
+            w = digits.str.len_chars() + 3 + (col < 0).cast(pl.Int64)
         elif kind == "int":
             w = col.cast(pl.String).str.len_chars()
         elif kind == "date":
@@ -306,14 +346,75 @@ def _column_widths(
         else:
             w = pl.lit(0)
         exprs.append(w.max().fill_null(0).cast(pl.Int64).alias(name))
-    maxima = converted.select(exprs).row(0) if converted.height else (0,) * converted.width
-    return [
-        max(MIN_WIDTH, min(MAX_WIDTH, max(int(m or 0), _text_width(h)) + 2))
-        for m, h in zip(maxima, headers, strict=True)
-    ]
+    row = converted.select(exprs).row(0) if converted.height else (0,) * converted.width
+    return [int(m or 0) for m in row]
 
 
-# --- Excel -----------------------------------------------------------------------------
+def _column_widths(
+    converted: pl.DataFrame, kinds: Mapping[str, str], headers: list[str]
+) -> list[int]:
+    """Column widths that fit the values and the header (CJK counts 2), between 6 and
+    40: a header wider than 8 and its values wraps onto two or more lines, and so
+    does a text wider than 40; a list of ids (证据) is cut at 24 on screen and on paper
+    (the cell holds them all)."""
+    values = _value_widths(converted, kinds)
+    widths = []
+    for column, m, h in zip(converted.columns, values, headers, strict=True):
+        widest = ID_LIST_WIDTH if column in UNWRAPPED_COLUMNS else MAX_WIDTH
+        widths.append(max(MIN_WIDTH, min(widest, max(m, min(_text_width(h), HEADER_WIDTH)) + 2)))
+    return widths
+
+
+def _lines(text_width: int, column_width: int) -> int:
+    """How many lines a text of this display width takes in a column (wrapped)."""
+    return max(1, -(-text_width // max(1, column_width - 2)))
+
+
+def _row_lines(converted: pl.DataFrame, widths: Mapping[str, int]) -> pl.Series:
+    """The lines each row needs for its wrapped columns (`widths`: column → width):
+    its widest text over what a line holds, plus its line breaks, 1 to `MAX_LINES`."""
+    if not widths or not converted.height:
+        return pl.Series("lines", [1] * converted.height, dtype=pl.Int64)
+    per_column = []
+    for column, width in widths.items():
+        col = pl.col(column)
+        shown = col.str.len_chars() + col.str.count_matches(_WIDE)
+        # a text that fits is one line; a wrapped line holds a little less than the
+        # width, since words and ids are not broken
+        lines = pl.when(shown <= width - 2).then(1).otherwise((shown / max(1, width - 6)).ceil())
+        wrapped = lines + col.str.count_matches("\n")
+        per_column.append(wrapped.fill_null(1))
+    lines = pl.max_horizontal(per_column).clip(1, MAX_LINES).cast(pl.Int64).alias("lines")
+    return converted.select(lines).to_series()
+
+
+# --- what people read: the frames as the workbook and CSV files show them ---------------
+
+SUMMARY_SHEET = "汇总"
+# Sheet order of the workbook (a frame longer than a sheet continues on "扣分明细 (2)"…).
+WORKBOOK_SHEETS: tuple[str, ...] = (COVER_SHEET, SUMMARY_SHEET, *SHEETS.values())
+
+# Columns the people's view adds or relabels; the Parquet files keep the frames as
+# they are.
+PEOPLE_LABELS: dict[str, str] = {
+    "peer_group": "上级地区",
+    "subject_name": "对象名称",
+    "rule_title": "规则",
+    "rule_id": "规则编号",
+}
+# 扣分明细 lists regions first, then departments, officials, enterprises, cases; any
+# other subject type follows in `SUBJECT_TYPES` order.
+SUBJECT_ORDER: tuple[str, ...] = ("region", "department", "official", "enterprise", "case")
+
+
+def people_label(column: str, frame_name: str | None = None) -> str:
+    """The Chinese header of a column as the workbook and the CSV files show it:
+    `column_label`, except for the columns the people's view adds or relabels.
+
+    >>> people_label("rule_id", "line_items"), people_label("score", "regions")
+    ('规则编号', '得分')
+    """
+    return PEOPLE_LABELS.get(column) or column_label(column, frame_name)
 
 
 def _frames(assessment: Assessment) -> dict[str, pl.DataFrame]:
@@ -324,29 +425,223 @@ def _frames(assessment: Assessment) -> dict[str, pl.DataFrame]:
     return out
 
 
-def readable_line_items(items: pl.DataFrame) -> pl.DataFrame:
-    """Line items as an official reads them: subject kind and scoring module in
-    Chinese, and the rule's title ("C4 到期未整改重大隐患") in place of its id.
-
-    >>> items = pl.DataFrame({"subject_type": ["region"], "scorer": ["annual"],
-    ...     "rule_id": ["C4"]})
-    >>> readable_line_items(items).row(0)
-    ('地区', '年度目标管理考核', 'C4 到期未整改重大隐患')
-    """
-    if items.is_empty() or "rule_id" not in items.columns:
-        return items
-    return items.with_columns(
-        pl.col("subject_type").replace(SUBJECT_LABELS),
-        pl.col("scorer").replace(SCORER_LABELS),
-        rule_titles(items["rule_id"]).alias("rule_id"),
+def _subject_position(column: pl.Expr) -> pl.Expr:
+    order = SUBJECT_ORDER + tuple(t for t in SUBJECT_TYPES if t not in SUBJECT_ORDER)
+    return column.replace_strict(
+        {t: i for i, t in enumerate(order)}, default=len(order), return_dtype=pl.Int32
     )
 
 
-def _people_frames(assessment: Assessment) -> dict[str, pl.DataFrame]:
-    """The frames as sheets show them (line items readable)."""
+def readable_line_items(items: pl.DataFrame, names: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Line items as an official reads them: regions first, then departments,
+    officials, enterprises and cases, each subject's items in the order they apply;
+    subject kind and scoring module in Chinese, the rule's title ("C4 到期未整改重大隐患")
+    beside its id, and the subject's name when `names` (subject_type, subject_id,
+    subject_name) knows it.
+
+    >>> items = pl.DataFrame({"subject_type": ["enterprise", "region"],
+    ...     "subject_id": ["9143", "430902"], "scorer": ["enterprise", "annual"],
+    ...     "rule_id": ["enterprise.clip", "C4"]})
+    >>> readable_line_items(items).row(0)
+    ('地区', '430902', '年度目标管理考核', 'C4 到期未整改重大隐患', 'C4')
+    """
+    if "rule_id" not in items.columns or "subject_type" not in items.columns:
+        return items
+    ordered = items.with_columns(
+        _subject_position(pl.col("subject_type")).alias("_type"),
+        rule_positions(items["rule_id"]).alias("_rule"),
+    ).sort("_type", "subject_type", "subject_id", "_rule", maintain_order=True, nulls_last=True)
+    if names is not None and "subject_id" in items.columns:
+        ordered = ordered.join(
+            names, on=["subject_type", "subject_id"], how="left", maintain_order="left"
+        )
+    readable = [
+        pl.col("subject_type").replace(SUBJECT_LABELS),
+        rule_titles(ordered["rule_id"]).alias("rule_title"),
+    ]
+    if "scorer" in ordered.columns:
+        readable.append(pl.col("scorer").replace(SCORER_LABELS))
+    ordered = ordered.with_columns(readable)
+    front = ["subject_type", "subject_id", "subject_name", "scorer"]
+    front = [c for c in front if c in ordered.columns]
+    front += ["rule_title", "rule_id"]
+    rest = [c for c in items.columns if c not in front]
+    return ordered.select(*front, *rest)
+
+
+def _subject_names(assessment: Assessment) -> pl.DataFrame:
+    """(subject_type, subject_id, subject_name) of every subject the frames name: a
+    region, enterprise, official or state-owned enterprise by its name, a department as
+    its region's name and its own ("益阳市应急管理局"), a case by its enterprise."""
+    schema = {"subject_type": pl.String, "subject_id": pl.String, "subject_name": pl.String}
+    regions = assessment.regions
+    parts: list[pl.DataFrame] = []
+
+    def add(kind: str, frame: pl.DataFrame, key: str | pl.Expr, name: pl.Expr) -> None:
+        if isinstance(key, str) and key not in frame.columns:
+            return
+        if frame.height:
+            subject = pl.col(key) if isinstance(key, str) else key
+            parts.append(
+                frame.select(
+                    pl.lit(kind).alias("subject_type"),
+                    subject.cast(pl.String).alias("subject_id"),
+                    name.cast(pl.String).alias("subject_name"),
+                )
+            )
+
+    if {"region_code", "name"} <= set(regions.columns):
+        add("region", regions, "region_code", pl.col("name"))
+    if "name" in assessment.enterprises.columns:
+        add("enterprise", assessment.enterprises, "enterprise_id", pl.col("name"))
+    if "name" in assessment.officials.columns:
+        add("official", assessment.officials, "official_id", pl.col("name"))
+    if "name" in assessment.assessed_enterprises.columns:
+        add("state_enterprise", assessment.assessed_enterprises, "enterprise_id", pl.col("name"))
+    if "enterprise_name" in assessment.cases.columns:
+        add("case", assessment.cases, "case_id", pl.col("enterprise_name"))
+    region_names = (
+        regions.select(pl.col("region_code").cast(pl.String), pl.col("name").alias("_region"))
+        if {"region_code", "name"} <= set(regions.columns)
+        else pl.DataFrame(schema={"region_code": pl.String, "_region": pl.String})
+    )
+    for frame in (assessment.departments, assessment.assessed_departments):
+        if {"region_code", "department"} <= set(frame.columns) and frame.height:
+            named = frame.select(pl.col("region_code").cast(pl.String), "department").join(
+                region_names, on="region_code", how="left"
+            )
+            add(
+                "department",
+                named,
+                formatted("{}:{}", "region_code", "department"),
+                pl.concat_str(pl.col("_region").fill_null(""), pl.col("department")),
+            )
+    if not parts:
+        return pl.DataFrame(schema=schema)
+    return pl.concat(parts, how="vertical").unique(
+        ["subject_type", "subject_id"], keep="first", maintain_order=True
+    )
+
+
+def _people_regions(regions: pl.DataFrame) -> pl.DataFrame:
+    """地区考核 as people read it: ordered by level, parent and rank (each region is ranked
+    among its parent's regions of its level), the parent's name (上级地区) and the rank
+    first."""
+    ordered = _region_order(regions)
+    if {"region_code", "name", "parent_code"} <= set(regions.columns):
+        parents = regions.select(
+            pl.col("region_code").alias("parent_code"), pl.col("name").alias("peer_group")
+        ).unique("parent_code", keep="first", maintain_order=True)
+        ordered = ordered.join(parents, on="parent_code", how="left", maintain_order="left")
+        ordered = ordered.with_columns(
+            pl.col("peer_group").fill_null(pl.col("parent_code").cast(pl.String))
+        )
+    front = [c for c in ("peer_group", "rank") if c in ordered.columns]
+    return ordered.select(*front, *[c for c in ordered.columns if c not in front])
+
+
+def people_frames(assessment: Assessment) -> dict[str, pl.DataFrame]:
+    """The frames as the workbook and the CSV files show them: 地区考核 by peer group
+    and rank with the parent's name and the rank first; 扣分明细 readable
+    (`readable_line_items`, with each subject's name); every subject type in Chinese
+    and every rule id with its title beside it (规则, 规则编号).  Values are not
+    rounded here; the writers show them.
+
+    >>> people_frames(result)["regions"].columns[:3]      # doctest: +SKIP
+    ['peer_group', 'rank', 'region_code']
+    """
     frames = _frames(assessment)
-    frames["line_items"] = readable_line_items(frames["line_items"])
+    for name, frame in frames.items():
+        if name == "line_items":
+            frames[name] = readable_line_items(frame, _subject_names(assessment))
+            continue
+        if name == "regions":
+            frame = _people_regions(frame)
+        if "subject_type" in frame.columns:
+            frame = frame.with_columns(pl.col("subject_type").replace(SUBJECT_LABELS))
+        if "rule_id" in frame.columns:
+            at = frame.columns.index("rule_id")  # the title just before the id
+            order = [*frame.columns[:at], "rule_title", *frame.columns[at:]]
+            titled = frame.with_columns(rule_titles(frame["rule_id"]).alias("rule_title"))
+            frame = titled.select(order)
+        frames[name] = frame
     return frames
+
+
+def _share_metrics() -> list[str]:
+    """The metrics (`hazard_metrics.metric`) whose value is a share: rules computed as
+    a `Share` (C7 自查发现率)."""
+    return [rule.id for rule in REGISTRY if isinstance(rule.compute, Share)]
+
+
+def share_rows(frame: pl.DataFrame) -> dict[str, pl.Expr]:
+    """The columns of `frame` that hold shares in [0, 1], each with the rows that do:
+    履职率 and 合规率 on every row; a metric's value where the metric is a share.
+
+    >>> frame = pl.DataFrame({"metric": ["C7", "C8"], "value": [0.5, 9.1]})
+    >>> frame.select(share_rows(frame)["value"]).to_series().to_list()
+    [True, False]
+    """
+    out = {c: pl.repeat(True, pl.len()) for c in frame.columns if c in SHARE_COLUMNS}
+    if {"metric", "value"} <= set(frame.columns):
+        out["value"] = pl.col("metric").is_in(_share_metrics()).fill_null(False)
+    return out
+
+
+# --- header facts -----------------------------------------------------------------------
+
+
+def data_dates(assessment: Assessment) -> tuple[dt.date, dt.date] | None:
+    """The earliest and latest event date of the data assessed, when the assessment
+    carries them (an attribute ``data_dates``), else None.  Never the day of the run."""
+    dates = getattr(assessment, "data_dates", None)
+    if isinstance(dates, tuple) and len(dates) == 2 and all(isinstance(d, dt.date) for d in dates):
+        return dates
+    return None
+
+
+def _span(dates: tuple[dt.date, dt.date]) -> str:
+    return f"{dates[0].isoformat()} 至 {dates[1].isoformat()}"
+
+
+def header_facts(assessment: Assessment) -> list[tuple[str, object]]:
+    """What a report's header says, in order: year, assessment period, the data's date
+    range (when known), the as_of day used, rulebook, fingerprint, versions.  Only facts
+    of the data and the rules, never the day the report was written, so that the same
+    data, rulebook and as_of give the same header on any day.
+
+    >>> dict(header_facts(result))["数据截止日（as_of）"]     # doctest: +SKIP
+    datetime.date(2025, 1, 15)
+    """
+    facts: list[tuple[str, object]] = [("考核年度", assessment.year)]
+    period = getattr(assessment, "period", None)
+    if period is not None:
+        facts.append(("考核期", _span(period)))
+    dates = data_dates(assessment)
+    if dates is not None:
+        facts.append(("数据日期范围", _span(dates)))
+    facts += [
+        ("数据截止日（as_of）", assessment.as_of),
+        ("规则集", assessment.rulebook_name),
+        ("规则集指纹 (sha256)", assessment.fingerprint),
+        ("程序版本", assessment.library_version),
+        ("输出格式版本", assessment.schema_version),
+    ]
+    return facts
+
+
+def _created(assessment: Assessment) -> dt.datetime:
+    """The workbook's creation time: midnight of as_of (xlsxwriter would stamp the
+    current time, and the file would differ from one run to the next)."""
+    as_of = assessment.as_of
+    if isinstance(as_of, dt.datetime):
+        return as_of.replace(tzinfo=None)
+    if isinstance(as_of, dt.date):
+        return dt.datetime.combine(as_of, dt.time())
+    return dt.datetime(int(assessment.year), 12, 31)
+
+
+# --- Excel -----------------------------------------------------------------------------
 
 
 def _grade_counts(regions: pl.DataFrame, order: tuple[str, ...]) -> list[tuple[str, int]]:
@@ -368,13 +663,38 @@ def _flag_count(frame: pl.DataFrame, column: str) -> int | None:
     return int(frame.get_column(column).cast(pl.Boolean).fill_null(False).sum())
 
 
-def write_excel(assessment: Assessment, path: str | Path) -> Path:
-    """Write the assessment to an .xlsx workbook: a cover sheet 封面 then one sheet per frame.
+# Best grade green to worst red, spread over however many grades the rulebook has.
+GRADE_COLOURS = ("#2E7D32", "#1565C0", "#F9A825", "#EF6C00", "#C62828")
+UNGRADED_COLOUR = "#9E9E9E"
 
-    Chinese headers, frozen header row, autofilter, fitted widths; numbers as numbers,
+
+def grade_colours(grades: tuple[str, ...]) -> dict[str, str]:
+    """A colour per grade, best first: green, blue, amber, orange, red.
+
+    >>> grade_colours(("优秀", "良好", "合格", "不合格"))["不合格"]
+    '#C62828'
+    """
+    if not grades:
+        return {}
+    if len(grades) == 1:
+        return {grades[0]: GRADE_COLOURS[0]}
+    last = len(GRADE_COLOURS) - 1
+    return {g: GRADE_COLOURS[round(i * last / (len(grades) - 1))] for i, g in enumerate(grades)}
+
+
+def write_excel(assessment: Assessment, path: str | Path) -> Path:
+    """Write the assessment to an .xlsx workbook: a cover sheet 封面, a summary 汇总 with
+    the ranking and grade charts, then one sheet per frame.
+
+    Chinese headers (wrapped when long), frozen header row, autofilter, fitted widths,
+    long text wrapped; numbers as numbers (scores 0.00, shares such as 履职率 as %),
     booleans 是/否, lists joined with "；", dates as dates; every text written as text,
-    so nothing in the data is ever run as a formula.  A frame longer than Excel's row
-    limit continues on further sheets ("扣分明细 (2)").
+    so nothing in the data is ever run as a formula.  地区考核 is ordered by peer group
+    and rank; 扣分明细 lists regions, departments, officials, enterprises, cases, with
+    Chinese types, modules and rule titles beside the rule ids.  Each sheet prints one
+    page wide (landscape when wide) with its header row on every page.  A frame longer
+    than Excel's row limit continues on further sheets ("扣分明细 (2)").  The file holds
+    no time of writing: the same assessment gives the same bytes on any day.
 
     >>> result.to_excel("result.xlsx")        # doctest: +SKIP
     PosixPath('result.xlsx')
@@ -383,8 +703,7 @@ def write_excel(assessment: Assessment, path: str | Path) -> Path:
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    frames = _people_frames(assessment)
-    as_of = assessment.as_of
+    frames = people_frames(assessment)
     workbook = xlsxwriter.Workbook(
         str(path),
         {
@@ -396,32 +715,40 @@ def write_excel(assessment: Assessment, path: str | Path) -> Path:
         },
     )
     try:
-        # A fixed creation time (the as_of day) keeps the file byte-identical run to run.
-        created = dt.datetime.combine(as_of, dt.time()) if isinstance(as_of, dt.date) else None
         workbook.set_properties(
             {
                 "title": f"{assessment.year} 年度安全生产责任制考核结果",
                 "subject": "accountability",
                 "comments": f"rulebook {assessment.rulebook_name} {assessment.fingerprint}",
-                **({"created": created} if created else {}),
+                "created": _created(assessment),
             }
         )
+        top = {"valign": "top"}
         fmt = {
             "header": workbook.add_format(
-                {"bold": True, "bg_color": "#DDEBF7", "border": 1, "valign": "vcenter"}
+                {
+                    "bold": True,
+                    "bg_color": "#DDEBF7",
+                    "border": 1,
+                    "valign": "vcenter",
+                    "text_wrap": True,
+                }
             ),
             "title": workbook.add_format({"bold": True, "font_size": 14}),
             "label": workbook.add_format({"bold": True}),
-            "text": workbook.add_format({"num_format": "@"}),
-            "flag": workbook.add_format({"num_format": "@", "align": "center"}),
-            "int": workbook.add_format({"num_format": "0"}),
-            "float": workbook.add_format({"num_format": "0.00"}),
-            "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
-            "datetime": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
+            "text": workbook.add_format({"num_format": "@", **top}),
+            "wrap": workbook.add_format({"num_format": "@", "text_wrap": True, **top}),
+            "flag": workbook.add_format({"num_format": "@", "align": "center", **top}),
+            "int": workbook.add_format({"num_format": "0", "align": "center", **top}),
+            "float": workbook.add_format({"num_format": "0.00", **top}),
+            "percent": workbook.add_format({"num_format": "0.00%", **top}),
+            "date": workbook.add_format({"num_format": "yyyy-mm-dd", **top}),
+            "datetime": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss", **top}),
             "cover_int": workbook.add_format({"num_format": "0", "align": "left"}),
             "cover_date": workbook.add_format({"num_format": "yyyy-mm-dd", "align": "left"}),
         }
         _write_cover(workbook, assessment, frames, fmt)
+        _write_summary(workbook, assessment, fmt)
         for name, sheet in SHEETS.items():
             _write_frame(workbook, sheet, name, frames[name], fmt)
     finally:
@@ -450,7 +777,7 @@ def _write_cover(
     ws = workbook.add_worksheet(COVER_SHEET)
     ws.set_column(0, 0, 24)
     ws.set_column(1, 1, 68)
-    _print_setup(ws)
+    _print_setup(ws, landscape=False)
     ws.write_string(0, 0, f"{assessment.year} 年度安全生产责任制考核结果", fmt["title"])
     row = 2
 
@@ -469,12 +796,8 @@ def _write_cover(
             ws.write_string(row, 1, str(value))
         row += 1
 
-    line("考核年度", assessment.year)
-    line("规则集", assessment.rulebook_name)
-    line("规则集指纹 (sha256)", assessment.fingerprint)
-    line("程序版本", assessment.library_version)
-    line("数据截止日", assessment.as_of)
-    line("输出格式版本", assessment.schema_version)
+    for label, value in header_facts(assessment):
+        line(label, value)
     row += 1
     ws.write_string(row, 0, "工作表", fmt["header"])
     ws.write_string(row, 1, "行数", fmt["header"])
@@ -507,11 +830,128 @@ def _write_cover(
     ws.activate()
 
 
-def _print_setup(ws: Any) -> None:
-    """Print landscape on A4, one page wide, header row repeated."""
-    ws.set_landscape()
+SUMMARY_HEADERS = ("比较组", "名称", "排名", "得分", "等次", "一票否决", "黄牌警告", "区划代码",
+                   "说明")  # fmt: skip
+
+
+def _write_summary(workbook: Any, assessment: Assessment, fmt: dict[str, Any]) -> None:
+    """汇总: the ranking by peer group (as the command line prints it) and the regions
+    per grade, each beside a native Excel chart — scores by region as bars coloured by
+    grade (the category axis grouped by peer group), and the grade distribution."""
+    ws = workbook.add_worksheet(SUMMARY_SHEET)
+    ws.write_string(0, 0, f"{assessment.year} 年度目标管理考核汇总", fmt["title"])
+    regions = assessment.regions
+    rows = _ranking_rows(assessment)
+    colours = grade_colours(assessment.grade_names)
+    widths = [14, 12, 6, 8, 8, 8, 8, 10, 40]
+    for c, (header, width) in enumerate(zip(SUMMARY_HEADERS, widths, strict=True)):
+        ws.write_string(2, c, header, fmt["header"])
+        ws.set_column(c, c, width)
+    _print_setup(ws, landscape=True)
+    ws.repeat_rows(2)
+    ws.freeze_panes(3, 0)
+    if not rows or "region_code" not in regions.columns:
+        ws.write_string(3, 0, "没有地区考核结果")
+        return
+    by_code = {str(rec["region_code"]): rec for rec in regions.iter_rows(named=True)}
+    decisions, consequences = _decision_notes(assessment), _consequences(assessment)
+    points: list[dict[str, Any]] = []
+    groups: list[str | None] = []  # the peer group on its first region only: Excel groups
+    first = 3
+    for r, row in enumerate(rows, start=first):
+        code = row.cells[1]
+        rec = by_code.get(code, {})
+        groups.append(row.title)
+        if row.title is not None:
+            ws.write_string(r, 0, row.title, fmt["text"])
+        ws.write_string(r, 1, row.cells[2], fmt["text"])
+        if rec.get("rank") is not None:
+            ws.write_number(r, 2, rec["rank"], fmt["int"])
+        score = rec.get("score")
+        if isinstance(score, int | float):
+            ws.write_number(r, 3, score, fmt["float"])
+        grade = rec.get("grade")
+        if grade is not None:
+            ws.write_string(r, 4, str(grade), fmt["flag"])
+        for c, flag in ((5, rec.get("vetoed")), (6, rec.get("yellow_card"))):
+            if isinstance(flag, bool):
+                ws.write_string(r, c, "是" if flag else "否", fmt["flag"])
+        ws.write_string(r, 7, code, fmt["text"])
+        note = _notes(rec, decisions, consequences)
+        if note:
+            ws.write_string(r, 8, note, fmt["wrap"])
+            ws.set_row(r, LINE_HEIGHT * min(MAX_LINES, _lines(_text_width(note), widths[8])))
+        colour = colours.get(str(grade), UNGRADED_COLOUR) if grade is not None else None
+        points.append({"fill": {"color": colour or UNGRADED_COLOUR}})
+    last = first + len(rows) - 1
+    ws.autofilter(2, 0, last, len(SUMMARY_HEADERS) - 1)
+
+    ranking = workbook.add_chart({"type": "bar"})
+    ranking.add_series(
+        {
+            "name": "得分",
+            "categories": [SUMMARY_SHEET, first, 0, last, 1],
+            # xlsxwriter caches one column of categories; the two levels are given here
+            "categories_data": [groups, [row.cells[2] for row in rows]],
+            "values": [SUMMARY_SHEET, first, 3, last, 3],
+            "points": points,
+            "data_labels": {"value": True, "num_format": "0.00"},
+            "gap": 40,
+        }
+    )
+    ranking.set_title({"name": f"{assessment.year} 年度得分（按比较组、排名）"})
+    ranking.set_legend({"none": True})
+    ranking.set_y_axis({"reverse": True})  # the first region at the top, as in the table
+    axis = {"min": 0, "num_format": "0", "major_gridlines": {"visible": True}}
+    base = assessment.bases.get("region") if isinstance(assessment.bases, Mapping) else None
+    scores = regions["score"].drop_nulls().to_list() if "score" in regions.columns else []
+    if isinstance(base, int | float) and all(s <= base for s in scores):
+        axis["max"] = base  # the full mark at the end of the axis
+    ranking.set_x_axis(axis)
+    height = max(300, 26 * len(rows) + 110)
+    ranking.set_size({"width": 620, "height": height})
+    column = len(SUMMARY_HEADERS) + 1
+    ws.insert_chart(2, column, ranking)
+
+    grades = _grade_counts(regions, assessment.grade_names)
+    g0 = last + 3
+    ws.write_string(g0, 0, "等次", fmt["header"])
+    ws.write_string(g0, 1, "地区数", fmt["header"])
+    for i, (grade, n) in enumerate(grades, start=1):
+        colour = colours.get(grade, UNGRADED_COLOUR)
+        cell = workbook.add_format({"bold": True, "font_color": colour})
+        ws.write_string(g0 + i, 0, grade, cell)
+        ws.write_number(g0 + i, 1, n, fmt["int"])
+    distribution = workbook.add_chart({"type": "column"})
+    distribution.add_series(
+        {
+            "name": "地区数",
+            "categories": [SUMMARY_SHEET, g0 + 1, 0, g0 + len(grades), 0],
+            "values": [SUMMARY_SHEET, g0 + 1, 1, g0 + len(grades), 1],
+            "points": [{"fill": {"color": colours.get(g, UNGRADED_COLOUR)}} for g, _ in grades],
+            "data_labels": {"value": True},
+            "gap": 60,
+        }
+    )
+    distribution.set_title({"name": "等次分布（地区数）"})
+    distribution.set_legend({"none": True})
+    most = max((n for _, n in grades), default=0)
+    distribution.set_y_axis({"min": 0, "num_format": "0", "major_unit": max(1, -(-most // 8))})
+    distribution.set_size({"width": 620, "height": 300})
+    ws.insert_chart(2, column, distribution, {"y_offset": height + 20})
+
+
+def _print_setup(ws: Any, *, landscape: bool) -> None:
+    """A4, one page wide (as many pages long as it takes), narrow margins, the sheet
+    name and page number in the footer."""
+    if landscape:
+        ws.set_landscape()
+    else:
+        ws.set_portrait()
     ws.set_paper(9)
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
     ws.fit_to_pages(1, 0)
+    ws.set_footer("&L&A&R第 &P 页，共 &N 页")
 
 
 def _sheet_chunks(frame: pl.DataFrame) -> list[pl.DataFrame]:
@@ -524,38 +964,68 @@ def _sheet_chunks(frame: pl.DataFrame) -> list[pl.DataFrame]:
 def _write_frame(
     workbook: Any, sheet: str, name: str, frame: pl.DataFrame, fmt: dict[str, Any]
 ) -> None:
+    shares = share_rows(frame)
+    masks = frame.select([e.alias(c) for c, e in shares.items()]) if shares else pl.DataFrame()
     converted, kinds = excel_frame(frame)
-    flags = {name for name, dtype in frame.schema.items() if dtype == pl.Boolean}
-    headers = [column_label(c, name) for c in converted.columns]
+    flags = {c for c, dtype in frame.schema.items() if dtype == pl.Boolean}
+    headers = [people_label(c, name) for c in converted.columns]
     widths = _column_widths(converted, kinds, headers)
+    for c, column in enumerate(converted.columns):
+        if column in shares:  # "100.00%"
+            widths[c] = max(widths[c], PERCENT_WIDTH)
+    values = _value_widths(converted, kinds)
+    wrapped = {
+        c: w
+        for c, w, v in zip(converted.columns, widths, values, strict=True)
+        if kinds[c] == "text" and v + 2 > w and c not in UNWRAPPED_COLUMNS
+    }
+    lines = _row_lines(converted, wrapped)
+    value_width = dict(zip(converted.columns, values, strict=True))
+    header_lines = max(
+        (_lines(_text_width(h), w) for h, w in zip(headers, widths, strict=True)), default=1
+    )
+    landscape = sum(widths) > PORTRAIT_WIDTH
     for part, chunk in enumerate(_sheet_chunks(converted), start=1):
+        offset = (part - 1) * (EXCEL_MAX_ROWS - 1)
         ws = workbook.add_worksheet(sheet if part == 1 else f"{sheet} ({part})")
         for c, (header, width) in enumerate(zip(headers, widths, strict=True)):
             ws.write_string(0, c, header, fmt["header"])
             ws.set_column(c, c, width)
+        if header_lines > 1:
+            ws.set_row(0, LINE_HEIGHT * header_lines + 3)
+        for r, n in enumerate(lines.slice(offset, chunk.height).to_list(), start=1):
+            if n > 1:  # rows are not fitted to wrapped text by every reader: give the height
+                ws.set_row(r, LINE_HEIGHT * n)
         ws.freeze_panes(1, 0)
-        _print_setup(ws)
+        _print_setup(ws, landscape=landscape)
         ws.repeat_rows(0)
         if headers:  # long text overflows to the right on screen; never onto printed pages
             ws.print_area(0, 0, max(chunk.height, 1), len(headers) - 1)
-        if headers:
             ws.autofilter(0, 0, max(chunk.height, 1), len(headers) - 1)
         for c, column in enumerate(chunk.columns):
             kind = kinds[column]
-            values = chunk.get_column(column).to_list()
+            values_ = chunk.get_column(column).to_list()
             if kind == "text":
-                cell_fmt = fmt["flag" if column in flags else "text"]
-                for r, v in enumerate(values, start=1):
+                short = column in flags or value_width[column] <= SHORT_TEXT  # 是/否, 等次
+                key = "wrap" if column in wrapped else "flag" if short else "text"
+                cell_fmt = fmt[key]
+                for r, v in enumerate(values_, start=1):
                     if v:  # None and "" (an empty list) stay blank
                         ws.write_string(r, c, v, cell_fmt)
             elif kind in ("int", "float"):
                 cell_fmt = fmt[kind]
-                for r, v in enumerate(values, start=1):
+                if column in shares:
+                    mask = masks.get_column(column).slice(offset, chunk.height).to_list()
+                    for r, (v, share) in enumerate(zip(values_, mask, strict=True), start=1):
+                        if v is not None:
+                            ws.write_number(r, c, v, fmt["percent"] if share else cell_fmt)
+                    continue
+                for r, v in enumerate(values_, start=1):
                     if v is not None:
                         ws.write_number(r, c, v, cell_fmt)
             elif kind in ("date", "datetime"):
                 cell_fmt = fmt[kind]
-                for r, v in enumerate(values, start=1):
+                for r, v in enumerate(values_, start=1):
                     if v is not None:
                         ws.write_datetime(r, c, v, cell_fmt)
 
@@ -563,7 +1033,9 @@ def _write_frame(
 # --- parquet ---------------------------------------------------------------------------
 
 
-def _meta(assessment: Assessment, frames: Mapping[str, pl.DataFrame]) -> dict[str, Any]:
+def _meta(
+    assessment: Assessment, frames: Mapping[str, pl.DataFrame], *, suffix: str = ".parquet"
+) -> dict[str, Any]:
     as_of = assessment.as_of
     return {
         "year": assessment.year,
@@ -573,7 +1045,7 @@ def _meta(assessment: Assessment, frames: Mapping[str, pl.DataFrame]) -> dict[st
         "schema_version": assessment.schema_version,
         "as_of": as_of.isoformat() if isinstance(as_of, dt.date) else str(as_of),
         "frames": {
-            name: {"file": f"{name}.parquet", "rows": f.height} for name, f in frames.items()
+            name: {"file": f"{name}{suffix}", "rows": f.height} for name, f in frames.items()
         },
     }
 
@@ -603,24 +1075,54 @@ def write_parquet(assessment: Assessment, directory: str | Path) -> Path:
 # --- CSV -------------------------------------------------------------------------------
 
 _FORMULA_START = r"^[=+\-@\t\r]"
+_PLAIN_NEGATIVE = r"^-\d+(\.\d+)?$"  # "-1", "-2.5": a number, which no spreadsheet runs
 
 
 def _escape(expr: pl.Expr) -> pl.Expr:
-    return pl.when(expr.str.contains(_FORMULA_START)).then(pl.lit("'") + expr).otherwise(expr)
+    risky = expr.str.contains(_FORMULA_START) & ~expr.str.contains(_PLAIN_NEGATIVE)
+    return pl.when(risky).then(pl.lit("'") + expr).otherwise(expr)
 
 
-def csv_frame(frame: pl.DataFrame, *, labels: Mapping[str, str] | None = None) -> pl.DataFrame:
-    """The frame as written to CSV: lists joined with "；", text cells that a spreadsheet
-    would run as a formula prefixed with a single quote; numbers, booleans and dates
-    keep their type (a negative number is not escaped).
+def csv_frame(
+    frame: pl.DataFrame,
+    *,
+    labels: Mapping[str, str] | None = None,
+    decimals: int | None = DECIMALS,
+    shares: Mapping[str, pl.Expr] | None = None,
+) -> pl.DataFrame:
+    """The frame as written to CSV, as people read it: booleans 是/否, lists joined
+    with "；", floats rounded to `decimals` places (None keeps them whole), the
+    `shares` columns' rows where their expression holds as percentages ("83.33%", the
+    others of such a column as their number, "12"); text cells that a spreadsheet would
+    run as a formula prefixed with a single quote (a negative number such as "-1" is a
+    number, not a formula, and is left as it is).  Integers and dates keep their type.
 
-    >>> csv_frame(pl.DataFrame({"t": ["=1+1", "-x", "ok"], "n": [-1, 2, 3]})).rows()
-    [("'=1+1", -1), ("'-x", 2), ('ok', 3)]
+    >>> csv_frame(pl.DataFrame({"t": ["=1+1", "-x", "-1"], "n": [-1, 2, 3]})).rows()
+    [("'=1+1", -1), ("'-x", 2), ('-1', 3)]
+    >>> csv_frame(pl.DataFrame({"f": [True, None], "x": [2/3, 1.0]}),
+    ...     shares={"x": pl.lit(True)}).rows()
+    [('是', '66.67%'), (None, '100%')]
     """
+    shares = shares or {}
     exprs = []
     for name, dtype in frame.schema.items():
         col = pl.col(name)
-        if dtype == pl.String or isinstance(
+        if name in shares and (dtype.is_float() or dtype.is_integer()):
+            as_share = shares[name]
+            exprs.append(
+                pl.when(col.is_null())
+                .then(None)
+                .when(as_share)
+                .then(percent(col))
+                .otherwise(number(col, DECIMALS if decimals is None else decimals))
+                .alias(name)
+            )
+        elif dtype == pl.Boolean:
+            exprs.append(_to_text(col, dtype).alias(name))
+        elif dtype.is_float() and decimals is not None:
+            rounded = col.cast(pl.Float64).round(decimals)
+            exprs.append(pl.when(rounded == 0).then(pl.lit(0.0)).otherwise(rounded).alias(name))
+        elif dtype == pl.String or isinstance(
             dtype, pl.Enum | pl.Categorical | pl.List | pl.Array | pl.Struct | pl.Binary | pl.Object
         ):
             text = (
@@ -640,21 +1142,70 @@ def csv_frame(frame: pl.DataFrame, *, labels: Mapping[str, str] | None = None) -
 
 
 def write_csv(
-    frame: pl.DataFrame, path: str | Path, *, labels: Mapping[str, str] | None = None
+    frame: pl.DataFrame,
+    path: str | Path,
+    *,
+    labels: Mapping[str, str] | None = None,
+    shares: Mapping[str, pl.Expr] | None = None,
 ) -> Path:
-    """Write a frame as UTF-8 CSV with a byte-order mark (Excel opens it correctly),
-    escaped against formula injection (see `csv_frame`).  `labels` renames headers,
-    for example `{c: column_label(c, "regions") for c in frame.columns}`.
+    """Write a frame as UTF-8 CSV with a byte-order mark (Excel opens it correctly), as
+    people read it and escaped against formula injection (see `csv_frame`): floats
+    rounded to 2 decimals as the workbook shows them ("68.48", "26.0"), booleans 是/否,
+    `shares` as percentages.  `labels`
+    renames headers, for example `{c: column_label(c, "regions") for c in frame.columns}`.
 
     >>> write_csv(result.regions, "regions.csv")   # doctest: +SKIP
     PosixPath('regions.csv')
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    csv_frame(frame, labels=labels).write_csv(
-        path, include_bom=True, date_format="%Y-%m-%d", datetime_format="%Y-%m-%d %H:%M:%S"
+    csv_frame(frame, labels=labels, shares=shares).write_csv(
+        path,
+        include_bom=True,
+        date_format="%Y-%m-%d",
+        datetime_format="%Y-%m-%d %H:%M:%S",
     )
     return path
+
+
+def write_csv_table(assessment: Assessment, path: str | Path, name: str = "regions") -> Path:
+    """Write one frame of the assessment (default the regions, 地区考核) as people read
+    it — the workbook's sheet as CSV: the same order, columns and Chinese headers,
+    scores rounded to 2 decimals, shares as %, booleans 是/否 (see `people_frames`,
+    `write_csv`).
+
+    >>> write_csv_table(result, "result.csv")                 # doctest: +SKIP
+    PosixPath('result.csv')
+    """
+    if name not in SHEETS:
+        raise ValueError(f"no frame {name!r}: one of {', '.join(SHEETS)}")
+    frame = people_frames(assessment)[name]
+    labels = {c: people_label(c, name) for c in frame.columns}
+    return write_csv(frame, path, labels=labels, shares=share_rows(frame))
+
+
+def write_csv_tables(assessment: Assessment, directory: str | Path) -> Path:
+    """Write every frame of the assessment as `<frame>.csv` in `directory` (named as
+    the Parquet files are, each as `write_csv_table` writes it) and `meta.json` (year,
+    fingerprint, versions, as_of, rows per file).  Returns the directory.
+
+    >>> write_csv_tables(result, "out/2024")                  # doctest: +SKIP
+    PosixPath('out/2024')
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    frames = people_frames(assessment)
+    for name, frame in frames.items():
+        labels = {c: people_label(c, name) for c in frame.columns}
+        write_csv(frame, directory / f"{name}.csv", labels=labels, shares=share_rows(frame))
+    (directory / "meta.json").write_text(
+        json.dumps(
+            _meta(assessment, frames, suffix=".csv"), ensure_ascii=False, indent=2, sort_keys=True
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    return directory
 
 
 # --- notebook HTML ---------------------------------------------------------------------
@@ -1050,14 +1601,12 @@ def markdown_report(assessment: Assessment, *, explain: bool = True) -> str:
     every control character is shown as its escape (``\\x1b``), in the cells and in the
     breakdowns, so that printing the file cannot drive a terminal.
     """
-    lines = [
-        f"# {assessment.year} 年度安全生产目标管理考核结果",
-        "",
-        f"- 规则集：{_md(assessment.rulebook_name)}（指纹 `{assessment.fingerprint}`）",
-        f"- 数据截止：{assessment.as_of} · 程序版本 {_md(assessment.library_version)}"
-        f" · 输出格式版本 {_md(assessment.schema_version)}",
-        "",
-    ]
+    lines = [f"# {assessment.year} 年度安全生产目标管理考核结果", ""]
+    for label, value in header_facts(assessment):
+        text = value.isoformat() if isinstance(value, dt.date) else str(value)
+        shown = f"`{text}`" if label.startswith("规则集指纹") else _md(text)
+        lines.append(f"- {label}：{shown}")
+    lines.append("")
     rows = _ranking_rows(assessment)
     for row in rows:
         if row.title is not None:

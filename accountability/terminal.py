@@ -1,4 +1,6 @@
-"""Text made safe for a terminal: every control character written out.
+"""Text made safe and readable on a terminal: every control character written out
+(`visible`), and lines broken where Chinese and English text may break
+(`line_starts`).
 
 Kept apart from `accountability.wording` (which builds polars expressions) so that
 the command line can print safely without importing polars.
@@ -6,7 +8,9 @@ the command line can print safely without importing polars.
 
 from __future__ import annotations
 
-__all__ = ["MULTI_LINE", "SINGLE_LINE", "visible"]
+import unicodedata
+
+__all__ = ["MULTI_LINE", "SINGLE_LINE", "cells", "line_starts", "visible"]
 
 
 def _escaped(code: int) -> str:
@@ -40,3 +44,105 @@ def visible(text: str, *, single_line: bool = False) -> str:
     ('a\tb\nc\\x07\\u009b', 'a\\tb\\nc')
     """
     return text.translate(SINGLE_LINE if single_line else MULTI_LINE)
+
+
+# --- line breaking --------------------------------------------------------------------
+
+# Punctuation a line may not start with, and punctuation a line may not end with
+# (the usual rules of Chinese typesetting, 避头尾).
+_NO_LINE_START = frozenset("，。、；：？！）」』”’》〉】〕〗］｝…,.;:?!)]}%％·")
+_NO_LINE_END = frozenset("（「『“‘《〈【〔〖［｛([{")
+
+
+def _wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def cells(text: str) -> int:
+    """The columns `text` takes on a terminal: two for a wide (CJK, full-width)
+    character, one for the others.
+
+    >>> cells("依据 A4")
+    7
+    """
+    return sum(2 if _wide(char) else 1 for char in text)
+
+
+def _units(text: str) -> list[tuple[int, int, str]]:
+    """`text` cut into (start, end, kind): a run of spaces ("space"), a run of other
+    narrow characters, a word or a number that is never broken, its ASCII punctuation
+    included ("word"), or one wide character or one Chinese punctuation mark such as
+    “ ” … ("wide")."""
+    units: list[tuple[int, int, str]] = []
+    for index, char in enumerate(text):
+        if char.isspace():
+            kind = "space"
+        elif _wide(char) or (
+            not char.isascii() and (char in _NO_LINE_START or char in _NO_LINE_END)
+        ):
+            kind = "wide"
+        else:
+            kind = "word"
+        if units and kind != "wide" and units[-1][2] == kind:
+            units[-1] = (units[-1][0], index + 1, kind)
+        else:
+            units.append((index, index + 1, kind))
+    return units
+
+
+def line_starts(text: str, width: int, *, cut: bool = True) -> list[int]:
+    r"""Where to start a new line so that `text` (one line, no newline) fits in `width`
+    columns: at a space, or between characters of Chinese text, never inside an
+    English word, a number or a code (``第493号``, ``(2021)``, ``A4`` stay whole), and
+    never so that a line starts with a closing mark (，。）”) or ends with an opening
+    one (（“《).  Only a word wider than `width` is cut, and not when `cut` is false
+    (a path, a command: it then has a line of its own, however long).  The offsets are as
+    `rich.text.Text.divide` takes them; the spaces at a break go at the end of the
+    line before it (strip them).
+
+    Rich wraps at spaces only, so a Chinese sentence is one long "word" to it, which
+    is moved whole to the next line or cut anywhere; this is the missing piece.
+
+    >>> text = "依据：国务院令第493号第三条；事故统计口径"
+    >>> [text[a:b] for a, b in zip([0, *line_starts(text, 16)], [*line_starts(text, 16), None])]
+    ['依据：国务院令第', '493号第三条；事', '故统计口径']
+    """
+    units = _units(text)
+    # Group units into pieces that may not be split: a break is allowed at a space, and
+    # next to a wide character unless the punctuation forbids it.
+    pieces: list[list[int]] = []  # [start, end, cells, space_after]
+    for position, (start, end, kind) in enumerate(units):
+        if kind == "space":
+            if pieces:
+                pieces[-1][3] += end - start
+            continue
+        width_of = cells(text[start:end])
+        if pieces and pieces[-1][3] == 0 and position > 0:
+            previous = units[position - 1]
+            joined = (
+                (previous[2] == "word" and kind == "word")
+                or text[start] in _NO_LINE_START
+                or text[previous[1] - 1] in _NO_LINE_END
+            )
+            if joined:
+                pieces[-1][1] = end
+                pieces[-1][2] += width_of
+                continue
+        pieces.append([start, end, width_of, 0])
+    starts: list[int] = []
+    used = 0
+    for start, end, width_of, spaces in pieces:
+        if used and used + width_of > width:
+            starts.append(start)
+            used = 0
+        if width_of <= width or not cut:
+            used += width_of + spaces
+            continue
+        for index in range(start, end):  # one word wider than the line: cut it
+            step = cells(text[index])
+            if used and used + step > width:
+                starts.append(index)
+                used = 0
+            used += step
+        used += spaces
+    return [s for s in starts if 0 < s < len(text)]

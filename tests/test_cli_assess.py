@@ -142,9 +142,9 @@ def test_assess_writes_excel(fake: list[dict], folder: Path, tmp_path: Path) -> 
     result = run("assess", folder, "--year", "2024", "--out", out)
     assert result.exit_code == 0, result.output
     sheets = fastexcel.read_excel(str(out)).sheet_names
-    assert sheets[:2] == ["封面", "地区考核"]
+    assert sheets[:3] == ["封面", "汇总", "地区考核"]
     regions = fastexcel.read_excel(str(out)).load_sheet_by_name("地区考核").to_polars()
-    assert regions["名称"].to_list()[2] == '=HYPERLINK("http://x")'
+    assert regions["名称"].to_list()[1] == '=HYPERLINK("http://x")'
 
 
 def test_assess_writes_regions_csv_with_chinese_headers_escaped(
@@ -311,7 +311,7 @@ def test_the_real_assessment_goes_to_excel_html_and_the_ranking(yiyang, tmp_path
     small = attrs.evolve(yiyang, **{n: getattr(yiyang, n).head(30) for n in report.SHEETS})
     path = small.to_excel(tmp_path / "yiyang.xlsx")
     reader = fastexcel.read_excel(str(path))
-    assert reader.sheet_names == ["封面", *report.SHEETS.values()]
+    assert reader.sheet_names == list(report.WORKBOOK_SHEETS)
     regions = reader.load_sheet_by_name("地区考核").to_polars()
     assert regions.height == 9 and regions["得分"].dtype == pl.Float64
     assert set(regions["一票否决"].to_list()) <= {"是", "否"}

@@ -185,9 +185,10 @@ def workbook(tmp_path: Path) -> Path:
 # --- Excel -----------------------------------------------------------------------------
 
 
-def test_excel_has_a_cover_then_one_sheet_per_frame(workbook: Path) -> None:
+def test_excel_has_a_cover_a_summary_then_one_sheet_per_frame(workbook: Path) -> None:
     sheets = read_sheets(workbook)
-    assert list(sheets) == ["封面", *report.SHEETS.values()]
+    assert list(sheets) == ["封面", "汇总", *report.SHEETS.values()]
+    assert list(sheets) == list(report.WORKBOOK_SHEETS)
     assert list(report.SHEETS.values()) == [
         "地区考核", "企业评级", "检查频次（地区）", "检查频次（部门）", "四个一律案件",
         "应移送未移送", "领导干部", "部门", "约谈通报事件", "部门考核", "国有企业考核",
@@ -202,7 +203,7 @@ def test_cover_sheet_names_year_rulebook_and_counts(workbook: Path) -> None:
     assert rows["规则集"] == "default"
     assert rows["规则集指纹 (sha256)"] == "f" * 64
     assert rows["程序版本"] == "0.1.0"
-    assert rows["数据截止日"].startswith("2025-01-15")
+    assert rows["数据截止日（as_of）"].startswith("2025-01-15")
     assert rows["输出格式版本"] == "1"
     assert float(rows["地区考核"]) == 4
     assert float(rows["扣分明细"]) == 3
@@ -214,7 +215,9 @@ def test_headers_are_chinese_and_unknown_columns_keep_their_name(tmp_path: Path)
     a = stand_in()
     a = attrs.evolve(a, departments=a.departments.with_columns(pl.lit(1).alias("new_metric")))
     sheets = read_sheets(report.write_excel(a, tmp_path / "r.xlsx"))
-    assert sheets["地区考核"].columns[:6] == [
+    assert sheets["地区考核"].columns[:8] == [
+        "上级地区",
+        "排名",
         "区划代码",
         "名称",
         "级别",
@@ -225,8 +228,8 @@ def test_headers_are_chinese_and_unknown_columns_keep_their_name(tmp_path: Path)
     assert "一票否决" in sheets["地区考核"].columns and "排名" in sheets["地区考核"].columns
     assert sheets["企业评级"].columns[:2] == ["统一社会信用代码", "企业名称"]
     assert sheets["领导干部"].columns[1] == "姓名"
-    assert sheets["扣分明细"].columns == ["对象类型", "对象编号", "评分模块", "规则", "分值",
-                                        "说明", "依据", "证据"]  # fmt: skip
+    assert sheets["扣分明细"].columns == ["对象类型", "对象编号", "对象名称", "评分模块", "规则",
+                                        "规则编号", "分值", "说明", "依据", "证据"]  # fmt: skip
     assert sheets["部门"].columns[-1] == "new_metric"
     # every column of the stand-in has a Chinese label (a guard against typos in the map)
     for name in report.SHEETS:
@@ -249,12 +252,12 @@ def test_formula_looking_text_is_written_as_text(workbook: Path) -> None:
 
 def test_numbers_stay_numbers_booleans_read_是否_lists_joined_dates_dates(workbook: Path) -> None:
     sheets = read_sheets(workbook)
-    regions = sheets["地区考核"]
+    regions = sheets["地区考核"]  # by peer group and rank: 430900, then 430903, 430902, 430921
     assert regions["得分"].dtype == pl.Float64
-    assert regions["得分"].to_list() == [88.5, 72.25, 91.0, None]
-    assert regions["排名"].to_list() == [1, 2, 1, None]
-    assert regions["一票否决"].to_list() == ["否", "是", "否", "否"]
-    assert regions["否决事由"].to_list()[1] == "瞒报事故 1 起"
+    assert regions["得分"].to_list() == [88.5, 91.0, 72.25, None]
+    assert regions["排名"].to_list() == [1, 1, 2, None]
+    assert regions["一票否决"].to_list() == ["否", "否", "是", "否"]
+    assert regions["否决事由"].to_list()[2] == "瞒报事故 1 起"
     assert regions["未考核部分"].to_list()[3] == "B；C"
     assert regions["级别"].to_list() == ["市", "县", "县", "县"]
     assert regions["区划代码"].dtype == pl.String  # codes are text, leading zeros safe
@@ -272,17 +275,20 @@ def test_header_row_is_frozen_filtered_and_widths_fit(workbook: Path) -> None:
     for name, xml in sheet_xml(workbook).items():
         if name == "封面":
             continue
-        assert re.search(r'<pane ySplit="1" topLeftCell="A2"[^>]*state="frozen"', xml), name
+        top = 3 if name == "汇总" else 1  # 汇总: its title, then the ranking's header
+        pane = rf'<pane ySplit="{top}" topLeftCell="A{top + 1}"[^>]*state="frozen"'
+        assert re.search(pane, xml), name
         assert "<autoFilter " in xml, name
         widths = [float(w) for w in re.findall(r'<col [^>]*width="([\d.]+)"', xml)]
         assert widths and all(report.MIN_WIDTH <= w <= report.MAX_WIDTH + 1 for w in widths), name
 
 
-def test_widths_count_cjk_as_two_and_cap_at_60() -> None:
+def test_widths_count_cjk_as_two_and_cap_at_the_widest() -> None:
     frame = pl.DataFrame({"a": ["益阳市赫山区"], "b": ["x" * 500], "c": [1.5], "d": ["ab"]})
     converted, kinds = report.excel_frame(frame)
     widths = report._column_widths(converted, kinds, ["名称", "b", "得分", "说明说明说明"])
-    assert widths == [12 + 2, report.MAX_WIDTH, report.MIN_WIDTH, 12 + 2]
+    # a header wider than its values wraps from HEADER_WIDTH on
+    assert widths == [12 + 2, report.MAX_WIDTH, report.MIN_WIDTH, report.HEADER_WIDTH + 2]
 
 
 def test_openpyxl_sees_the_frozen_header_when_installed(workbook: Path) -> None:
@@ -350,7 +356,7 @@ def test_excel_frame_kinds() -> None:
 def test_any_text_reads_back_as_the_same_text(tmp_path: Path, text: str) -> None:
     a = stand_in(region_name=text)
     sheets = read_sheets(report.write_excel(a, tmp_path / "h.xlsx"))
-    assert sheets["地区考核"]["名称"].to_list()[2] == text
+    assert sheets["地区考核"]["名称"].to_list()[1] == text  # 430903, first of its peers
 
 
 # --- parquet ---------------------------------------------------------------------------
@@ -417,6 +423,55 @@ def test_csv_with_chinese_headers(tmp_path: Path) -> None:
     back = pl.read_csv(report.write_csv(regions, tmp_path / "r.csv", labels=labels))
     assert back.columns[:3] == ["区划代码", "名称", "级别"]
     assert back["名称"].to_list()[3] == "'" + INJECTION
+
+
+def test_csv_shows_values_as_people_read_them(tmp_path: Path) -> None:
+    """是/否 for booleans, 2 decimals for floats, shares as %, "-1" as written."""
+    frame = pl.DataFrame(
+        {
+            "flag": [True, False, None],
+            "score": [68.4835164244561, 26.0, None],
+            "fulfilment": [0.8333, 1.0, None],
+            "value": ["-1", "-1+1", "-2.5"],
+        }
+    )
+    path = report.write_csv(frame, tmp_path / "x.csv", shares={"fulfilment": pl.lit(True)})
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    assert lines == [
+        "flag,score,fulfilment,value",
+        "是,68.48,83.33%,-1",  # a plain negative number is not a formula: not escaped
+        "否,26.0,100%,'-1+1",
+        ",,,-2.5",
+    ]
+
+
+def test_csv_of_the_regions_is_the_sheet_people_see(tmp_path: Path) -> None:
+    path = report.write_csv_table(stand_in(), tmp_path / "result.csv")
+    back = pl.read_csv(path, infer_schema=False)
+    assert back.columns[:4] == ["上级地区", "排名", "区划代码", "名称"]
+    assert back["区划代码"].to_list() == ["430900", "430903", "430902", "430921"]
+    assert back["得分"].to_list() == ["88.5", "91.0", "72.25", None]
+    assert back["一票否决"].to_list() == ["否", "否", "是", "否"]
+    assert back["名称"].to_list()[3] == "'" + INJECTION
+    with pytest.raises(ValueError, match="no frame"):
+        report.write_csv_table(stand_in(), tmp_path / "x.csv", name="nope")
+
+
+def test_csv_tables_write_one_file_per_frame_and_meta(tmp_path: Path) -> None:
+    out = report.write_csv_tables(stand_in(), tmp_path / "csv")
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [f"{name}.csv" for name in report.SHEETS] + ["meta.json"]
+    )
+    officials = pl.read_csv(out / "officials.csv", infer_schema=False)
+    assert officials["履职率"].to_list() == ["83.33%"]
+    items = pl.read_csv(out / "line_items.csv", infer_schema=False)
+    assert items.columns[:6] == ["对象类型", "对象编号", "对象名称", "评分模块", "规则", "规则编号"]
+    assert items.row(0)[:6] == ("地区", "430902", "资阳区", "年度目标管理考核",
+                                "A4 较大及以上事故", "A4")  # fmt: skip
+    assert items["分值"].to_list() == ["-4.0", "-3.0", "-3.5"]
+    meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+    assert meta["frames"]["line_items"] == {"file": "line_items.csv", "rows": 3}
+    assert meta["as_of"] == "2025-01-15" and meta["fingerprint"] == "f" * 64
 
 
 # --- HTML and the ranking table --------------------------------------------------------

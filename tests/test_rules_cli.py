@@ -19,7 +19,8 @@ runner = CliRunner()
 
 @pytest.fixture(autouse=True)
 def wide_console(monkeypatch):
-    """A wide terminal, so that table cells are not folded mid-word."""
+    """A wide console: text lines are long (output to the test runner is not a
+    terminal, so `rules show` prints one block per parameter)."""
     monkeypatch.setattr(console, "width", 250)
     monkeypatch.setattr(err_console, "width", 250)
 
@@ -105,8 +106,8 @@ def test_show_the_example_on_both_sides_of_its_boundary():
         assert rows, result.output
         return rows[0]
 
-    assert "│ 2 " in a1_row("2024-12-31")
-    assert "│ 3 " in a1_row("2025-01-01")
+    assert a1_row("2024-12-31") == "annual.a1_points_per_death = 2（分/人）"
+    assert a1_row("2025-01-01") == "annual.a1_points_per_death = 3（分/人）"
     assert "尚未生效" in a1_row("2023-12-31")
     result = run("show", EXAMPLE, "--section", "annual", "--on", "2025-01-01")
     assert "⏱ 共 2 期取值，此值自 2025-01-01 起" in result.output

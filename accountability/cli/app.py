@@ -14,7 +14,14 @@ No traceback reaches the person at the terminal.  Every command runs inside
 Commands fail earlier and more precisely themselves (`fail`, `check_writable`,
 `writing`), naming the path, the year or the id at fault.  Text that came from the
 data or the command line is printed with its control characters made visible
-(`accountability.wording.visible`), as rich `Text`, never as markup.
+(`accountability.terminal.visible`), as rich `Text`, never as markup.
+
+Output reads well at 80 columns, piped or in a wide terminal: a line naming a path or
+a command is printed whole (`say`); longer text is broken where Chinese and English
+may break, never inside a word or a number, and continued under itself (`indented`,
+`packed`); a table that does not fit becomes one block per row (`blocks_wanted`).
+Help lists a boolean option as a flag (``--quiet``, not ``--quiet <bool>``:
+`FlagHelpGroup`), and its text is never cut short (`_mend_rich`).
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from accountability.errors import DatasetError, RulebookError
-from accountability.terminal import visible
+from accountability.terminal import cells, line_starts, visible
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -65,7 +72,38 @@ EXIT_CODES_HELP = exit_help(
 )
 
 
-class GuardedGroup(TyperGroup):
+def _flags_without_type(params: list[Any]) -> list[Any]:
+    """The options among `params` that take no value (``--quiet``, ``--help``) given
+    an empty metavar, so that help shows no type after them."""
+    for param in params:
+        flag = getattr(param, "is_flag", False) and not getattr(param, "count", False)
+        if flag and param.metavar is None:
+            param.metavar = ""
+    return params
+
+
+class FlagHelpGroup(TyperGroup):
+    """A command group whose help, and its commands' help, lists a boolean option as a
+    flag: ``--quiet``, not ``--quiet <bool>``.
+
+    Typer's help panel shows each option's type, its metavar when one is set; it does
+    so for flags too (``--help <bool>``), although a flag takes no value.  An empty
+    metavar on every flag, set where the group hands out its parameters and its
+    commands, is all that is needed: every command registered on the app, now or
+    later, is covered without declaring anything.
+    """
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _flags_without_type(super().get_params(ctx))
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:  # the docs walk the commands without a context
+            _flags_without_type(command.params if ctx is None else command.get_params(ctx))
+        return command
+
+
+class GuardedGroup(FlagHelpGroup):
     """The command group: whatever a command raises becomes one line and an exit status."""
 
     def invoke(self, ctx: Any) -> Any:
@@ -84,6 +122,33 @@ class GuardedGroup(TyperGroup):
             print_error(message)
             raise typer.Exit(code) from None
 
+
+def _cell_aware_rstrip_end(self: Text, size: int) -> None:
+    """`rich.text.Text.rstrip_end` measuring in cells, as the rest of rich does."""
+    excess = self.cell_len - size
+    if excess > 0:
+        trailing = len(self.plain) - len(self.plain.rstrip())
+        if trailing:
+            self.right_crop(min(trailing, excess))
+
+
+def _mend_rich() -> None:
+    """Mend `Text.rstrip_end` where rich still counts characters instead of cells.
+
+    Rich wraps a line so that it fits, a word's trailing space hanging past the edge;
+    `rstrip_end` then drops that space, but it compares the number of characters with
+    the width in cells.  A line with Chinese in it (two cells a character) keeps its
+    space, and a table cell with ``overflow="ellipsis"`` (typer's help panels) cuts
+    the last real character instead: ``FILE.csv (region… only)``.  Checked on import,
+    so that a rich that measures in cells is left alone.
+    """
+    probe = Text("中文 ")
+    probe.rstrip_end(4)
+    if probe.plain != "中文":
+        Text.rstrip_end = _cell_aware_rstrip_end  # type: ignore[method-assign]
+
+
+_mend_rich()
 
 app = typer.Typer(
     name="accountability",
@@ -110,6 +175,15 @@ QUIET = Annotated[
 ]
 
 
+def _print_version(value: bool) -> None:
+    """``--version``: the library's version, then exit 0."""
+    if value:
+        from accountability.version import __version__
+
+        console.print(f"accountability {__version__}", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_OK)
+
+
 @app.callback()
 def _main(
     debug: Annotated[
@@ -118,8 +192,121 @@ def _main(
             "--debug", help=f"出错时显示调用栈 (show the traceback of an error; or {DEBUG_ENV}=1)"
         ),
     ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="显示版本号 (print the version and exit)",
+        ),
+    ] = False,
 ) -> None:
     """安全生产责任制考核 (keeps `accountability <command>` a command group)."""
+
+
+# --- lines that read well at any width ------------------------------------------------
+
+
+def say(text: str | Text, *, style: str = "", printer: Console | None = None) -> None:
+    """Print one line whole: a path or a command in it is never broken, whatever the
+    width (the terminal wraps a long line at its edge; a pipe gets it unbroken).  A
+    `str` is plain text (never markup) with its control characters, a newline too,
+    made visible.
+
+    >>> say("完整结果: accountability assess fixtures/yiyang-2024 --year 2024")  # doctest: +SKIP
+    """
+    line = Text(visible(text, single_line=True), style=style) if isinstance(text, str) else text
+    (printer or console).print(line, soft_wrap=True, highlight=False)
+
+
+def indented(
+    text: Text,
+    *,
+    indent: int = 2,
+    hang: int | None = None,
+    width: int | None = None,
+    cut: bool = True,
+) -> list[Text]:
+    """`text` as lines of the console's width (or `width`): the first line of each
+    paragraph indented `indent` columns, the lines continuing it `hang` (as much as
+    `indent` unless told), so that a field continues under itself.  Lines break where
+    Chinese and English text may (`accountability.terminal.line_starts`: never inside
+    a word, a number or a code; a word wider than a line is cut unless `cut` is false,
+    as for a path), keep their styles and carry no trailing spaces.
+    Print them with ``soft_wrap=True`` (they already fit).
+
+    >>> text = Text("依据：国务院令第493号第三条；事故统计口径")
+    >>> [line.plain for line in indented(text, hang=8, width=24)]
+    ['  依据：国务院令第493号', '        第三条；事故统计', '        口径']
+    """
+    width = width or console.width
+    hang = indent if hang is None else hang
+    lines = []
+    for paragraph in text.split("\n", allow_blank=True):
+        first = max(width - indent, 10)
+        rest = max(width - hang, 10)
+        starts = line_starts(paragraph.plain, first, cut=cut)
+        if starts and rest != first:  # the lines after the first are as wide as `rest`
+            head = starts[0]
+            tail = paragraph.plain[head:]
+            starts = [head, *(head + s for s in line_starts(tail, rest, cut=cut))]
+        for number, line in enumerate(paragraph.divide(starts)):
+            line.rstrip()
+            lines.append(Text.assemble(" " * (hang if number else indent), line))
+    return lines
+
+
+def packed(
+    pieces: list[Text],
+    *,
+    indent: int = 0,
+    hang: int = 4,
+    sep: str = " · ",
+    width: int | None = None,
+) -> list[Text]:
+    """`pieces` (each kept whole: "读取 418", a date span) joined by `sep` into lines of
+    the console's width (or `width`), broken only between pieces; the first line
+    indented `indent` columns, the next ones `hang`.  A piece wider than a line gets a
+    line of its own.
+
+    >>> pieces = [Text("accidents"), Text("读取 418"), Text("保留 414")]
+    >>> [line.plain for line in packed(pieces, width=24)]
+    ['accidents · 读取 418', '    保留 414']
+    """
+    width = width or console.width
+    lines: list[Text] = []
+    line = Text(" " * indent)
+    filled = False
+    for piece in pieces:
+        if filled and line.cell_len + cells(sep) + piece.cell_len > width:
+            lines.append(line)
+            line, filled = Text(" " * hang), False
+        if filled:
+            line.append(sep)
+        line.append_text(piece)
+        filled = True
+    lines.append(line)
+    return lines
+
+
+#: The width assumed for output that is not a terminal (a pipe, a file): whatever
+#: reads it next (a pager, an editor, a mail) is taken to be this wide at most.
+PIPE_WIDTH = 80
+
+
+def blocks_wanted(needed: int, *, printer: Console | None = None) -> bool:
+    """Whether a table that needs `needed` columns should rather be printed as one
+    block per row: when it is wider than the terminal, or, for output that is not a
+    terminal (piped, redirected: its width is a guess), wider than `PIPE_WIDTH`.
+
+    >>> pipe, terminal = Console(width=200), Console(width=200, force_terminal=True)
+    >>> blocks_wanted(145, printer=pipe), blocks_wanted(145, printer=terminal)
+    (True, False)
+    """
+    printer = printer or console
+    width = printer.width if printer.is_terminal else min(printer.width, PIPE_WIDTH)
+    return needed > width
 
 
 def debug_from_env() -> bool:

@@ -3,7 +3,9 @@
 Drawn only when stderr is a terminal and `--quiet` is not given, and only once the
 work has taken more than a moment (`DELAY` seconds), so a quick command prints
 nothing extra and a piped or redirected run stays clean.  The display is transient:
-it is cleared when the work ends, leaving the command's own output as it was.
+it is cleared when the work ends, leaving the command's own output as it was.  It is
+one line at any width (cut with "…" in a narrow terminal, never wrapped), so that
+each refresh replaces exactly the line it drew.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, RenderableType
 from rich.live import Live
 from rich.spinner import Spinner
 from rich.text import Text
@@ -38,6 +40,7 @@ class TerminalSteps:
         self._step_started = self._started
         self._done = 0
         self._live: Live | None = None
+        self._spinner = Spinner("dots")
         self._closed = False
         self._timer = threading.Timer(delay, self._show)
         self._timer.daemon = True
@@ -58,7 +61,14 @@ class TerminalSteps:
             f"  {step:.0f} 秒",
             (f"  （第 {done} 步，共用时 {now - self._started:.0f} 秒）", "dim"),
         )
-        return Group(Spinner("dots", text=line))
+        frame = self._spinner.render(now)  # the spinner's character at this moment
+        return Text.assemble(
+            frame if isinstance(frame, Text) else "",
+            " ",
+            line,
+            no_wrap=True,
+            overflow="ellipsis",
+        )
 
     def _show(self) -> None:
         with self._lock:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
@@ -26,15 +27,19 @@ from accountability.cli.app import (
     EXIT_OK,
     EXIT_USAGE,
     INTERNAL,
+    FlagHelpGroup,
     app,
+    blocks_wanted,
     console,
     describe,
     err_console,
     exit_help,
     fail,
+    indented,
+    say,
 )
 from accountability.errors import RulebookError
-from accountability.terminal import visible
+from accountability.terminal import cells, visible
 
 if TYPE_CHECKING:
     from accountability.rulebook import Rulebook
@@ -44,6 +49,7 @@ rules_app = typer.Typer(
     name="rules",
     help="规则库: show（查看）, diff（比较）, check（检查）.",
     no_args_is_help=True,
+    cls=FlagHelpGroup,
 )
 app.add_typer(rules_app, name="rules")
 
@@ -98,21 +104,125 @@ def _fail(exc: RulebookError) -> NoReturn:
     fail(message, code=code)
 
 
+def _dated_note(param: Parameter, index: int | None) -> str:
+    """``⏱ 共 2 期取值，此值自 2025-01-01 起`` for a parameter with dated values."""
+    if not param.dated:
+        return ""
+    since = param.values[index].start if index is not None else None
+    mark = f"，此值自 {since} 起" if since else ""
+    return f"⏱ 共 {len(param.values)} 期取值{mark}"
+
+
+def _not_yet(param: Parameter, day: dt.date) -> Text:
+    return Text(f"（{day} 尚未生效，自 {param.values[0].start} 起）", style="yellow")
+
+
 def _value_cell(param: Parameter, day: dt.date) -> Text:
     from accountability.rulebook.render import format_value, value_on
 
     index, value = value_on(param, day)
-    if index is None:
-        first = param.values[0].start
-        text = Text(f"（{day} 尚未生效，自 {first} 起）", style="yellow")
-    else:
-        text = _plain(format_value(value))
-    if param.dated:
-        periods = len(param.values)
-        since = param.values[index].start if index is not None else None
-        mark = f"，此值自 {since} 起" if since else ""
-        text.append(f"\n⏱ 共 {periods} 期取值{mark}", style="dim")
+    text = _not_yet(param, day) if index is None else _plain(format_value(value))
+    note = _dated_note(param, index)
+    if note:
+        text.append("\n" + note, style="dim")
     return text
+
+
+def _entries(value: object) -> list[str]:
+    """A structured value one entry a line: a list of records one record a line, a
+    mapping one key a line (``94-1: article=…, min_yuan=20000``); anything else is one
+    line."""
+    from accountability.rulebook.render import format_value
+
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        return [format_value(v) for v in value]
+    if isinstance(value, dict) and value:
+        return [f"{k}: {format_value(v)}" for k, v in value.items()]
+    return [format_value(value)]
+
+
+def _parameter_block(key: str, param: Parameter, day: dt.date, width: int) -> list[Text]:
+    """One parameter as a block of lines, for a narrow terminal or a pipe::
+
+        annual.base = 100（分）
+          基础分
+          依据：《省级政府安全生产工作考核办法》…
+
+    The value goes on the key's line when it fits there, else below it one entry a
+    line; the name and the basis are wrapped under the key with a hanging indent."""
+    from accountability.rulebook.render import format_value, value_on
+
+    index, value = value_on(param, day)
+    unit = f"（{param.unit}）" if param.unit else ""
+    head = Text(visible(key), style="bold cyan")
+    lines: list[Text] = []
+    if index is None:
+        lines.append(Text.assemble(head, " = ", _not_yet(param, day)))
+    else:
+        one_line = Text.assemble(head, " = ", _plain(format_value(value)), (unit, "dim"))
+        if one_line.cell_len <= width:
+            lines.append(one_line)
+        else:
+            lines.append(Text.assemble(head, " =", (unit, "dim")))
+            for entry in _entries(value):
+                lines.extend(indented(_plain(entry), indent=4, hang=6, width=width))
+    note = _dated_note(param, index)
+    if note:
+        lines.append(Text("  " + note, style="dim"))
+    lines.extend(indented(_plain(param.label), width=width))
+    lines.extend(indented(_plain("依据：" + param.basis, style="dim"), hang=8, width=width))
+    return lines
+
+
+#: The narrowest a text column of the `rules show` table may be.
+TEXT_MIN = 24
+_BORDERS = 5 * 3 + 1  # five columns: a border and a space each side
+
+
+def _fixed_widths(book: Rulebook) -> tuple[int, int]:
+    """The widths of the key and the unit columns: their widest text, unwrapped."""
+    keys = max((cells(key) for key in book.parameters), default=0)
+    units = max((cells(p.unit or "") for p in book.parameters.values()), default=0)
+    return max(keys, 4), max(units, 4)
+
+
+def _table_width(book: Rulebook) -> int:
+    """The columns the `rules show` table needs: the key and the unit unwrapped and
+    three text columns of `TEXT_MIN`."""
+    return sum(_fixed_widths(book)) + 3 * TEXT_MIN + _BORDERS
+
+
+def _section_table(book: Rulebook, name: str, day: dt.date, width: int) -> Table:
+    """A section as a table `width` columns wide (at least `_table_width`): the key and
+    the unit never wrapped; 名称, 值 and 依据 sharing the rest 3:2:3, their text broken
+    where Chinese and English may break (`accountability.cli.app.indented`)."""
+    from accountability.rulebook.render import section_title
+
+    key_width, unit_width = _fixed_widths(book)
+    room = width - key_width - unit_width - _BORDERS
+    name_width = max(TEXT_MIN, room * 3 // 8)
+    value_width = max(TEXT_MIN, room - 2 * name_width)
+
+    def fitted(text: Text, width: int) -> Text:
+        return Text("\n").join(indented(text, indent=0, width=width))
+
+    table = Table(title=_plain(f"{name} · {section_title(name)}"), show_lines=True)
+    table.add_column("参数", style="cyan", no_wrap=True, width=key_width)
+    table.add_column("名称", no_wrap=True, width=name_width)
+    table.add_column("值", no_wrap=True, width=value_width)
+    table.add_column("单位", no_wrap=True, width=unit_width)
+    table.add_column("依据", no_wrap=True, width=name_width)
+    for key, param in book.parameters.items():  # in the order the files give them
+        if param.section != name:
+            continue
+        table.add_row(
+            _plain(key),
+            fitted(_plain(param.label), name_width),
+            fitted(_value_cell(param, day), value_width),
+            _plain(param.unit or ""),
+            fitted(_plain(param.basis), name_width),
+        )
+    return table
 
 
 @rules_app.command("show", epilog=EPILOG_SHOW)
@@ -128,7 +238,11 @@ def show(
     ] = None,
     allow: AllowOption = None,
 ) -> None:
-    """查看规则库: 参数、名称、值、单位、依据（⏱ 标记分期取值的参数）."""
+    """查看规则库: 参数、名称、值、单位、依据（⏱ 标记分期取值的参数）.
+
+    在足够宽的终端中按分节列表；终端较窄或输出到管道、文件时，每项参数一段：
+    「参数 = 值（单位）」、名称、依据。
+    """
     from accountability.rulebook.model import to_date
     from accountability.rulebook.render import section_title
 
@@ -149,32 +263,23 @@ def show(
             f" (no section {section!r} in the rulebook)"
         )
     chosen = [section] if section else sections
-    console.print(
-        Text.assemble(
-            (visible(book.name), "bold"),
-            f" — {day} 生效的取值 · {len(book.parameters)} 项参数 · "
-            f"指纹 {book.fingerprint[:16]}… · ⏱ 标记分期取值的参数",
-        ),
-        soft_wrap=True,
+    heading = Text.assemble(
+        (visible(book.name), "bold"),
+        f" — {day} 生效的取值 · {len(book.parameters)} 项参数 · "
+        f"指纹 {book.fingerprint[:16]}… · ⏱ 标记分期取值的参数",
     )
+    console.print(*indented(heading, indent=0, hang=2), sep="\n", soft_wrap=True)
+    as_blocks = blocks_wanted(_table_width(book))
     for name in chosen:
-        table = Table(title=_plain(f"{name} · {section_title(name)}"), show_lines=True)
-        table.add_column("参数", style="cyan", no_wrap=True)
-        table.add_column("名称", overflow="fold", ratio=3)
-        table.add_column("值", overflow="fold", ratio=2)
-        table.add_column("单位", no_wrap=True)
-        table.add_column("依据", overflow="fold", ratio=3)
-        for key, param in book.parameters.items():  # in the order the files give them
-            if param.section != name:
-                continue
-            table.add_row(
-                _plain(key),
-                _plain(param.label),
-                _value_cell(param, day),
-                _plain(param.unit or ""),
-                _plain(param.basis),
-            )
-        console.print(table)
+        if not as_blocks:
+            console.print(_section_table(book, name, day, console.width))
+            continue
+        keys = [key for key, param in book.parameters.items() if param.section == name]
+        console.print()
+        say(Text(visible(f"【{name} · {section_title(name)}】{len(keys)} 项参数"), style="bold"))
+        for key in keys:
+            block = _parameter_block(key, book.parameters[key], day, console.width)
+            console.print(Group(*block), soft_wrap=True, highlight=False)
 
 
 def _values_text(param: Parameter | None) -> str:
@@ -203,7 +308,8 @@ def diff(a: FileArg, b: FileArg, allow: AllowOption = None) -> None:
         return
     # One block per parameter: a six-column table folds values and bases into
     # unreadable slivers on an ordinary terminal.
-    console.print(_plain(f"{b} 相对 {a} 的变化\n", style="bold"))
+    say(_plain(f"{b} 相对 {a} 的变化", style="bold"))
+    console.print()
     colour = {"changed": "yellow", "added": "green", "removed": "red"}
     names = {"values": "值", "unit": "单位", "basis": "依据", "label": "名称"}
     for change in changes:
@@ -213,35 +319,30 @@ def diff(a: FileArg, b: FileArg, allow: AllowOption = None) -> None:
         what = change.kind_zh
         if change.kind == "changed":
             what += "：" + "、".join(names[f] for f in change.fields)
-        console.print(
-            Text.assemble(
-                (visible(change.key), "cyan"),
-                "  ",
-                (what, colour[change.kind]),
-                "  ",
-                (visible(current.label), "dim"),
-            )
-        )
+        lines = [Text.assemble((visible(change.key), "cyan"), "  ", (what, colour[change.kind]))]
+        lines += indented(_plain(current.label, style="dim"))
         unit = f" {current.unit}" if current.unit else ""
         if old is not None:
-            console.print(_plain(f"    原值 (A)：{_one_line(old)}{unit}"))
+            lines += _field("原值 (A)：", _plain(_one_line(old) + unit))
         if new is not None:
-            console.print(_plain(f"    新值 (B)：{_one_line(new)}{unit}"))
+            lines += _field("新值 (B)：", _plain(_one_line(new) + unit))
         if old is not None and new is not None and "unit" in change.fields:
-            console.print(_plain(f"    单位：{old.unit or ''} → {new.unit or ''}"))
+            lines += _field("单位：", _plain(f"{old.unit or ''} → {new.unit or ''}"))
         if old is not None and new is not None and "basis" in change.fields:
-            console.print(
-                Text.assemble("    依据：", (visible(old.basis), "dim"), " → ", visible(new.basis))
-            )
+            lines += _field("原依据 (A)：", _plain(old.basis, style="dim"))
+            lines += _field("新依据 (B)：", _plain(new.basis))
         else:
-            console.print(_plain(f"    依据：{current.basis}"))
-        console.print()
-    console.print(
-        Text(
-            f"{len(changes)} 项参数不同 · A 指纹 {book_a.fingerprint[:16]}… · "
-            f"B 指纹 {book_b.fingerprint[:16]}…"
-        )
+            lines += _field("依据：", _plain(current.basis))
+        console.print(Group(*lines, Text("")), soft_wrap=True, highlight=False)
+    say(
+        f"{len(changes)} 项参数不同 · A 指纹 {book_a.fingerprint[:16]}… · "
+        f"B 指纹 {book_b.fingerprint[:16]}…"
     )
+
+
+def _field(label: str, value: Text) -> list[Text]:
+    """``    原值 (A)：…`` wrapped to the console, continued under the value."""
+    return indented(Text.assemble(label, value), indent=4, hang=4 + cells(label))
 
 
 @rules_app.command("check", epilog=EPILOG_CHECK)

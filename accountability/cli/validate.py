@@ -4,10 +4,13 @@ rejected and flagged.
 Exit status: 0 when every row was kept, 1 when any row was rejected, 2 when the
 folder cannot be read at all (a `DatasetError`, printed as one line), the `--out` file
 cannot be written, or on a bad option; 70 on an internal error.  Values from the data
-are printed with their control characters made visible.  In a terminal narrower
-than 120 columns each issue is printed as two lines (where, then message and value)
-so that nothing is cut off; wider terminals get a table.  `--out FILE.csv` writes
-every issue, not only the first ones shown.
+are printed with their control characters made visible.
+
+Nothing is cut off or broken inside a word, at any width and when piped: the counts
+are a table where it fits (one line per table otherwise), and each issue is two lines
+(where, then message and value) unless a terminal of `WIDE` columns has room for the
+issue table.  `--out FILE.csv` writes every issue, not only the first ones shown, each
+value as it was written in the input (a formula is still made inert).
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.padding import Padding
+from rich import box
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -27,11 +31,15 @@ from accountability.cli.app import (
     INTERNAL,
     QUIET,
     app,
+    blocks_wanted,
     check_writable,
     console,
     err_console,
     exit_help,
     fail,
+    indented,
+    packed,
+    say,
     writing,
 )
 from accountability.cli.progress import steps
@@ -41,6 +49,8 @@ if TYPE_CHECKING:
     import polars as pl
 
 SHOW_ROWS = 50
+#: The counts table's headers: table, rows read, kept, rejected, warnings, dates.
+COUNT_HEADERS = ("表", "读取", "保留", "拒收", "警告", "日期范围")
 # Below this terminal width the issue table would cut messages off: list instead.
 WIDE = 120
 
@@ -85,10 +95,15 @@ def _where(rec: dict) -> str:
     return " · ".join(parts)
 
 
+def _print_lines(lines: list[Text]) -> None:
+    for line in lines:
+        console.print(line, soft_wrap=True, highlight=False)
+
+
 def _print_issues(title: str, frame: pl.DataFrame, limit: int, style: str) -> None:
     shown = frame.head(limit)
-    console.print(Text(title, style=f"bold {style}"), highlight=False)
-    if console.width >= WIDE:
+    say(Text(title, style=f"bold {style}"))
+    if not blocks_wanted(WIDE):
         table = Table(show_lines=False)
         for name, justify in (
             ("table", "left"),
@@ -111,12 +126,10 @@ def _print_issues(title: str, frame: pl.DataFrame, limit: int, style: str) -> No
         console.print(table)
         return
     for rec in shown.iter_rows(named=True):
-        console.print(_cell(_where(rec), style), highlight=False)
+        _print_lines(indented(_cell(_where(rec), style), indent=0, hang=4))
         value = rec["value"]
         tail = f"；原值 '{_short(value)}'" if value is not None else ""
-        console.print(
-            Padding(_cell(rec["message"] + tail), (0, 0, 0, 4), expand=False), highlight=False
-        )
+        _print_lines(indented(_cell(rec["message"] + tail), indent=4))
 
 
 def _short(value: str | None) -> str:
@@ -128,16 +141,40 @@ def _short(value: str | None) -> str:
     return value if len(value) <= 40 else value[:37] + "..."
 
 
+#: A number as a person writes it (``-1``, ``-0.5``, ``+12``, ``1e-3``): a spreadsheet
+#: reads it as that number, never as a formula, so it needs no escaping.
+PLAIN_NUMBER = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
+
+
 def _write_issues(data: object, out: Path) -> None:
+    """Every rejected row and warning, headers as every other output labels them.
+
+    Text that a spreadsheet would run as a formula is escaped (`report.csv_frame`);
+    a value that is a plain number is written as the input had it (``-1``, not
+    ``'-1``).
+    """
     import polars as pl
 
-    from accountability.report import write_csv
+    from accountability.report import csv_frame
 
-    frames = [
-        data.rejected.select(pl.lit("拒收").alias("kind"), pl.all()),  # type: ignore[attr-defined]
-        data.warnings.select(pl.lit("警告").alias("kind"), pl.all()),  # type: ignore[attr-defined]
-    ]
-    write_csv(pl.concat(frames), out, labels=issue_headers())
+    frame = pl.concat(
+        [
+            data.rejected.select(pl.lit("拒收").alias("kind"), pl.all()),  # type: ignore[attr-defined]
+            data.warnings.select(pl.lit("警告").alias("kind"), pl.all()),  # type: ignore[attr-defined]
+        ]
+    )
+    labels = issue_headers()
+    written = csv_frame(frame, labels=labels)
+    value = labels["value"]
+    as_written = frame.get_column("value")
+    written = written.with_columns(
+        pl.when(as_written.str.contains(PLAIN_NUMBER).fill_null(False))
+        .then(as_written)
+        .otherwise(pl.col(value))
+        .alias(value)
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    written.write_csv(out, include_bom=True)
 
 
 @app.command(epilog=EPILOG)
@@ -184,22 +221,34 @@ def validate(
         data.warnings.group_by("table").len().iter_rows() if data.warnings.height else []
     )
 
-    counts = Table(
-        title=_cell(f"数据集 {directory} (as_of {data.as_of.isoformat()})"), title_justify="left"
-    )
-    for name in ("表 table", "读取 read", "保留 kept", "拒收 rejected", "警告 warnings"):
-        counts.add_column(name, justify="left" if name.startswith("表") else "right")
-    counts.add_column("日期范围 dates")  # the main event date's first and last (or years)
-    for name in sorted(data.tables):
-        counts.add_row(
-            _cell(name),
-            str(data.rows_read.get(name, 0)),
-            str(data.tables[name].height),
-            str(rejected_counts.get(name, 0)),
-            str(warning_counts.get(name, 0)),
+    title = _cell(f"数据集 {directory} (as_of {data.as_of.isoformat()})")
+    _print_lines(indented(title, indent=0, hang=2, cut=False))  # the path kept whole
+    rows = [
+        (
+            name,
+            data.rows_read.get(name, 0),
+            data.tables[name].height,
+            rejected_counts.get(name, 0),
+            warning_counts.get(name, 0),
             data.date_span(name),
         )
-    console.print(counts)
+        for name in sorted(data.tables)
+    ]
+    counts = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    counts.add_column(COUNT_HEADERS[0], no_wrap=True)
+    for header in COUNT_HEADERS[1:5]:
+        counts.add_column(header, justify="right", no_wrap=True)
+    counts.add_column(COUNT_HEADERS[5], no_wrap=True)  # the main event date's first and last
+    for name, *numbers, span in rows:
+        counts.add_row(_cell(name), *(str(n) for n in numbers), span)
+    unbounded = console.options.update_width(10_000)
+    if not blocks_wanted(Measurement.get(console, unbounded, counts).maximum):
+        console.print(counts)
+    else:  # one line per table, continued under itself
+        for name, *numbers, span in rows:
+            pieces = [Text(f"{h} {n}") for h, n in zip(COUNT_HEADERS[1:5], numbers, strict=True)]
+            heading = Text(visible(name, single_line=True), style="bold")
+            _print_lines(packed([heading, *pieces, *([Text(span)] if span else [])]))
 
     if data.warnings.height:
         _print_issues(
@@ -218,7 +267,7 @@ def validate(
     if out is not None:
         with writing(out):
             _write_issues(data, out)
-        console.print(_cell(f"已写出全部拒收和警告记录: {out}"), highlight=False)
+        say(f"已写出全部拒收和警告记录: {out}")
     if data.rejected.height:
         total_rows = sum(rejected_counts.values())
         _print_issues(
@@ -229,9 +278,6 @@ def validate(
             "red",
         )
         if data.rejected.height > SHOW_ROWS and out is None:
-            console.print(
-                _cell(f"全部记录: accountability validate {directory} --out 拒收.csv"),
-                highlight=False,
-            )
+            say(f"全部记录: accountability validate {directory} --out 拒收.csv")
         raise typer.Exit(EXIT_FINDINGS)
     console.print(Text("全部数据行通过校验 (all rows kept)", style="green"))
