@@ -291,6 +291,23 @@ def _triggered(conditions: list[Condition]) -> tuple[pl.Expr, pl.Expr]:
     return held, reasons
 
 
+def veto_by_grade_columns(band_name: pl.Expr) -> list[pl.Expr]:
+    """`vetoed` and `veto_reasons` once `veto_by_grade` is known: a grade that
+    ``annual.veto_if_grade`` lists is itself a veto, with its own reason."""
+    return [
+        (pl.col("vetoed") | pl.col("veto_by_grade")).alias("vetoed"),
+        pl.when(pl.col("veto_by_grade"))
+        .then(
+            pl.concat_list(
+                pl.col("veto_reasons"),
+                formatted("考核等次为{}，实行一票否决", band_name).cast(pl.String),
+            )
+        )
+        .otherwise(pl.col("veto_reasons"))
+        .alias("veto_reasons"),
+    ]
+
+
 def _awards(
     frame: pl.LazyFrame,
     ctx: Context,
@@ -589,16 +606,7 @@ def finish_plan(
         # a grade listed in veto_if_grade is itself a veto
         .with_columns(by_grade.fill_null(False).alias("veto_by_grade"))
         .with_columns(
-            (pl.col("vetoed") | pl.col("veto_by_grade")).alias("vetoed"),
-            pl.when(pl.col("veto_by_grade"))
-            .then(
-                pl.concat_list(
-                    pl.col("veto_reasons"),
-                    formatted("考核等次为{}，实行一票否决", band_name).cast(pl.String),
-                )
-            )
-            .otherwise(pl.col("veto_reasons"))
-            .alias("veto_reasons"),
+            *veto_by_grade_columns(band_name),
             pl.when(pl.col("veto_by_grade"))
             .then(pl.lit(worst))
             .otherwise(pl.col("gi"))

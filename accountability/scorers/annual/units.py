@@ -70,6 +70,7 @@ from accountability.scorers.annual.finishing import (
     as_items,
     band_index,
     order_index,
+    veto_by_grade_columns,
 )
 from accountability.scorers.annual.inputs import population_of, prepare_accidents
 from accountability.wording import formatted, number
@@ -368,16 +369,7 @@ def _finish(
             .alias("veto_by_grade")
         )
         .with_columns(
-            (pl.col("vetoed") | pl.col("veto_by_grade")).alias("vetoed"),
-            pl.when(pl.col("veto_by_grade"))
-            .then(
-                pl.concat_list(
-                    pl.col("veto_reasons"),
-                    formatted("考核等次为{}，实行一票否决", band_name).cast(pl.String),
-                )
-            )
-            .otherwise(pl.col("veto_reasons"))
-            .alias("veto_reasons"),
+            *veto_by_grade_columns(band_name),
             pl.col("score").alias("score_before_zero"),
         )
         .with_columns(
