@@ -1571,7 +1571,7 @@ def format_units(assessment: Assessment) -> Any | None:
         parts.append(table)
     parts.append(
         Text(
-            f"其余 {others} 个部门、国有企业无一票否决、黄牌警告或评先"
+            f"其余{others}个部门、国有企业无一票否决、黄牌警告或评先"
             "（全部结果见部门考核、国有企业考核两张表：--out 结果.xlsx）"
         )
     )
