@@ -111,10 +111,13 @@ def line_starts(text: str, width: int, *, cut: bool = True) -> list[int]:
     # Group units into pieces that may not be split: a break is allowed at a space, and
     # next to a wide character unless the punctuation forbids it.
     pieces: list[list[int]] = []  # [start, end, cells, space_after]
+    leading = 0  # the spaces before the first piece take room on the first line
     for position, (start, end, kind) in enumerate(units):
         if kind == "space":
             if pieces:
                 pieces[-1][3] += end - start
+            else:
+                leading += end - start
             continue
         width_of = cells(text[start:end])
         if pieces and pieces[-1][3] == 0 and position > 0:
@@ -130,7 +133,7 @@ def line_starts(text: str, width: int, *, cut: bool = True) -> list[int]:
                 continue
         pieces.append([start, end, width_of, 0])
     starts: list[int] = []
-    used = 0
+    used = leading
     for start, end, width_of, spaces in pieces:
         if used and used + width_of > width:
             starts.append(start)

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.console import Console
@@ -337,6 +337,7 @@ _MIXED = st.lists(
 
 
 @given(_MIXED, st.integers(min_value=4, max_value=60))
+@example(" 考核", 4)  # leading spaces take room on the first line
 def test_line_starts_properties(text, width):
     starts = line_starts(text, width)
     parts = pieces(text, width)
