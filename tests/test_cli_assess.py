@@ -153,9 +153,9 @@ def test_assess_writes_regions_csv_with_chinese_headers_escaped(
     out = tmp_path / "regions.csv"
     assert run("assess", folder, "--year", "2024", "--out", out).exit_code == 0
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
-    back = pl.read_csv(out)
-    assert back.columns[:3] == ["区划代码", "名称", "级别"]
-    assert back["名称"].to_list()[2] == '\'=HYPERLINK("http://x")'
+    back = pl.read_csv(out, infer_schema=False)
+    assert back.columns[:4] == ["上级地区", "排名", "区划代码", "名称"]  # as the workbook's sheet
+    assert '\'=HYPERLINK("http://x")' in back["名称"].to_list()
 
 
 def test_assess_writes_parquet_to_a_directory(
@@ -166,6 +166,37 @@ def test_assess_writes_parquet_to_a_directory(
     meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
     assert meta["year"] == 2023
     assert pl.read_parquet(out / "regions.parquet").height == 3
+
+
+def test_assess_writes_every_table_as_csv_to_a_directory_with_format_csv(
+    fake: list[dict], folder: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "tables"
+    result = run("assess", folder, "--year", "2024", "--out", out, "--format", "csv")
+    assert result.exit_code == 0, result.output
+    meta = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+    written = sorted(p.name for p in out.glob("*.csv"))
+    assert written == sorted(f["file"] for f in meta["frames"].values())
+    regions = pl.read_csv(out / "regions.csv", infer_schema=False)
+    assert regions.height == meta["frames"]["regions"]["rows"] == 3
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--format", "csv"], "--format 需要与 --out DIR 一起使用"),
+        (["--out", "r.xlsx", "--format", "csv"], "--format 只用于输出目录"),
+        (["--out", "d", "--format", "xml"], "未知的 --format 'xml'"),
+    ],
+)
+def test_assess_format_is_for_an_output_directory_only(
+    fake: list[dict], folder: Path, tmp_path: Path, args: list[str], message: str
+) -> None:
+    args = [str(tmp_path / a) if a in ("r.xlsx", "d") else a for a in args]
+    result = run("assess", folder, "--year", "2024", *args)
+    assert result.exit_code == 2
+    assert message in result.output
+    no_traceback(result)
 
 
 def test_assess_writes_markdown(fake: list[dict], folder: Path, tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """`accountability assess`, `accountability explain` and `accountability demo`.
 
-    accountability assess DIR --year 2024 [--rules city.toml] [--out FILE.xlsx|.csv|.md|DIR]
+    accountability assess DIR --year 2024 [--rules city.toml]
+        [--out FILE.xlsx|FILE.html|FILE.csv|FILE.md|DIR [--format parquet|csv]]
     accountability explain DIR 430981 --year 2024 [--type region]
     accountability demo
 
@@ -30,6 +31,7 @@ from accountability.cli.app import (
     err_console,
     exit_help,
     fail,
+    say,
     writing,
 )
 from accountability.cli.progress import steps
@@ -67,20 +69,35 @@ EPILOG_DEMO = exit_help(
 )
 
 
-def _output_kind(out: Path) -> str:
-    """xlsx, csv, md or parquet (a directory, or a path without a suffix)."""
+OUT_HELP = (
+    "结果: FILE.xlsx (Excel 工作簿), FILE.html (HTML 报告，单个文件), FILE.csv (地区考核), "
+    "FILE.md (Markdown) or a directory DIR (every table: Parquet, or CSV with --format csv)"
+)
+FILE_KINDS = {".xlsx": "xlsx", ".html": "html", ".htm": "html", ".md": "md", ".csv": "csv"}
+DIRECTORY_FORMATS = ("parquet", "csv")
+
+
+def _output_kind(out: Path, directory_format: str | None) -> str:
+    """xlsx, html, csv, md, or a directory: parquet (the default) or csv-dir."""
     suffix = out.suffix.lower()
-    if suffix == ".xlsx":
-        return "xlsx"
-    if suffix == ".md":
-        return "md"
-    if suffix == ".csv":
-        return "csv"
+    if directory_format is not None and directory_format not in DIRECTORY_FORMATS:
+        fail(
+            f"未知的 --format {directory_format!r}，可用 parquet、csv "
+            f"(unknown --format {directory_format!r}: use parquet or csv)"
+        )
+    if suffix in FILE_KINDS and not out.is_dir():
+        if directory_format is not None:
+            fail(
+                f"--format 只用于输出目录；{out.name} 已由后缀决定格式 "
+                f"(--format applies to an output directory; {out.name!r} has its own suffix)"
+            )
+        return FILE_KINDS[suffix]
     if suffix == "" or out.is_dir():
-        return "parquet"
+        return "csv-dir" if directory_format == "csv" else "parquet"
     fail(
-        f"不支持的输出文件类型 {out.suffix!r}: --out 应为 .xlsx、.csv、.md 文件或一个目录 "
-        f"(unsupported output {str(out)!r}: use FILE.xlsx, FILE.csv, FILE.md or a directory)"
+        f"不支持的输出文件类型 {out.suffix!r}: --out 应为 .xlsx、.html、.csv、.md 文件或一个目录 "
+        f"(unsupported output {str(out)!r}: use FILE.xlsx, FILE.html, FILE.csv, FILE.md or "
+        "a directory)"
     )
 
 
@@ -134,11 +151,16 @@ def _write(result: Assessment, out: Path, kind: str) -> Path:
     with writing(out):
         if kind == "xlsx":
             written = report.write_excel(result, out)
+        elif kind == "html":
+            from accountability.html_report import write_html
+
+            written = write_html(result, out)
         elif kind == "md":
             written = report.write_markdown(result, out)
         elif kind == "csv":
-            labels = {c: report.column_label(c, "regions") for c in result.regions.columns}
-            written = report.write_csv(result.regions, out, labels=labels)
+            written = report.write_csv_table(result, out)
+        elif kind == "csv-dir":
+            written = report.write_csv_tables(result, out)
         else:
             written = report.write_parquet(result, out)
     return written
@@ -163,6 +185,7 @@ _ALLOW = Annotated[
     list[Path] | None,
     typer.Option(
         "--allow",
+        metavar="<path>",
         help="规则文件 extends 可另外指向的目录或文件（可多次给出）; extends may also name"
         " files in this folder (or this file): a province's file beside the city's folder",
     ),
@@ -186,7 +209,15 @@ def assess(
         typer.Option(
             "--out",
             "-o",
-            help="结果: FILE.xlsx (Excel), FILE.csv (regions only) or a directory (parquet)",
+            help=OUT_HELP,
+        ),
+    ] = None,
+    directory_format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            metavar="parquet|csv",
+            help="输出目录的格式: parquet (default) or csv — every table as a file",
         ),
     ] = None,
     as_of: _AS_OF = None,
@@ -194,9 +225,11 @@ def assess(
     quiet: QUIET = False,
 ) -> None:
     """年度目标管理考核: print the ranking and write the result."""
-    kind = _output_kind(out) if out is not None else None
+    if out is None and directory_format is not None:
+        fail("--format 需要与 --out DIR 一起使用 (--format needs --out DIR)")
+    kind = _output_kind(out, directory_format) if out is not None else None
     if out is not None:
-        check_writable(out, folder=kind == "parquet")
+        check_writable(out, folder=kind in ("parquet", "csv-dir"))
     written = None
     with steps(err_console, quiet=quiet) as progress:
         result = _run(
@@ -212,7 +245,7 @@ def assess(
     if units is not None:
         console.print(units)
     if written is not None:
-        console.print(Text(f"结果已写入 {visible(str(written))}"))
+        say(f"结果已写入 {written}")
 
 
 @app.command(epilog=EPILOG_EXPLAIN)
@@ -297,10 +330,9 @@ def demo(quiet: QUIET = False) -> None:
     if county is not None:
         console.rule(Text(f"扣分最多的县级地区 {visible(county, single_line=True)}"))
         console.print(Text(_explain(result, county, "region")))
-    console.print(
-        Text(
-            f"\n完整结果: accountability assess {visible(str(path))} --year {DEMO_YEAR} "
-            "--out result.xlsx",
-            style="dim",
-        )
+    console.print()
+    say(
+        f"完整结果: accountability assess {path} --year {DEMO_YEAR} --out result.xlsx"
+        "（或 report.html）",
+        style="dim",
     )
