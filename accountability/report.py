@@ -1075,11 +1075,14 @@ def write_parquet(assessment: Assessment, directory: str | Path) -> Path:
 # --- CSV -------------------------------------------------------------------------------
 
 _FORMULA_START = r"^[=+\-@\t\r]"
-_PLAIN_NEGATIVE = r"^-\d+(\.\d+)?$"  # "-1", "-2.5": a number, which no spreadsheet runs
+#: A negative number as a person writes it ("-1", "-0.5", "-1e-3"): a spreadsheet reads
+#: it as that number, never as a formula, so it is written as it is.  ("+86" is
+#: escaped: a spreadsheet would drop its sign.)
+PLAIN_NUMBER = r"^-(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
 
 
 def _escape(expr: pl.Expr) -> pl.Expr:
-    risky = expr.str.contains(_FORMULA_START) & ~expr.str.contains(_PLAIN_NEGATIVE)
+    risky = expr.str.contains(_FORMULA_START) & ~expr.str.contains(PLAIN_NUMBER)
     return pl.when(risky).then(pl.lit("'") + expr).otherwise(expr)
 
 

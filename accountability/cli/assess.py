@@ -85,7 +85,7 @@ def _output_kind(out: Path, directory_format: str | None) -> str:
             f"未知的 --format {directory_format!r}，可用 parquet、csv "
             f"(unknown --format {directory_format!r}: use parquet or csv)"
         )
-    if suffix in FILE_KINDS and not out.is_dir():
+    if suffix in FILE_KINDS:
         if directory_format is not None:
             fail(
                 f"--format 只用于输出目录；{out.name} 已由后缀决定格式 "
