@@ -364,3 +364,24 @@ def test_progress_display_is_one_line_at_any_width():
         steps.close()
     assert len(lines) == 1
     assert "".join(segment.text for segment in lines[0]).rstrip().endswith("…")
+
+
+# --- assess and demo --------------------------------------------------------------------
+
+
+def test_assess_help_names_every_output_format():
+    result = piped("assess", "--help")
+    assert result.returncode == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    for form in ("FILE.xlsx", "FILE.html", "FILE.csv", "FILE.md", "directory", "--format"):
+        assert form in text, form
+
+
+def test_demo_piped_at_80_columns_prints_its_closing_command_whole():
+    result = piped("demo", "--quiet")
+    assert result.returncode == 0, result.stderr
+    closing = [line for line in result.stdout.splitlines() if line.startswith("完整结果")]
+    assert len(closing) == 1
+    assert re.search(
+        r"accountability assess \S*yiyang-2024 --year 2024 --out result\.xlsx", closing[0]
+    )
