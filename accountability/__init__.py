@@ -18,6 +18,7 @@ import types
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from accountability import charts
     from accountability.accidents import grade_accidents
     from accountability.assessment import Assessment, assess
     from accountability.codes import is_valid_uscc
@@ -77,7 +78,15 @@ class _Library(types.ModuleType):
 sys.modules[__name__].__class__ = _Library
 
 
+# Modules reached as attributes, also imported on first use: `acc.charts.ranking(result)`.
+_MODULES: tuple[str, ...] = ("charts",)
+
+
 def __getattr__(name: str) -> object:
+    if name in _MODULES:
+        from importlib import import_module
+
+        return import_module(f"{__name__}.{name}")
     if name in _WHERE:
         from importlib import import_module
 
@@ -103,6 +112,7 @@ __all__ = [
     "RulebookError",
     "__version__",
     "assess",
+    "charts",
     "compare_assessments",
     "compare_periods",
     "dual_duty",

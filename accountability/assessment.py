@@ -14,9 +14,8 @@ row order gives byte-identical frames.
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from collections.abc import Mapping
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +43,7 @@ from accountability.scorers.dual_duty import dual_duty
 from accountability.scorers.enterprise import enterprise_ratings
 from accountability.scorers.four_musts import four_musts
 from accountability.scorers.referrals import referral_gaps
+from accountability.terminal import line_starts
 from accountability.wording import (
     SUBJECT_LABELS,
     formatted,
@@ -130,8 +130,12 @@ class Assessment:
     # grade names from best to worst
     section_weights: Mapping[str, float] = attrs.field(factory=dict)
     grade_names: tuple[str, ...] = ()
+    # each grade's lowest score (the band minimum), in the order of grade_names
+    grade_minimums: tuple[float, ...] = ()
     # the assessment period P(year): its first and last day
     period: tuple[dt.date, dt.date] | None = None
+    # the earliest and latest event date in the data assessed (None: no dated row)
+    data_dates: tuple[dt.date, dt.date] | None = None
     # the hazard lifecycle metrics (C5–C8) per region, and the 倒查 list behind C5
     hazard_metrics: pl.DataFrame = attrs.field(factory=lambda: _declared("hazard_metrics"))
     hazard_lookbacks: pl.DataFrame = attrs.field(factory=lambda: _declared("hazard_lookbacks"))
@@ -167,6 +171,12 @@ class Assessment:
 
         return write_excel(self, path)
 
+    def to_html(self, path: str | Path) -> Path:
+        """Write one self-contained HTML report, charts inline (accountability.html_report)."""
+        from accountability.html_report import write_html
+
+        return write_html(self, path)
+
     def to_parquet(self, directory: str | Path) -> Path:
         """Write one Parquet file per frame and a metadata file (accountability.report)."""
         from accountability.report import write_parquet
@@ -174,17 +184,14 @@ class Assessment:
         return write_parquet(self, directory)
 
     def _repr_html_(self) -> str:
-        from accountability.report import html_summary
+        from accountability.notebook import assessment_html
 
-        return html_summary(self)
+        return assessment_html(self)
 
     def __repr__(self) -> str:
-        return (
-            f"Assessment(year={self.year}, regions={self.regions.height}, "
-            f"enterprises={self.enterprises.height}, cases={self.cases.height}, "
-            f"officials={self.officials.height}, line_items={self.line_items.height}, "
-            f"rulebook={self.rulebook_name!r} {self.fingerprint[:12]}…)"
-        )
+        from accountability.notebook import assessment_text
+
+        return assessment_text(self)
 
     # --- explain ------------------------------------------------------------------------
 
@@ -629,10 +636,6 @@ _EXPLAINERS = {
 }
 
 
-def _char_width(ch: str) -> int:
-    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-
-
 def _wrap(line: str, width: int | None) -> str:
     r"""Wrap a line to `width` terminal columns (CJK characters are two wide), keeping
     the line's indent for continuation lines and never splitting an id or a number.
@@ -650,24 +653,40 @@ def _wrap(line: str, width: int | None) -> str:
         return "\n".join(_wrap(part, width) for part in line.split("\n"))
     indent = len(line) - len(line.lstrip(" "))
     pad = " " * (indent + 4)
-    tokens = re.findall(r"[\x21-\x7e]+|.", line[indent:])
-    out: list[str] = []
-    current, used = line[:indent], indent
-    for token in tokens:
-        w = sum(_char_width(ch) for ch in token)
-        if used + w > width and current.strip():
-            out.append(current.rstrip())
-            current, used = pad, len(pad)
-            if token == " ":
-                continue
-        current += token
-        used += w
-    if current.strip() or not out:  # not the blank rest of a wrap at a trailing space
-        out.append(current.rstrip())
+    body = line[indent:].rstrip(" ")
+    starts = line_starts(body, width - indent)
+    if not starts:
+        return line[:indent] + body
+    out = [line[:indent] + body[: starts[0]].rstrip(" ")]
+    rest = body[starts[0] :].lstrip(" ")
+    bounds = [0, *line_starts(rest, width - len(pad)), len(rest)]
+    out += [pad + rest[a:b].rstrip(" ") for a, b in pairwise(bounds)]
     return "\n".join(out)
 
 
 # --- assess -----------------------------------------------------------------------------------
+
+
+def event_date_range(data: Dataset) -> tuple[dt.date, dt.date] | None:
+    """The earliest and latest event date (accidents, inspections, cases, hazards, …) in
+    `data`'s tables: what a report's header shows as the data's date range.
+
+    >>> from accountability.tables import Dataset
+    >>> accidents = pl.DataFrame({"occurred_on": [dt.date(2024, 3, 1), dt.date(2023, 5, 6)]})
+    >>> event_date_range(Dataset(tables={"accidents": accidents}, as_of=dt.date(2025, 1, 1)))
+    (datetime.date(2023, 5, 6), datetime.date(2024, 3, 1))
+    """
+    bounds = [
+        frame.lazy().select(pl.col(column).min().alias("first"), pl.col(column).max().alias("last"))
+        for name, frame in data.tables.items()
+        if name in TABLES
+        for column in TABLES[name].column_names
+        if TABLES[name].column(column).event_date and column in frame.columns
+    ]
+    if not bounds:
+        return None
+    found = pl.concat(pl.collect_all(bounds)).select(pl.min("first"), pl.max("last")).row(0)
+    return None if found[0] is None else (found[0], found[1])
 
 
 def _empty_table(name: str) -> pl.DataFrame:
@@ -1027,7 +1046,9 @@ def assess(
         },
         section_weights={s: float(w) for s, w in p["annual.section_weights"].items()},
         grade_names=tuple(str(b["grade"]) for b in p["annual.grade_bands"]),
+        grade_minimums=tuple(float(b["min"]) for b in p["annual.grade_bands"]),
         period=(period.start, period.end),
+        data_dates=event_date_range(data),
         hazard_metrics=yearly.hazard_metrics,
         hazard_lookbacks=yearly.hazard_lookbacks,
         referral_gaps=referrals,

@@ -1,4 +1,4 @@
-"""Output of an assessment: Excel workbook, parquet folder, CSV, notebook HTML, CLI table.
+"""Output of an assessment: Excel workbook, parquet folder, CSV, Markdown, CLI table.
 
 Every writer takes an `Assessment` (see `accountability.assessment`) and only reads
 its frames and metadata, so the same result gives the same cells every time.  No writer
@@ -28,7 +28,6 @@ cannot clear the screen or hide a line; the files keep the data as it is.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -67,7 +66,6 @@ __all__ = [
     "excel_frame",
     "format_ranking",
     "header_facts",
-    "html_summary",
     "markdown_report",
     "people_frames",
     "people_label",
@@ -1211,9 +1209,7 @@ def write_csv_tables(assessment: Assessment, directory: str | Path) -> Path:
     return directory
 
 
-# --- notebook HTML ---------------------------------------------------------------------
-
-HTML_MAX_ROWS = 40
+# --- cells people read (the ranking table here; accountability.notebook too) -----------
 
 
 def _fmt_score(value: object) -> str:
@@ -1245,75 +1241,6 @@ def _region_order(regions: pl.DataFrame) -> pl.DataFrame:
     if not keys:
         return regions
     return regions.sort(keys, nulls_last=True, maintain_order=True)
-
-
-def html_summary(assessment: Assessment) -> str:
-    """A compact HTML summary for notebooks: year, rulebook, counts and the regions'
-    score, grade, veto and rank.  Every text is HTML-escaped.
-
-    >>> result                                   # doctest: +SKIP
-    """
-    esc = html.escape
-    frames = _frames(assessment)
-    regions = _region_order(frames["regions"])
-    fp = str(assessment.fingerprint or "")
-    book = esc(str(assessment.rulebook_name))
-    head = (
-        f"<b>{esc(str(assessment.year))} 年度考核</b> · 规则集 {book} "
-        f'<code title="{esc(fp)}">{esc(fp[:12])}</code> · 数据截止 {esc(str(assessment.as_of))}'
-        f" · v{esc(str(assessment.library_version))} · 格式 {esc(str(assessment.schema_version))}"
-    )
-    counts = " · ".join(f"{esc(SHEETS[n])} {f.height}" for n, f in frames.items())
-    grades = _grade_counts(frames["regions"], assessment.grade_names)
-    grade_line = " · ".join(f"{esc(g)} {n}" for g, n in grades if n)
-    vetoed = _flag_count(frames["regions"], "vetoed")
-    if vetoed is not None:
-        grade_line += f" · 一票否决 {vetoed}"
-    cols = [
-        ("rank", "排名"),
-        ("region_code", "区划代码"),
-        ("name", "名称"),
-        ("level", "级别"),
-        ("score", "得分"),
-        ("grade", "等次"),
-        ("vetoed", "一票否决"),
-        ("yellow_card", "黄牌警告"),
-    ]
-    cols = [(c, h) for c, h in cols if c in regions.columns]
-    rows = []
-    for rec in regions.head(HTML_MAX_ROWS).select([c for c, _ in cols]).iter_rows(named=True):
-        cells = []
-        for c, _ in cols:
-            v = rec[c]
-            if c in ("vetoed", "yellow_card"):
-                text = _yes(v)
-            elif c == "score":
-                text = _fmt_score(v)
-            else:
-                text = "—" if v is None else str(v)
-            align = ' style="text-align:right"' if c in ("rank", "score") else ""
-            cells.append(f"<td{align}>{esc(text)}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    more = ""
-    if regions.height > HTML_MAX_ROWS:
-        more = f"<p>… 另有 {regions.height - HTML_MAX_ROWS} 个地区 (共 {regions.height})</p>"
-    table = ""
-    if cols:
-        table = (
-            "<table><thead><tr>"
-            + "".join(f"<th>{esc(h)}</th>" for _, h in cols)
-            + "</tr></thead><tbody>"
-            + "".join(rows)
-            + "</tbody></table>"
-        )
-    return (
-        '<div class="accountability-assessment">'
-        f"<p>{head}</p><p>{counts}</p>"
-        + (f"<p>{grade_line}</p>" if grade_line else "")
-        + table
-        + more
-        + "</div>"
-    )
 
 
 # --- rich table for the command line ---------------------------------------------------

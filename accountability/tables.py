@@ -231,8 +231,14 @@ class Dataset:
         return attrs.evolve(self, tables={**self.tables, **tables})
 
     def __repr__(self) -> str:
-        parts = ", ".join(f"{k}={v.height}" for k, v in sorted(self.tables.items()))
-        return f"Dataset({parts}; rejected={self.rejected.height}, as_of={self.as_of})"
+        from accountability import display
+
+        return display.text(self)
+
+    def _repr_html_(self) -> str:
+        from accountability import display
+
+        return display.html(self)
 
 
 def main_date(table: str) -> str | None:

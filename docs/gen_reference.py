@@ -11,6 +11,8 @@ A sibling of `gen_rulebook.py`, used the same two ways:
     Chinese header, from an assessment run on an empty dataset, so the list is the
     code's own); ``<!-- gen:line-items -->`` → the line-item schema;
     ``<!-- gen:rule-ids -->`` → the rule ids the scorers emit on the bundled fixture;
+    ``<!-- gen:sheets -->`` → the Excel workbook's sheets in order, with the rows the
+    fixture's assessment gives each;
     ``<!-- gen:cli -->`` → every command's arguments and options, read from the
     Typer app;
 - as a script: `python docs/gen_reference.py OUTDIR` writes `tables.md`.
@@ -216,6 +218,25 @@ def rule_ids() -> str:
     return "\n".join(lines)
 
 
+def workbook_sheets() -> str:
+    """The sheets of the Excel workbook in order (`report.WORKBOOK_SHEETS`): what each
+    holds and how many rows the fixture's 2024 assessment gives it."""
+    from accountability.report import COVER_SHEET, SUMMARY_SHEET
+
+    result = fixture_assessment()
+    lines = [
+        "| 顺序 | 工作表 | 内容 | 示例数据的行数 |",
+        "| --- | --- | --- | --- |",
+        f"| 1 | {COVER_SHEET} | 考核年度、考核期、数据截止日、规则库及其指纹、程序和输出格式版本；"
+        "各工作表的行数；各等次和一票否决、黄牌警告的地区数 | |",
+        f"| 2 | {SUMMARY_SHEET} | 按比较组的排名、等次分布和两张 Excel 图表（见下） | |",
+    ]
+    for i, (name, sheet) in enumerate(SHEETS.items(), start=3):
+        rows = f"{getattr(result, name).height:,}" if result is not None else ""
+        lines.append(f"| {i} | {_cell(sheet)} | `result.{name}` | {rows} |")
+    return "\n".join(lines)
+
+
 # -- 命令行 ------------------------------------------------------------------------
 
 
@@ -283,6 +304,8 @@ def expand(markdown: str) -> str:
             return line_item_columns()
         if kind == "rule-ids":
             return rule_ids()
+        if kind == "sheets":
+            return workbook_sheets()
         if kind == "cli":
             return cli_reference()
         raise ValueError(f"unknown docs marker {match.group(0)!r}")

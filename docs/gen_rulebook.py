@@ -22,7 +22,7 @@ from generated_pages import add_generated, cell, write_pages
 
 from accountability.rulebook import Rulebook, rulebook
 from accountability.rulebook.model import Parameter
-from accountability.rulebook.render import format_dated, section_title
+from accountability.rulebook.render import format_dated, section_title, value_table
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "hunan-city.toml"
@@ -37,11 +37,47 @@ def sections(book: Rulebook) -> list[str]:
     return list(seen)
 
 
+def _structured(param: Parameter) -> bool:
+    """Whether some value of `param` is shown as a table below the parameter table."""
+    return any(value_table(d.value, param.key) for d in param.values)
+
+
 def _values_cell(param: Parameter) -> str:
     periods = format_dated(param)
+    texts = [
+        f"[见下表](#{param.key})" if value_table(d.value, param.key) else cell(text)
+        for d, (_, text) in zip(param.values, periods, strict=True)
+    ]
     if not param.dated:
-        return cell(periods[0][1])
-    return "<br>".join(f"**{start} 起**：{cell(text)}" for start, text in periods)
+        return texts[0]
+    starts = [start for start, _ in periods]
+    return "<br>".join(f"**{start} 起**：{text}" for start, text in zip(starts, texts, strict=True))
+
+
+def markdown_table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    """A Markdown table, every cell escaped."""
+    return [
+        "| " + " | ".join(cell(h) for h in headers) + " |",
+        "|" + " --- |" * len(headers),
+        *("| " + " | ".join(cell(c) for c in row) + " |" for row in rows),
+    ]
+
+
+def structured_values(param: Parameter) -> list[str]:
+    """A structured parameter's values as tables with Chinese column headers (each
+    dated value under its date), headed by the key the parameter table links to."""
+    lines = [f"### `{param.key}` {{#{param.key}}}", "", cell(param.label), ""]
+    for dated, (start, text) in zip(param.values, format_dated(param), strict=True):
+        if param.dated:
+            empty = dated.value in ({}, [])
+            shown = "" if value_table(dated.value) else "无" if empty else cell(text)
+            lines += [f"**{start} 起**：{shown}", ""]
+        table = value_table(dated.value, param.key)
+        if table:
+            lines += [*markdown_table(*table), ""]
+    if param.unit:
+        lines += [f"单位：{cell(param.unit)}。", ""]
+    return lines
 
 
 def section_page(book: Rulebook, section: str) -> str:
@@ -68,6 +104,11 @@ def section_page(book: Rulebook, section: str) -> str:
             f"| `{p.key}` | {cell(p.label)} | {_values_cell(p)} | {cell(p.unit or '')}"
             f" | {cell(p.basis)} |"
         )
+    structured = [p for p in params if _structured(p)]
+    if structured:
+        lines += ["", "## 结构化取值", ""]
+        for p in structured:
+            lines += structured_values(p)
     notes = [p for p in params if p.note]
     if notes:
         lines += ["", "## 说明", ""]

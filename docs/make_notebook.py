@@ -1,8 +1,10 @@
-"""Make the tutorial notebook (examples/tutorial.ipynb) from docs/tutorial.md.
+"""Make the tutorial notebook (examples/tutorial.ipynb) from docs/tutorial.md, and run it.
 
 docs/tutorial.md is the one source: the doctest run (tests/test_tutorial.py) checks its
-outputs, and this script turns it into a Jupyter notebook that
-tests/test_notebook.py runs and compares with the committed file.
+outputs, and this script turns it into a Jupyter notebook, runs it in a real kernel
+(nbclient, from examples/ as Jupyter would) and stores the outputs, which the docs
+site shows (docs/gen_notebook.py).  tests/test_notebook.py compares the committed
+notebook's cells with the tutorial and runs it again.
 
 - prose outside the ```pycon blocks becomes markdown cells, one per heading's section;
   mkdocs-only syntax is rewritten for Jupyter (admonitions become block quotes, heading
@@ -14,11 +16,14 @@ tests/test_notebook.py runs and compares with the committed file.
 - a first code cell moves to the repository root when the notebook is opened from
   examples/, since the tutorial's paths are relative to the root.
 
-The output is deterministic (sorted keys, fixed metadata, cell ids from content, no
-execution counts or outputs), written with the json module (no nbformat needed)::
+The tutorial fixes its data's ``as_of``, so no output depends on the day it is run.
+What would differ from one run to the next is left out: the kernel's timestamps and
+version details (the metadata is fixed), and temporary folders' names in the text
+(the tutorial shows none).  Cell ids come from their content, execution counts run
+1, 2, 3… in order, and the JSON is written with sorted keys::
 
-    python docs/make_notebook.py           # writes examples/tutorial.ipynb
-    python docs/make_notebook.py --check   # exit 1 if the committed notebook is stale
+    python docs/make_notebook.py           # writes and runs examples/tutorial.ipynb
+    python docs/make_notebook.py --check   # exit 1 if its cells are not the tutorial's
 """
 
 from __future__ import annotations
@@ -248,9 +253,63 @@ def _cell(kind: str, source: str, ids: set[str]) -> dict[str, object]:
     return cell
 
 
+def dumps(nb: dict[str, object]) -> str:
+    """A notebook's file text: JSON as Jupyter writes it (indent 1, sorted keys)."""
+    return json.dumps(nb, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
 def render(text: str, docs_dir: Path = ROOT / "docs") -> str:
-    """The notebook file's text: JSON as Jupyter writes it (indent 1, sorted keys)."""
-    return json.dumps(notebook(text, docs_dir), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    """The notebook file's text before it is run (no outputs)."""
+    return dumps(notebook(text, docs_dir))
+
+
+def cells(nb: dict[str, object]) -> list[tuple[str, str]]:
+    """(cell type, source) of every cell: what `--check` compares.
+
+    >>> cells(notebook("# T\\n\\n```pycon\\n>>> 1 + 1\\n2\\n\\n```\\n"))[-1]
+    ('code', '1 + 1')
+    """
+    return [(c["cell_type"], "".join(c["source"])) for c in nb["cells"]]  # type: ignore[index,union-attr]
+
+
+def execute(nb: dict[str, object], *, timeout: int = 300) -> dict[str, object]:
+    """Run the notebook in a Python kernel from examples/ (where Jupyter starts it) and
+    return it with its outputs: execution counts in order, nothing of the run's time
+    or of the kernel's version kept.  Needs nbclient and ipykernel (the dev extra).
+
+    A cell that raises stops the run with nbclient's error naming the cell.
+    """
+    import nbclient
+    import nbformat
+
+    node = nbformat.reads(dumps(nb), as_version=4)
+    client = nbclient.NotebookClient(
+        node,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(NOTEBOOK.parent)}},
+    )
+    client.execute()
+    ran = json.loads(nbformat.writes(node))
+    ran["metadata"] = METADATA  # the kernel fills in its version; keep the fixed one
+    for cell in ran["cells"]:
+        cell["metadata"] = {}  # execution timestamps
+        for output in cell.get("outputs", []):
+            if "metadata" in output:
+                output["metadata"] = {}
+    return ran
+
+
+def stale(current: str | None, expected: dict[str, object]) -> bool:
+    """Whether a committed notebook's cells differ from those the tutorial gives
+    (outputs are not compared: they come from running it)."""
+    if current is None:
+        return True
+    try:
+        committed = json.loads(current)
+        return cells(committed) != cells(expected)
+    except (ValueError, KeyError, TypeError):
+        return True
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -260,17 +319,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--source", type=Path, default=TUTORIAL)
     parser.add_argument("--out", type=Path, default=NOTEBOOK)
+    parser.add_argument(
+        "--no-run", action="store_true", help="write the cells without running them (no outputs)"
+    )
     args = parser.parse_args(argv)
-    expected = render(args.source.read_text(encoding="utf-8"), args.source.parent)
+    expected = notebook(args.source.read_text(encoding="utf-8"), args.source.parent)
     if args.check:
         current = args.out.read_text(encoding="utf-8") if args.out.is_file() else None
-        if current != expected:
+        if stale(current, expected):
             print(f"{args.out} is out of date: run python docs/make_notebook.py", file=sys.stderr)
             return 1
         return 0
+    ran = expected if args.no_run else execute(expected)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(expected, encoding="utf-8", newline="\n")
-    print(f"wrote {args.out}")
+    args.out.write_text(dumps(ran), encoding="utf-8", newline="\n")
+    print(f"wrote {args.out}" + ("" if args.no_run else " (run, with its outputs)"))
     return 0
 
 

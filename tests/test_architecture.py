@@ -53,6 +53,9 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "accountability.dates",
             "accountability.codes",
             "accountability.columns",
+            # The result classes' display hooks: they load the notebook renderer (report
+            # layer) by name when a result is shown, so that no lower layer imports it.
+            "accountability.display",
         ),
     ),
     (
@@ -75,8 +78,22 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     # Rulebook or a rule file, a year).
     ("rules", ("accountability.rules", "accountability.arguments")),
     ("scorers", ("accountability.scorers", "accountability.planning", "accountability.periods")),
-    ("report", ("accountability.report",)),
-    ("assessment", ("accountability.assessment", "accountability.compare")),
+    (
+        "report",
+        (
+            "accountability.report",
+            "accountability.notebook",
+            "accountability.charts",
+            "accountability.html_report",
+        ),
+    ),
+    (
+        "assessment",
+        (
+            "accountability.assessment",
+            "accountability.compare",
+        ),
+    ),
     ("api", ("accountability",)),
     ("cli", ("accountability.cli",)),
 )

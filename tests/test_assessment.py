@@ -515,10 +515,12 @@ def test_making_one_row_worse_never_raises_a_score(data: Dataset, how: str, k: i
 def test_explain_wraps_to_the_screen_width_without_splitting_ids():
     accs = [accident(f"SG2024{i:05d}", Z, D(2024, 1, 1 + i), reported_late=True) for i in range(8)]
     text = assess(dataset(accidents=accs), year=2024).explain(Z, width=60)
-    from accountability.assessment import _char_width
+    from accountability.terminal import cells
 
-    assert all(sum(_char_width(c) for c in line) <= 60 for line in text.splitlines())
+    lines = text.splitlines()
+    assert all(cells(line) <= 60 for line in lines)
     assert "SG202400004" in text and "8 项" in text
+    assert not any(line.lstrip().startswith(("，", "；", "。", "）")) for line in lines)
 
 
 def test_explain_names_the_grade_cap_the_veto_and_the_or_worse_counts():

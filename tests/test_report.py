@@ -474,16 +474,7 @@ def test_csv_tables_write_one_file_per_frame_and_meta(tmp_path: Path) -> None:
     assert meta["as_of"] == "2025-01-15" and meta["fingerprint"] == "f" * 64
 
 
-# --- HTML and the ranking table --------------------------------------------------------
-
-
-def test_html_summary_is_compact_and_escaped() -> None:
-    html = report.html_summary(stand_in(region_name="<script>alert(1)</script>"))
-    assert "<script>" not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert "2024" in html and "f" * 12 in html
-    assert "88.5" in html and "不合格" in html and "一票否决 1" in html
-    assert html.count("<tr>") == 1 + 4
+# --- the ranking table (the notebook's HTML: tests/test_notebook_reprs.py) --------------
 
 
 def test_format_ranking_prints_every_region_with_its_notes() -> None:

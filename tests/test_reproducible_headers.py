@@ -19,7 +19,6 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import SimpleNamespace
 
 import attrs
 import pytest
@@ -134,12 +133,16 @@ def test_headers_show_the_period_and_as_of_never_the_run_date(monkeypatch, tmp_p
     assert "数据日期范围" not in facts  # the stand-in carries no event dates
 
 
+def test_assess_records_the_data_date_range(yiyang_2024) -> None:
+    """The fixture's earliest and latest event dates, never the as_of or the run date."""
+    first, last = yiyang_2024.data_dates
+    assert first < dt.date(2024, 1, 1) <= last <= yiyang_2024.as_of
+    facts = dict(report.header_facts(yiyang_2024))
+    assert facts["数据日期范围"] == f"{first} 至 {last}"
+
+
 def test_the_data_date_range_is_shown_when_the_assessment_carries_it() -> None:
-    a = assessment()
-    carrying = SimpleNamespace(
-        **{f.name: getattr(a, f.name) for f in attrs.fields(type(a))},
-        data_dates=(dt.date(2023, 1, 1), dt.date(2024, 12, 28)),
-    )
+    carrying = attrs.evolve(assessment(), data_dates=(dt.date(2023, 1, 1), dt.date(2024, 12, 28)))
     facts = report.header_facts(carrying)
     labels = [label for label, _ in facts]
     assert labels[:4] == ["考核年度", "考核期", "数据日期范围", "数据截止日（as_of）"]

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
-import os
 import re
-import shutil
-import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -682,22 +679,3 @@ def test_docs_pages_list_every_parameter_with_its_basis():
         assert f"`{key}`" in page
         assert param.basis.replace("_", "\\_") in page, key
     assert rulebook().fingerprint in text
-
-
-@pytest.mark.skipif(
-    shutil.which("mkdocs") is None and not (Path(sys.executable).parent / "mkdocs").exists(),
-    reason="mkdocs not installed",
-)
-def test_mkdocs_build_strict(tmp_path):
-    mkdocs = shutil.which("mkdocs") or str(Path(sys.executable).parent / "mkdocs")
-    done = subprocess.run(
-        [mkdocs, "build", "--strict", "-q", "-d", str(tmp_path / "site")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    annual = (tmp_path / "site" / "rulebook" / "annual" / "index.html").read_text(encoding="utf-8")
-    assert "annual.b2_coverage_target" in annual and "年度目标管理考核" in annual

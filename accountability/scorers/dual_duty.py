@@ -166,6 +166,16 @@ class DualDutyResult:
         factory=lambda: pl.DataFrame(schema=OUTPUTS["summons_events"].dtypes)
     )
 
+    def __repr__(self) -> str:
+        from accountability import display
+
+        return display.text(self)
+
+    def _repr_html_(self) -> str:
+        from accountability import display
+
+        return display.html(self)
+
 
 # --- small expression helpers --------------------------------------------------------
 

@@ -120,6 +120,16 @@ class EnterpriseRatings:
         factory=lambda: pl.DataFrame(schema=OUTPUTS["inspection_frequency_by_department"].dtypes)
     )
 
+    def __repr__(self) -> str:
+        from accountability import display
+
+        return display.text(self)
+
+    def _repr_html_(self) -> str:
+        from accountability import display
+
+        return display.html(self)
+
 
 # --- small helpers -------------------------------------------------------------------
 

@@ -531,6 +531,16 @@ class FourMustsResult:
     rulebook_fingerprint: str | None = None
     warnings: pl.DataFrame = attrs.field(factory=lambda: pl.DataFrame(schema=WARNINGS_SCHEMA))
 
+    def __repr__(self) -> str:
+        from accountability import display
+
+        return display.text(self)
+
+    def _repr_html_(self) -> str:
+        from accountability import display
+
+        return display.html(self)
+
 
 def _stats(frame: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
     """The roll-up figures of the cases in `frame` grouped by `keys`."""
