@@ -32,8 +32,10 @@ if TYPE_CHECKING:
     from accountability.scorers.enterprise import EnterpriseRatings, enterprise_ratings
     from accountability.scorers.four_musts import FourMustsResult, four_musts
     from accountability.scorers.referrals import referral_gaps
+    from accountability.sensitivity import SensitivityResult, sensitivity
     from accountability.tables import load_dataset
     from accountability.version import __version__
+    from accountability.whatif import WhatIf, what_if
 
 # Where each public name lives: imported on first use, so that `accountability --help`
 # and the command line's start do not load polars, dataframely and every scorer.
@@ -59,8 +61,12 @@ _WHERE: dict[str, str] = {
     "FourMustsResult": "accountability.scorers.four_musts",
     "four_musts": "accountability.scorers.four_musts",
     "referral_gaps": "accountability.scorers.referrals",
+    "SensitivityResult": "accountability.sensitivity",
+    "sensitivity": "accountability.sensitivity",
     "load_dataset": "accountability.tables",
     "__version__": "accountability.version",
+    "WhatIf": "accountability.whatif",
+    "what_if": "accountability.whatif",
 }
 
 
@@ -110,6 +116,8 @@ __all__ = [
     "InspectionPlan",
     "Rulebook",
     "RulebookError",
+    "SensitivityResult",
+    "WhatIf",
     "__version__",
     "assess",
     "charts",
@@ -125,4 +133,6 @@ __all__ = [
     "load_rulebook",
     "referral_gaps",
     "rulebook",
+    "sensitivity",
+    "what_if",
 ]

@@ -44,6 +44,7 @@ from accountability.scorers.enterprise import enterprise_ratings
 from accountability.scorers.four_musts import four_musts
 from accountability.scorers.referrals import referral_gaps
 from accountability.terminal import line_starts
+from accountability.whatif import WhatIf, WhatIfInputs
 from accountability.wording import (
     SUBJECT_LABELS,
     formatted,
@@ -162,6 +163,9 @@ class Assessment:
     published_list: pl.DataFrame = attrs.field(factory=lambda: _declared("published_list"))
     # 一岗双责: the period's 约谈 and 通报 events, one row per event and official summoned
     summons_events: pl.DataFrame = attrs.field(factory=lambda: _declared("summons_events"))
+    # what `what_if` reads besides these frames: the rulebook, the input tables its
+    # actions change, the 一岗双责 duties (None: an assessment `assess` did not make)
+    what_if_inputs: WhatIfInputs | None = attrs.field(default=None, repr=False)
 
     # --- output -------------------------------------------------------------------------
 
@@ -246,6 +250,16 @@ class Assessment:
             kind = kinds[0]
         lines = _EXPLAINERS[kind](self, subject_id)
         return "\n".join(_wrap(visible(line), width) for line in lines)
+
+    def what_if(self, region_code: str) -> WhatIf:
+        """The fewest actions within the region's control (hazards rectified on time,
+        case measures taken, work items to target, duty records completed) that lift
+        it to the next grade, with the points each brings; or the veto, grade cap or
+        decision that stands in the way (`accountability.whatif`).  An unknown code
+        raises `LookupError`."""
+        from accountability.whatif import what_if
+
+        return what_if(self, region_code)
 
     def _known_subjects(self) -> str:
         parts = []
@@ -1054,4 +1068,5 @@ def assess(
         referral_gaps=referrals,
         inspection_frequency_by_region=er.frequency_by_region,
         inspection_frequency_by_department=er.frequency_by_department,
+        what_if_inputs=WhatIfInputs.of(data, book, dd.duties),
     )

@@ -5,9 +5,11 @@ One page per rule family that has records (年度目标管理考核, 企业主�
 `accountability.wording.SCORER_LABELS`), listing every rule of the family in registry
 order: its id and label as a heading whose anchor is the rule id
 (`rules/annual.md#C4`), its section, the kind of subject it rates, its definition, its
-formula, the tables it counts, its readings, and a table of the parameters it reads with
+formula, the tables it counts, its readings, a table of the parameters it reads with
 the value in force, unit, range, basis and dated history, taken from the default
-rulebook (`accountability.rulebook.rulebook()`).  A rule added to the registry appears
+rulebook (`accountability.rulebook.rulebook()`), and its worked cases (the default
+rulebook's cases, `accountability.rulecases.DEFAULT_CASES`): name, explanation, input
+rows as small tables and the expected results.  A rule added to the registry appears
 here without touching this file.  Used like its sibling `gen_rulebook.py`:
 
 - as a mkdocs hook (`hooks: [docs/gen_rules.py]` in mkdocs.yml): the pages are added in
@@ -32,6 +34,7 @@ from accountability.columns import TABLES
 from accountability.rulebook import Rulebook, rulebook
 from accountability.rulebook.model import Parameter
 from accountability.rulebook.render import format_value, value_on
+from accountability.rulecases import DEFAULT_CASES, RuleCase, load_cases
 from accountability.rules.model import Registry, Rule
 from accountability.rules.parameters import ParamSpec, param_spec
 from accountability.rules.registry import REGISTRY
@@ -174,10 +177,72 @@ def param_table(rule: Rule, book: Rulebook, day: dt.date) -> list[str]:
     return lines
 
 
+def _cell_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list | tuple):
+        return "、".join(_cell_value(v) for v in value) or "（空）"
+    if value is None or value == "":
+        return "（空）"
+    if isinstance(value, float):
+        return number_text(value)
+    return cell(str(value))
+
+
+def _rows_table(rows: tuple[dict[str, Any], ...]) -> list[str]:
+    """Rows as a Markdown table of the columns they give (omitted ones are neutral)."""
+    columns = list(dict.fromkeys(c for row in rows for c in row))
+    lines = ["| " + " | ".join(f"`{c}`" for c in columns) + " |",
+             "| " + " | ".join("---" for _ in columns) + " |"]  # fmt: skip
+    for row in rows:
+        lines.append(
+            "| " + " | ".join(_cell_value(row[c]) if c in row else "" for c in columns) + " |"
+        )
+    return lines
+
+
+def case_block(case: RuleCase) -> list[str]:
+    """One worked case: its name, explanation, input rows and expected results."""
+    lines = [f"**案例：{cell(case.name)}**（{case.year} 年度）", ""]
+    lines += [cell(part) for part in case.explanation.splitlines()] + [""]
+    if case.parameters:
+        lines.append(
+            "案例设定的参数："
+            + "；".join(f"`{k}` = {cell(format_value(v))}" for k, v in case.parameters.items())
+        )
+        lines.append("")
+    lines += ["未列出的列取中性值（可空的为空，标志为否，数值为 0）。", ""]
+    for table, rows in case.tables.items():
+        if not rows:
+            continue
+        label = TABLES[table].label
+        lines += [f"输入 {label}（`{table}`）：", "", *_rows_table(rows), ""]
+    lines += ["期望结果：", "", "| 结果 | 对象 | 项目 | 期望 |", "| --- | --- | --- | --- |"]
+    for e in case.expect:
+        who = e.subject or "、".join(f"{k} = {_cell_value(v)}" for k, v in e.match.items())
+        if e.frame == "line_items":
+            for field, value in e.fields.items():
+                lines.append(
+                    f"| 扣分项 `{e.rule}` | {cell(who)} | {field} | {_cell_value(value)} |"
+                )
+            if not e.fields:
+                lines.append(f"| 扣分项 `{e.rule}` | {cell(who)} | present | 是 |")
+            continue
+        for field, value in e.fields.items():
+            lines.append(f"| {e.frame} | {cell(who)} | {field} | {_cell_value(value)} |")
+    return [*lines, ""]
+
+
 def rule_block(
-    rule: Rule, book: Rulebook, day: dt.date, level: int, registry: Registry = REGISTRY
+    rule: Rule,
+    book: Rulebook,
+    day: dt.date,
+    level: int,
+    registry: Registry = REGISTRY,
+    cases: tuple[RuleCase, ...] = (),
 ) -> list[str]:
-    """One rule: heading with the rule id as anchor, what it is, its parameters."""
+    """One rule: heading with the rule id as anchor, what it is, its parameters, and
+    the worked cases that certify it."""
     lines = [
         f"{'#' * level} `{rule.id}` {cell(rule.label)} {{#{rule.id}}}",
         "",
@@ -200,7 +265,17 @@ def rule_block(
     if rule.readings:
         facts.append("- 口径（条文可作两种理解时本库的理解）：")
         facts += [f"    - {cell(reading)}" for reading in rule.readings]
-    return lines + facts + ["", *param_table(rule, book, day), ""]
+    worked = [line for case in cases for line in case_block(case)]
+    return lines + facts + ["", *param_table(rule, book, day), "", *worked]
+
+
+def cases_by_rule(cases: tuple[RuleCase, ...] | None = None) -> dict[str, tuple[RuleCase, ...]]:
+    """The default rulebook's cases by the rule ids they certify."""
+    found: dict[str, list[RuleCase]] = {}
+    for case in load_cases(DEFAULT_CASES) if cases is None else cases:
+        for rule_id in case.rules:
+            found.setdefault(rule_id, []).append(case)
+    return {k: tuple(v) for k, v in found.items()}
 
 
 def _groups(rules: tuple[Rule, ...]) -> list[tuple[str | None, list[Rule]]]:
@@ -434,9 +509,17 @@ FAMILY_EXTRAS: dict[str, Callable[[Rulebook, dt.date, Registry], list[str]]] = {
 }
 
 
-def family_page(scorer: str, book: Rulebook, day: dt.date, registry: Registry = REGISTRY) -> str:
-    """One family's rules in registry order; an annual family grouped by section."""
+def family_page(
+    scorer: str,
+    book: Rulebook,
+    day: dt.date,
+    registry: Registry = REGISTRY,
+    cases: dict[str, tuple[RuleCase, ...]] | None = None,
+) -> str:
+    """One family's rules in registry order; an annual family grouped by section; each
+    rule with its worked cases (`cases`: by rule id, default the default rulebook's)."""
     rules = registry.of(scorer)
+    by_rule = cases_by_rule() if cases is None else cases
     lines = [
         f"# {family_title(scorer)} · {NAV_TITLE}",
         "",
@@ -452,10 +535,10 @@ def family_page(scorer: str, book: Rulebook, day: dt.date, registry: Registry = 
                 name = registry.sections.get(section, "")
                 lines += [f"## {cell(f'{section} {name}'.strip())} {{#section-{section}}}", ""]
             for rule in members:
-                lines += rule_block(rule, book, day, 3, registry)
+                lines += rule_block(rule, book, day, 3, registry, by_rule.get(rule.id, ()))
     else:
         for rule in rules:
-            lines += rule_block(rule, book, day, 2, registry)
+            lines += rule_block(rule, book, day, 2, registry, by_rule.get(rule.id, ()))
     extras = FAMILY_EXTRAS.get(scorer)
     if extras is not None:
         lines += extras(book, day, registry)
@@ -498,8 +581,9 @@ def pages(
     book = book or rulebook()
     day = day or dt.date.today()
     out = {f"{FOLDER}/index.md": index_page(book, day, registry)}
+    by_rule = cases_by_rule()
     for scorer in families(registry):
-        out[page_path(scorer)] = family_page(scorer, book, day, registry)
+        out[page_path(scorer)] = family_page(scorer, book, day, registry, by_rule)
     return out
 
 

@@ -20,23 +20,13 @@ import polars as pl
 
 from accountability.columns import TABLES
 from accountability.dataset import Dataset
+from accountability.rulecases import neutral_value
 
 __all__ = ["dataset", "frame", "row"]
 
 
 def _neutral(table: str, name: str) -> Any:
-    col = TABLES[table].column(name)
-    if col.default is not None:
-        return col.default
-    if col.nullable:
-        return None
-    if col.dtype == pl.Boolean():
-        return False
-    if col.dtype.is_integer():
-        return 0
-    if col.dtype.is_float():
-        return 0.0
-    return None
+    return neutral_value(table, name)
 
 
 def row(table: str, values: Mapping[str, Any], defaults: Mapping[str, Any] | None = None) -> dict:

@@ -92,6 +92,10 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "accountability.assessment",
             "accountability.compare",
+            "accountability.whatif",
+            "accountability.sensitivity",
+            # rulebook test cases run `assess` on their inline rows
+            "accountability.rulecases",
         ),
     ),
     ("api", ("accountability",)),

@@ -437,3 +437,39 @@ def test_rows_never_overlap_however_many(yiyang_2024) -> None:
     assert all(b - a >= charts.FONT_SIZE + 4 for a, b in itertools.pairwise(ys))
     assert max(ys) < int(root.attrib["height"]) - 40  # above the axis labels
 
+
+# --- the rank intervals (sensitivity) --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def robustness(yiyang_data):
+    import accountability as acc
+
+    return acc.sensitivity(yiyang_data, year=2024, n=20, seed=3)
+
+
+def test_the_rank_interval_chart_draws_each_region_between_its_5_and_95_percent_ranks(
+    robustness,
+) -> None:
+    chart = charts.rank_intervals(robustness)
+    root = ET.fromstring(chart.svg)
+    rows = {g.attrib["data-key"]: g for g in root.iter(f"{SVG}g") if "data-key" in g.attrib}
+    regions = robustness.regions
+    assert set(rows) == set(regions["region_code"])
+    for rec in regions.iter_rows(named=True):
+        texts = " ".join(t.text or "" for t in rows[rec["region_code"]].iter(f"{SVG}text"))
+        low, high = rec["rank_p05"], rec["rank_p95"]
+        assert (f"名次 {low}" if low == high else f"名次 {low}–{high}") in texts
+        assert ("等次不稳定" in texts) == (not rec["grade_stable"])
+        assert ("临近分数线" in texts) == rec["near_threshold"]
+    groups = [t.text for t in root.iter(f"{SVG}text") if t.text and t.text.startswith("最上级")]
+    assert groups == ["最上级（市级）"]  # the top level first, as in the ranking
+
+
+def test_the_report_shows_the_robustness_part_only_when_given(yiyang_2024, robustness) -> None:
+    with_part = parse(render_html(yiyang_2024, sensitivity=robustness))
+    part = with_part.one("section", id="robustness")
+    assert part.one("figure", **{"data-chart": "rank_intervals"})
+    assert "抽样 20 次" in part.text
+    assert [a.attrs["href"] for a in with_part.one("nav").all("a")][2] == "#robustness"
+    assert not parse(render_html(yiyang_2024)).all("section", id="robustness")

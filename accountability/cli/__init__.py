@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from accountability.cli import assess, compare, rules, validate  # noqa: F401  (registers commands)
+from accountability.cli import (  # noqa: F401  (registers commands)
+    assess,
+    compare,
+    rules,
+    sensitivity,
+    validate,
+    whatif,
+)
 from accountability.cli.app import app
 
 

@@ -346,10 +346,29 @@ def _field(label: str, value: Text) -> list[Text]:
 
 
 @rules_app.command("check", epilog=EPILOG_CHECK)
-def check(file: FileArg, allow: AllowOption = None) -> None:
+def check(
+    file: FileArg,
+    allow: AllowOption = None,
+    coverage: Annotated[
+        bool,
+        typer.Option(
+            "--coverage",
+            help="另查规则覆盖：每条规则是否有测试案例和依据，列出缺少的（有缺少时退出码 1）",
+        ),
+    ] = False,
+    cases: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--cases",
+            help="--coverage 所用的案例文件或目录（可多次给出；默认：内置案例，"
+            "及规则文件旁的 <名称>.cases.toml）",
+        ),
+    ] = None,
+) -> None:
     """检查规则文件: 语法、键名、类型与单位、依据、分值、分数线、生效日期（出错时退出码 1）.
 
     一次列出全部问题，每行一处：文件:行: 参数: 问题（建议）；最后一行是问题数。
+    --coverage 另列出没有测试案例或没有依据的规则。
     """
     try:
         book = _load(file, allow)
@@ -372,8 +391,141 @@ def check(file: FileArg, allow: AllowOption = None) -> None:
         ),
         soft_wrap=True,
     )
+    if coverage:
+        _coverage(book, file, cases)
 
 
 def _one_line(param: Parameter) -> str:
     """A parameter's values on one line (dated values separated by "；")."""
     return _values_text(param).replace("\n", "；")
+
+
+# -- rule cases (accountability.rulecases) ---------------------------------------
+
+EPILOG_TEST = exit_help(
+    (EXIT_OK, "全部案例通过 (every case passes)"),
+    (EXIT_FINDINGS, "有案例未通过，列出期望与实得 (a case fails: expected vs got)"),
+    (
+        EXIT_USAGE,
+        "用法错误、案例文件无法读取或有错、案例无法运行 (usage error, a case file that "
+        "cannot be read or is wrong, a case that cannot run)",
+    ),
+    INTERNAL,
+)
+
+
+def _case_problems(problems: tuple[str, ...]) -> NoReturn:
+    """A case file that cannot be read or is wrong: every problem, then the count; exit 2."""
+    for problem in problems:
+        err_console.print(Text(visible(problem, single_line=True)), soft_wrap=True, highlight=False)
+    n = len(problems)
+    err_console.print(
+        Text.assemble((f"案例文件有 {n} 处问题", "red"), f" ({n} problem{'' if n == 1 else 's'})"),
+        highlight=False,
+    )
+    raise typer.Exit(EXIT_USAGE)
+
+
+def _cases_path(path: str | None) -> Path:
+    from accountability.rulecases import DEFAULT_CASES
+
+    if path is None or path == "default":
+        return DEFAULT_CASES
+    if not Path(path).exists():
+        fail(f"找不到案例文件或目录 {path} (no such case file or folder: {path})")
+    return Path(path)
+
+
+@rules_app.command("test", epilog=EPILOG_TEST)
+def test(
+    path: Annotated[
+        str | None,
+        typer.Argument(
+            help="案例文件（*.cases.toml / *.cases.yaml）或目录；省略或 default：内置案例"
+        ),
+    ] = None,
+    rules: Annotated[
+        str | None,
+        typer.Option(
+            "--rules", help="所有案例都用此规则库（默认：各案例文件的 rulebook，否则默认规则库）"
+        ),
+    ] = None,
+) -> None:
+    """运行规则案例: 每个案例的手算结果与规则库算出的结果比较（有不符时退出码 1）.
+
+    每个通过的案例一行；未通过的列出每处不同（期望、实得）和所列对象的非零扣分项。
+    """
+    from accountability.rulecases import CaseFileError, load_cases, run_cases
+
+    target = _cases_path(path)
+    if rules is not None and rules != "default":
+        _existing(rules)
+    try:
+        report = run_cases(load_cases(target), rules)
+    except CaseFileError as exc:
+        _case_problems(exc.problems)
+    except RulebookError as exc:
+        _fail(exc)
+    for line in report.to_text().splitlines():
+        style = {"✓": "green", "✗": "red"}.get(line[:1], "")
+        console.print(Text(visible(line), style=style), soft_wrap=True, highlight=False)
+    if report.errors:
+        raise typer.Exit(EXIT_USAGE)
+    if not report.passed:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+def _coverage(book: Rulebook, file: str, cases: list[Path] | None) -> None:
+    """`rules check --coverage`: the rules without a case or a basis, one a line; exit 1
+    when there is any."""
+    import polars as pl
+
+    from accountability.rulecases import (
+        CASE_SUFFIXES,
+        DEFAULT_CASES,
+        CaseFileError,
+        load_cases,
+        rule_coverage,
+    )
+
+    paths = list(cases or ())
+    if not paths:
+        paths.append(DEFAULT_CASES)
+        if file != "default":
+            stem = Path(file).name.removesuffix(".toml")
+            paths += [
+                beside
+                for suffix in CASE_SUFFIXES
+                if (beside := Path(file).with_name(stem + suffix)).is_file()
+            ]
+    found = []
+    for path in paths:
+        try:
+            found += load_cases(_cases_path(str(path)))
+        except CaseFileError as exc:
+            _case_problems(exc.problems)
+    table = rule_coverage(book, found)
+    missing = table.filter(~pl.col("has_case") | ~pl.col("has_basis"))
+    n = table.height
+    console.print(
+        Text(
+            f"规则覆盖：{n} 条规则，{int(table['has_case'].sum())} 条有测试案例，"
+            f"{int(table['has_basis'].sum())} 条有依据（案例：{', '.join(str(p) for p in paths)}）"
+        ),
+        soft_wrap=True,
+        highlight=False,
+    )
+    for row in missing.iter_rows(named=True):
+        lacks = [
+            w for w, ok in (("无测试案例", row["has_case"]), ("无依据", row["has_basis"])) if not ok
+        ]
+        console.print(
+            Text.assemble(
+                (row["rule_id"], "cyan"), f" {row['label']}：", ("、".join(lacks), "red")
+            ),
+            soft_wrap=True,
+            highlight=False,
+        )
+    if missing.height:
+        console.print(Text(f"共 {missing.height} 条规则缺少测试案例或依据", style="red"))
+        raise typer.Exit(EXIT_FINDINGS)

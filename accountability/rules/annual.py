@@ -1072,6 +1072,8 @@ ANNUAL_RULES: tuple[Rule, ...] = (
         definition="本年新发现的重大隐患数，及每百家在营企业的新增数（只报告）。",
         formula="本年发现重大隐患数 × 100 ÷ 在营企业数",
         tables=("hazards", "enterprises"),
+        cites="安全生产治本攻坚三年行动（2024—2026 年）：重大事故隐患动态清零，新增重大隐患"
+        "须掌握底数；本项只报告，不计分",
     ),
     Rule(
         id="C.cap", scorer=SCORER, subject="region", section="C", kind="cap",

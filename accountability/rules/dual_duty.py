@@ -163,6 +163,8 @@ DUAL_DUTY_RULES: tuple[Rule, ...] = (
         definition="同一职位（同一地区的同一主要负责人、同一部门负责人、分管行业有交叉的分管负责人）"
         "任职期间在考核期内重叠的，各任职者均予归责，并提示核实任职起止日期。",
         tables=("officials",),
+        cites="《地方党政领导干部安全生产责任制规定》（厅字〔2018〕13号）第二章：职责随职务"
+        "确定，任职者各负其责；任职记录重叠时本库不作取舍，各任职者均予归责，提示核实",
     ),
     Rule(
         id="dual_duty.duty", scorer=SCORER, subject="official", kind="note",

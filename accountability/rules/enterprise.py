@@ -262,5 +262,7 @@ ENTERPRISE_RULES: tuple[Rule, ...] = (
         id="enterprise.no_data", scorer=SCORER, subject="enterprise", kind="note",
         label="缺少数据",
         definition="未提供事故、案件或隐患数据表的，相应扣分项不评，并记 0 分说明项。",
+        cites="考核口径：未提供的数据表不推定为没有事故、案件或隐患；相应扣分项不评，"
+        "以说明项标明，不计分",
     ),
 )  # fmt: skip

@@ -265,12 +265,16 @@ class Rule:
     compute: Any = None  # Count, Share, Formula, or a family's own spec (Gaps, Steps)
     optional_tables: tuple[str, ...] = ()
     readings: tuple[str, ...] = ()
+    # the document and article (or the library's stated reading) that a rule reading
+    # no parameter rests on: a metric only reported, a note on the data
+    cites: str = ""
 
     def basis(self, rules: RulesAt) -> str:
         """The bases of every parameter the rule reads, as the rulebook in force gives
         them: one basis where they agree, else each with the part it plays
-        ("分值：参考值；目标：市安委会……")."""
-        return cite(self.params, rules)
+        ("分值：参考值；目标：市安委会……"); for a rule that reads no parameter, the
+        text it cites."""
+        return cite(self.params, rules) or self.cites
 
 
 def cite(keys: tuple[str, ...], rules: RulesAt) -> str:

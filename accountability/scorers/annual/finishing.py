@@ -308,6 +308,101 @@ def veto_by_grade_columns(band_name: pl.Expr) -> list[pl.Expr]:
     ]
 
 
+def grade_and_rank(
+    frame: pl.LazyFrame,
+    *,
+    band: pl.Expr,
+    names: Sequence[str],
+    cap_grade: str,
+    veto_grades: Sequence[str],
+    zero_on: pl.Expr,
+    rank_within: Sequence[str] = (),
+) -> pl.LazyFrame:
+    """A region's grade and rank from its score, in the rulebook's order: the band
+    (`band`: the index of the grade the rounded score reaches, best first), a veto →
+    the worst grade, the grade cap (``cap_applies``) → at most `cap_grade`, the
+    committee's lowering (``down`` grades, after the cap, at most to the worst), a grade
+    listed in `veto_grades` is itself a veto, ``veto_effect = zero`` sets a vetoed score
+    to 0, then the rank among siblings (same parent, and the same `rank_within` columns):
+    vetoed last, then by score, ties sharing the better rank.
+
+    `frame` has score, vetoed, cap_applies, down and parent_code; added: gi (the grade's
+    index), grade_capped, band_grade (before the cap), grade_before_down, lowered,
+    veto_by_grade, veto_grade (the grade that vetoed), score_before_zero, zero, grade and
+    rank; `vetoed` then includes `veto_by_grade`.  The annual scorer and
+    `accountability.sensitivity` (one draw per `rank_within` value) both grade here.
+    """
+    worst = len(names) - 1
+    cap_idx = list(names).index(cap_grade)
+    band_name = pl.col("gi").replace_strict(list(range(len(names))), list(names),
+                                            return_dtype=pl.String)  # fmt: skip
+    scored = pl.col("score").is_not_null()
+    vetoed = pl.col("vetoed")
+    down = pl.col("down").fill_null(0)
+    rounded = pl.col("score").round(6)
+    return (
+        frame.with_columns(band.alias("gi"))
+        .with_columns(
+            (scored & pl.col("cap_applies") & (pl.col("gi") < cap_idx) & ~vetoed).alias(
+                "grade_capped"
+            ),
+            band_name.alias("band_grade"),
+        )
+        .with_columns(
+            pl.when(vetoed)
+            .then(pl.lit(worst))
+            .when(pl.col("grade_capped"))
+            .then(pl.lit(cap_idx))
+            .otherwise(pl.col("gi"))
+            .alias("gi")
+        )
+        .with_columns(
+            band_name.alias("grade_before_down"),
+            (scored & ~vetoed & (down > 0) & (pl.col("gi") < worst)).alias("lowered"),
+        )
+        .with_columns(
+            pl.when(pl.col("lowered"))
+            .then(pl.min_horizontal(pl.col("gi") + down, pl.lit(worst)))
+            .otherwise(pl.col("gi"))
+            .alias("gi")
+        )
+        .with_columns(
+            (scored & ~vetoed & band_name.is_in(list(veto_grades)))
+            .fill_null(False)
+            .alias("veto_by_grade"),
+            band_name.alias("veto_grade"),
+        )
+        .with_columns(
+            (vetoed | pl.col("veto_by_grade")).alias("vetoed"),
+            pl.when(pl.col("veto_by_grade"))
+            .then(pl.lit(worst))
+            .otherwise(pl.col("gi"))
+            .alias("gi"),
+        )
+        .with_columns(pl.col("score").alias("score_before_zero"))
+        .with_columns(
+            pl.when(zero_on & vetoed & scored).then(_zero_free(-pl.col("score"))).alias("zero")
+        )
+        .with_columns(
+            pl.when(pl.col("zero").is_not_null())
+            .then(pl.col("score") + pl.col("zero"))
+            .otherwise(pl.col("score"))
+            .alias("score")
+        )
+        .with_columns(
+            pl.when(scored).then(band_name).alias("grade"),
+            pl.when(scored)
+            .then(
+                pl.struct(vetoed, -rounded)
+                .rank("min")
+                .over(*rank_within, pl.col("parent_code").fill_null(""), scored)
+                .cast(pl.Int64)
+            )
+            .alias("rank"),
+        )
+    )
+
+
 def _awards(
     frame: pl.LazyFrame,
     ctx: Context,
@@ -567,80 +662,26 @@ def finish_plan(
         run.select("region_code", score.alias("score"), *SECTIONS), on="region_code", how="left"
     ).join(_grade_downs(adjustments, codes, ctx.year), on="region_code", how="left")
 
-    # grade on the score rounded to 6 decimals; veto → worst; the cap → at most grade_cap
+    # the grade and rank, as `grade_and_rank` decides them
     bands = p["annual.grade_bands"]
     names = [b["grade"] for b in bands]
-    rounded = pl.col("score").round(6)
-    idx = band_index(bands, rounded)
     cap_name = str(p["annual.grade_cap"])
-    cap_idx = names.index(cap_name)
     scored = pl.col("score").is_not_null()
-    capped = scored & pl.col("cap_applies") & (pl.col("gi") < cap_idx) & ~pl.col("vetoed")
-    band_name = pl.col("gi").replace_strict(list(range(len(names))), names, return_dtype=pl.String)
-    worst = len(bands) - 1
-    down = pl.col("down").fill_null(0)
-    lowered = scored & ~pl.col("vetoed") & (down > 0) & (pl.col("gi") < worst)
     veto_grades = (
         [str(g) for g in p["annual.veto_if_grade"]] if "annual.veto_if_grade" in p.rulebook else []
     )
-    by_grade = scored & ~pl.col("vetoed") & band_name.is_in(veto_grades)
-    frame = (
-        frame.with_columns(idx.alias("gi"))
-        .with_columns(capped.alias("grade_capped"), band_name.alias("band_grade"))
-        .with_columns(
-            pl.when(pl.col("vetoed"))
-            .then(pl.lit(worst))
-            .when(pl.col("grade_capped"))
-            .then(pl.lit(cap_idx))
-            .otherwise(pl.col("gi"))
-            .alias("gi")
-        )
-        # the committee's lowering of the grade, after the cap (at most to the worst)
-        .with_columns(band_name.alias("grade_before_down"), lowered.alias("lowered"))
-        .with_columns(
-            pl.when(pl.col("lowered"))
-            .then(pl.min_horizontal(pl.col("gi") + down, pl.lit(worst)))
-            .otherwise(pl.col("gi"))
-            .alias("gi")
-        )
-        # a grade listed in veto_if_grade is itself a veto
-        .with_columns(by_grade.fill_null(False).alias("veto_by_grade"))
-        .with_columns(
-            *veto_by_grade_columns(band_name),
-            pl.when(pl.col("veto_by_grade"))
-            .then(pl.lit(worst))
-            .otherwise(pl.col("gi"))
-            .alias("gi"),
-        )
-        # veto_effect = zero: the score of every vetoed region is 0
-        .with_columns(pl.col("score").alias("score_before_zero"))
-        .with_columns(
-            pl.when(zero_on & pl.col("vetoed") & scored)
-            .then(_zero_free(-pl.col("score")))
-            .alias("zero")
-        )
-        .with_columns(
-            pl.when(pl.col("zero").is_not_null())
-            .then(pl.col("score") + pl.col("zero"))
-            .otherwise(pl.col("score"))
-            .alias("score")
-        )
-        .with_columns(
-            pl.when(scored).then(band_name).alias("grade"),
-            # among siblings (same parent), vetoed last, then by score; ties share the
-            # better rank; a region with no score is left out
-            pl.when(scored)
-            .then(
-                pl.struct(pl.col("vetoed"), -rounded)
-                .rank("min")
-                .over(pl.col("parent_code").fill_null(""), scored)
-                .cast(pl.Int64)
-            )
-            .alias("rank"),
-            pl.lit(bool(unassessed)).alias("incomplete"),
-            pl.lit(unassessed, dtype=_IDS).alias("unassessed_sections"),
-            pl.lit(list(data_gaps), dtype=_IDS).alias("data_gaps"),
-        )
+    frame = grade_and_rank(
+        frame,
+        band=band_index(bands, pl.col("score").round(6)),
+        names=names,
+        cap_grade=cap_name,
+        veto_grades=veto_grades,
+        zero_on=zero_on,
+    ).with_columns(
+        *veto_by_grade_columns(pl.col("veto_grade")),
+        pl.lit(bool(unassessed)).alias("incomplete"),
+        pl.lit(unassessed, dtype=_IDS).alias("unassessed_sections"),
+        pl.lit(list(data_gaps), dtype=_IDS).alias("data_gaps"),
     )
     # the level of the region each region is ranked under (an award's `assessed_by`)
     frame = frame.join(
