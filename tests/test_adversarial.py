@@ -315,7 +315,7 @@ def _load(folder: Path, tables: dict[str, pl.DataFrame], encoding: str, end: str
     return data
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(
     rows=accident_rows,
     seed=st.randoms(use_true_random=False),

@@ -419,7 +419,7 @@ def datasets(draw: Any) -> Dataset:
     return dataset(**tables)
 
 
-SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS

@@ -221,7 +221,7 @@ def _dataset(rows: dict[str, list[dict[str, Any]]], *, today: bool = False) -> D
     return Dataset(tables=tables, as_of=AS_OF)
 
 
-PROPERTIES = settings(max_examples=15, deadline=None)
+PROPERTIES = settings(max_examples=10, deadline=None)
 
 # The regions frame and the line items as far as the properties compare them.
 REGION_RESULT = (
