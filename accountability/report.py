@@ -218,6 +218,11 @@ HEADER_WIDTH = 8  # a header wider than its column's values wraps from this widt
 PORTRAIT_WIDTH = 100  # sheets whose columns add up to more print landscape
 LINE_HEIGHT = 15  # points per line of text in a row
 MAX_LINES = 20  # a row grows to at most this many lines; the rest stays in the cell
+# A sheet of more rows than this (enterprises, line items) is a list to filter, not to
+# read through in print: its rows grow to at most LONG_SHEET_LINES lines, so that it
+# prints on a few hundred pages rather than on a thousand.
+LONG_SHEET_ROWS = 1_000
+LONG_SHEET_LINES = 3
 # Lists of ids are not wrapped (a row would grow by a line per 3 ids); the cell holds them all.
 UNWRAPPED_COLUMNS = frozenset({"evidence"})
 ID_LIST_WIDTH = 24
@@ -978,6 +983,8 @@ def _write_frame(
         if kinds[c] == "text" and v + 2 > w and c not in UNWRAPPED_COLUMNS
     }
     lines = _row_lines(converted, wrapped)
+    if converted.height > LONG_SHEET_ROWS:
+        lines = lines.clip(1, LONG_SHEET_LINES)
     value_width = dict(zip(converted.columns, values, strict=True))
     header_lines = max(
         (_lines(_text_width(h), w) for h, w in zip(headers, widths, strict=True)), default=1

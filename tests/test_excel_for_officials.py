@@ -203,6 +203,18 @@ def test_long_text_wraps_its_row_grows_and_ids_do_not_wrap(workbook: Path) -> No
     assert regions.row_dimensions[1].height > report.LINE_HEIGHT
 
 
+def test_rows_of_a_long_sheet_grow_to_three_lines_at_most(monkeypatch, tmp_path: Path) -> None:
+    """A sheet of thousands of rows is a list to filter: its rows stop growing at
+    LONG_SHEET_LINES lines (the whole text stays in the cell), so it prints on fewer pages."""
+    monkeypatch.setattr(report, "LONG_SHEET_ROWS", 1)  # every sheet of 2+ rows counts as long
+    path = report.write_excel(officials_assessment(), tmp_path / "long.xlsx")
+    ws = openpyxl.load_workbook(path)["扣分明细"]
+    reason = [c.value for c in ws[1]].index("说明") + 1
+    long_row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, reason).value == LONG_REASON)
+    assert ws.row_dimensions[long_row].height == report.LONG_SHEET_LINES * report.LINE_HEIGHT
+    assert ws.cell(long_row, reason).alignment.wrap_text  # the cell still wraps on screen
+
+
 def test_every_sheet_prints_one_page_wide_with_its_header_on_each_page(workbook: Path) -> None:
     wb = openpyxl.load_workbook(workbook)
     for name in report.WORKBOOK_SHEETS:
