@@ -207,7 +207,7 @@ def _frame(rows: list[dict]) -> pl.DataFrame:
     ).with_columns(occurred_on=pl.lit(DAY))
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(
     row=accident,
     field=st.sampled_from(["deaths", "missing", "serious_injuries", "direct_loss_10k_yuan"]),
@@ -220,7 +220,7 @@ def test_grading_is_monotone_in_each_input(row: dict, field: str, more: int) -> 
     assert GRADE_ORDER[after] >= GRADE_ORDER[before]
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(rows=st.lists(accident, min_size=1, max_size=30), seed=st.integers(0, 10_000))
 def test_row_order_never_changes_grades(rows: list[dict], seed: int) -> None:
     frame = _frame(rows).with_row_index("i")

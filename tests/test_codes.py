@@ -59,7 +59,7 @@ def test_rejects_bad_shape(code):
     assert not is_valid_uscc(code)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(
     position=st.integers(min_value=0, max_value=17),
     replacement=st.sampled_from(USCC_ALPHABET + "IOSVZ-a"),
@@ -73,7 +73,7 @@ def test_every_single_character_change_is_rejected(position, replacement):
     assert _expr_check([changed]) == [False]
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(st.text(alphabet=USCC_ALPHABET, min_size=17, max_size=17))
 def test_expression_agrees_with_function(first17):
     good = first17 + uscc_check_character(first17)

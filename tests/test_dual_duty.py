@@ -541,7 +541,7 @@ def steps(result):
     return {o: STEP_RANK[s] for o, s in result.officials.select("official_id", "step").rows()}
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(
     accidents_st,
     st.lists(
@@ -570,7 +570,7 @@ def test_more_accidents_in_the_year_never_lower_a_step(base, extra):
     assert all(after[o] >= before[o] for o in before)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(records_st, records_st)
 def test_more_duty_records_never_lower_fulfilment(base, extra):
     before = run(duty_records=base).officials["fulfilment"].to_list()
@@ -579,7 +579,7 @@ def test_more_duty_records_never_lower_fulfilment(base, extra):
     assert all(0.0 <= a <= 1.0 for a in after)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(accidents_st, records_st, st.randoms(use_true_random=False))
 def test_row_order_never_changes_results(accidents, records, rnd):
     data = make(numbered(accidents), duty_records=records)

@@ -562,7 +562,7 @@ def _check_invariants(r) -> None:
         assert -1e-9 <= score <= 100.0 + 1e-9
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(datasets())
 def test_score_is_base_plus_line_items_and_within_bounds(tables):
     ents, accs, cs, hs = tables

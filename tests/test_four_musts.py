@@ -429,7 +429,7 @@ case_rows = st.lists(
     max_size=12,
 )
 
-PROPERTY = settings(max_examples=50, deadline=None)
+PROPERTY = settings(max_examples=20, deadline=None)
 
 
 def _measures(rows: list[dict[str, Any]]) -> pl.DataFrame:

@@ -445,7 +445,7 @@ def test_the_example_uses_the_value_in_force_on_31_december():
     assert rules.for_year(2023)["annual.b2_coverage_target"] == 0.35  # undated: always
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(
     starts=st.lists(
         st.dates(dt.date(2000, 1, 1), dt.date(2040, 1, 1)), min_size=1, max_size=5, unique=True
@@ -525,7 +525,7 @@ files = st.dictionaries(
 )
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(params=files, data=st.data())
 def test_fingerprint_ignores_formatting_and_key_order(tmp_path_factory, params, data):
     directory = tmp_path_factory.mktemp("fp")
@@ -541,7 +541,7 @@ def test_fingerprint_ignores_formatting_and_key_order(tmp_path_factory, params, 
     assert variants[0] == variants[1]
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(params=files, data=st.data())
 def test_fingerprint_changes_when_any_value_or_basis_changes(tmp_path_factory, params, data):
     directory = tmp_path_factory.mktemp("fp")

@@ -457,7 +457,7 @@ _BAD_CELLS = {
 }
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(
     st.lists(
         st.dictionaries(
