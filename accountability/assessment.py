@@ -51,6 +51,7 @@ from accountability.wording import (
     number_text,
     percent_text,
     signed_text,
+    total_line,
     visible,
 )
 
@@ -316,16 +317,6 @@ def _item_lines(items: pl.DataFrame) -> list[str]:
     return lines
 
 
-def _total_line(base: float | None, items: pl.DataFrame, score: float | None) -> str:
-    total = float(items["points"].sort().sum()) if items.height else 0.0
-    if score is None:
-        return f"合计：不计分（明细分值合计 {_signed(total)}）"
-    if base is None:
-        return f"合计：明细分值 {_signed(total)}，得分 {_n(score)}"
-    sign = "+" if total >= 0 else "−"
-    return f"合计：基础分 {_n(base)} {sign} {_n(abs(total))} = {_n(score)} 分"
-
-
 def _row(frame: pl.DataFrame, key: pl.Expr, subject_id: str) -> dict[str, Any] | None:
     if frame.height == 0:
         return None
@@ -352,7 +343,7 @@ def _with_items(
     items = a._items_of(subject_id, kind)
     lines = [*head, "明细：", *_item_lines(items)]
     if kind in a.bases:
-        lines.append(_total_line(a.bases[kind], items, score))
+        lines.append(total_line(a.bases[kind], items, score))
     return lines
 
 

@@ -37,7 +37,7 @@ from accountability.report import (
     readable_line_items,
 )
 from accountability.terminal import visible
-from accountability.wording import percent_text, signed_text
+from accountability.wording import percent_text, signed_text, total_line
 
 if TYPE_CHECKING:
     from accountability.assessment import Assessment
@@ -244,13 +244,6 @@ _ITEM_WIDTHS = ("14%", "8%", "8%", "32%", "19%", "19%")
 _RANK_WIDTHS = ("6%", "11%", "20%", "9%", "10%", "10%", "10%", "24%")
 
 
-def _total(a: Assessment, code: str) -> str:
-    """The closing line of the region's explanation: "合计：基础分 100 − 31.52 = 68.48 分"
-    (`Assessment.explain`, so that the page and the explanation never differ)."""
-    last = a.explain(code, "region").splitlines()[-1]
-    return last if last.startswith("合计") else ""
-
-
 def _line_items(a: Assessment) -> str:
     regions = a.regions
     if regions.is_empty():
@@ -261,6 +254,8 @@ def _line_items(a: Assessment) -> str:
         for part in items.partition_by("subject_id", maintain_order=True)
     }
     colours = grade_colours(tuple(a.grade_names))
+    scores = dict(zip(regions["region_code"], regions["score"], strict=True))
+    base = a.bases.get("region")
     out = []
     for row in _ranking_rows(a):
         code, name, score, grade = row.cells[1], row.cells[2], row.cells[3], row.cells[4]
@@ -279,7 +274,8 @@ def _line_items(a: Assessment) -> str:
             )
             for rec in mine.iter_rows(named=True)
         ]
-        total = _total(a, code)
+        # the closing line of the region's explanation, from the same function
+        total = total_line(base, mine, scores.get(code))
         out.append(
             f'<details class="region-items" data-region="{_t(code)}" id="items-{_t(code)}">'
             f"<summary><code>{_t(code)}</code> {_t(name)} — 得分 {_t(score)} "

@@ -34,6 +34,7 @@ __all__ = [
     "percent_text",
     "signed",
     "signed_text",
+    "total_line",
     "visible",
     "visible_expr",
 ]
@@ -166,3 +167,16 @@ def visible_expr(expr: pl.Expr, *, single_line: bool = False) -> pl.Expr:
     """
     table = SINGLE_LINE if single_line else MULTI_LINE
     return expr.str.replace_many([chr(c) for c in table], list(table.values()))
+
+
+def total_line(base: float | None, items: pl.DataFrame, score: float | None) -> str:
+    """The closing line of an explanation: "合计：基础分 100 − 31.52 = 68.48 分" (the sum of
+    `items`' points, smallest first, so that the same items give the same text)."""
+    total = float(items["points"].sort().sum()) if items.height else 0.0
+    if score is None:
+        return f"合计：不计分（明细分值合计 {signed_text(total)}）"
+    if base is None:
+        return f"合计：明细分值 {signed_text(total)}，得分 {number_text(score)}"
+    sign = "+" if total >= 0 else "−"
+    sum_text = f"{number_text(base)} {sign} {number_text(abs(total))}"
+    return f"合计：基础分 {sum_text} = {number_text(score)} 分"
