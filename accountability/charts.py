@@ -31,11 +31,11 @@ import attrs
 import polars as pl
 
 from accountability.codes import REGION_LEVELS
+from accountability.peers import peer_groups
 from accountability.report import (
     GRADE_COLOURS,
     UNGRADED_COLOUR,
     _grade_counts,
-    _region_order,
     grade_colours,
 )
 from accountability.rules.annual import SECTION_NAMES
@@ -551,57 +551,6 @@ def _score_axis_high(assessment: Assessment) -> float:
     return max(top, float(best)) if isinstance(best, int | float) else top
 
 
-def peer_groups(
-    regions: pl.DataFrame, parents: pl.DataFrame | None = None
-) -> list[tuple[str, pl.DataFrame]]:
-    """The regions in ranking order, split into peer groups (one level under one
-    parent), each with its heading: "益阳市下辖（县级）", "最上级（市级）".  The parents'
-    names come from `parents` (default `regions` itself).
-
-    >>> import polars as pl
-    >>> regions = pl.DataFrame({"region_code": ["430900", "430902"], "name": ["益阳市", "资阳区"],
-    ...     "level": ["市", "县"], "parent_code": [None, "430900"], "rank": [1, 1]})
-    >>> [title for title, _ in peer_groups(regions)]
-    ['最上级（市级）', '益阳市下辖（县级）']
-    """
-    if regions.is_empty() or "region_code" not in regions.columns:
-        return []
-    ordered = _region_order(regions).with_row_index("_order")
-    for column in ("level", "parent_code", "name"):
-        if column not in ordered.columns:
-            ordered = ordered.with_columns(pl.lit(None, pl.String).alias(column))
-    named = regions if parents is None or "name" not in parents.columns else parents
-    parent_names = named.select(
-        pl.col("region_code").cast(pl.String).alias("parent_code"),
-        pl.col("name").cast(pl.String).alias("_parent_name"),
-    ).unique("parent_code", keep="first", maintain_order=True)
-    titled = (
-        ordered.with_columns(pl.col("parent_code").cast(pl.String), pl.col("level").cast(pl.String))
-        .join(parent_names, on="parent_code", how="left")
-        .sort("_order")
-        .with_columns(
-            pl.when(pl.col("parent_code").is_null())
-            .then(pl.lit("最上级"))
-            .otherwise(
-                pl.concat_str(
-                    pl.coalesce("_parent_name", "parent_code"), pl.lit("下辖"), ignore_nulls=True
-                )
-            )
-            .alias("_group")
-        )
-        .with_columns(
-            pl.when(pl.col("level").is_not_null())
-            .then(pl.concat_str(pl.col("_group"), pl.lit("（"), pl.col("level"), pl.lit("级）")))
-            .otherwise(pl.col("_group"))
-            .alias("_group")
-        )
-    )
-    parts = titled.partition_by(["level", "parent_code"], maintain_order=True)
-    return [
-        (str(part["_group"][0]), part.drop("_order", "_parent_name", "_group")) for part in parts
-    ]
-
-
 def _decision_marks(rec: dict[str, Any]) -> tuple[Mark, ...]:
     marks = []
     if rec.get("vetoed") is True:
@@ -645,7 +594,7 @@ def section_stacks(assessment: Assessment, parent_code: str | None = None) -> Ch
     group (the regions under that parent); default every region.
 
     >>> section_stacks(result, "430900")                      # doctest: +SKIP
-    <Chart 各地区得分构成（益阳市下辖）: 8 个地区>
+    <Chart 各地区得分构成：益阳市所辖县级地区（8 个）: 8 个地区>
     """
     regions = _select_parent(assessment.regions, parent_code)
     sections = [s for s in assessment.section_weights or SECTION_NAMES if s in regions.columns]

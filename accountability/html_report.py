@@ -181,13 +181,13 @@ def _ranking(a: Assessment) -> str:
     regions = a.regions
     records = {str(r["region_code"]): r for r in regions.iter_rows(named=True)}
     colours = grade_colours(tuple(a.grade_names))
-    blocks: list[tuple[str, str, list[Any]]] = []
+    blocks: list[tuple[str, list[Any]]] = []
     for row in rows:
         if row.title is not None or not blocks:
-            blocks.append((row.title or "", row.level, []))
-        blocks[-1][2].append(row)
+            blocks.append((row.title or "", []))
+        blocks[-1][1].append(row)
     out = []
-    for title, level, block in blocks:
+    for title, block in blocks:
         body = []
         notes = []
         for row in block:
@@ -217,9 +217,8 @@ def _ranking(a: Assessment) -> str:
                 "data-yellow-card": "true" if rec.get("yellow_card") else "false",
             }
             body.append((cells, attrs))
-        heading = f"{title}（{level}级）" if level else title
         out.append(
-            f'<section class="peer-group"><h3>{_t(heading)}</h3>'
+            f'<section class="peer-group"><h3>{_t(title)}</h3>'
             + _table(RANKING_HEADERS, body, cls="ranking", numeric=(0, 3), widths=_RANK_WIDTHS)
             + (f'<ol class="notes">{"".join(notes)}</ol>' if notes else "")
             + "</section>"

@@ -30,12 +30,12 @@ import polars as pl
 
 from accountability.codes import ACCOUNTABILITY_STEPS
 from accountability.columns import TABLES
+from accountability.peers import with_peer_groups
 from accountability.report import (
     SHARE_COLUMNS,
     SHEETS,
     UNGRADED_COLOUR,
     _grade_counts,
-    _region_order,
     _to_text,
     grade_colours,
     people_label,
@@ -295,49 +295,14 @@ def _count_line(counts: Sequence[tuple[str, int]]) -> str:
 def peer_groups(regions: pl.DataFrame) -> pl.DataFrame:
     """The regions in the order people read them — upper levels first, then by parent
     and rank — with `peer_group` first: the heading of the regions ranked together
-    (one level under one parent), and how many they are.
+    (one level under one parent), and how many they are (`accountability.peers`).
 
     >>> regions = pl.DataFrame({"region_code": ["430902", "430900"], "name": ["资阳区", "益阳市"],
     ...     "level": ["县", "市"], "parent_code": ["430900", None]})
     >>> peer_groups(regions).select("peer_group", "name").rows()
     [('市级地区（1 个）', '益阳市'), ('益阳市所辖县级地区（1 个）', '资阳区')]
     """
-    cols = set(regions.columns)
-    ordered = _region_order(regions)
-    level = pl.col("level").cast(pl.String) if "level" in cols else pl.lit(None, pl.String)
-    if "parent_code" in cols:
-        ordered = ordered.with_columns(pl.col("parent_code").cast(pl.String).alias("_parent"))
-    else:
-        ordered = ordered.with_columns(pl.lit(None, pl.String).alias("_parent"))
-    if {"region_code", "name"} <= cols:
-        names = regions.select(
-            pl.col("region_code").cast(pl.String).alias("_parent"),
-            pl.col("name").cast(pl.String).alias("_owner"),
-        ).unique("_parent", keep="first", maintain_order=True)
-        ordered = ordered.join(names, on="_parent", how="left", maintain_order="left")
-    else:
-        ordered = ordered.with_columns(pl.lit(None, pl.String).alias("_owner"))
-    kind = pl.when(level.is_null()).then(pl.lit("地区")).otherwise(level + pl.lit("级地区"))
-    size = pl.concat_str(
-        pl.lit("（"), pl.len().over(level, "_parent").cast(pl.String), pl.lit(" 个）")
-    )
-    # the parent by name; by code where it has none, and beside a name two parents share
-    named = pl.col("_owner").str.strip_chars().str.len_chars() > 0
-    shared = pl.col("_parent").n_unique().over("_owner") > 1
-    owner = (
-        pl.when(~named.fill_null(False))
-        .then(pl.col("_parent"))
-        .when(shared)
-        .then(pl.concat_str(pl.col("_owner"), pl.lit("（"), pl.col("_parent"), pl.lit("）")))
-        .otherwise(pl.col("_owner"))
-    )
-    heading = (
-        pl.when(owner.is_null())
-        .then(pl.concat_str(kind, size))
-        .otherwise(pl.concat_str(owner, pl.lit("所辖"), kind, size))
-    )
-    grouped = ordered.with_columns(heading.alias("peer_group")).drop("_parent", "_owner")
-    return grouped.select("peer_group", pl.exclude("peer_group"))
+    return with_peer_groups(regions)
 
 
 _RANK_NOTE = "排名是同一上级、同一级别地区之间的名次。"

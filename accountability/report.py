@@ -36,8 +36,8 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import polars as pl
 
-from accountability.codes import REGION_LEVELS
 from accountability.outputs import OUTPUTS
+from accountability.peers import PEER_GROUP, region_order, with_peer_groups
 from accountability.rules.model import Share
 from accountability.rules.registry import REGISTRY, rule_positions, rule_title, rule_titles
 from accountability.subjects import SUBJECT_TYPES
@@ -400,7 +400,7 @@ WORKBOOK_SHEETS: tuple[str, ...] = (COVER_SHEET, SUMMARY_SHEET, *SHEETS.values()
 # Columns the people's view adds or relabels; the Parquet files keep the frames as
 # they are.
 PEOPLE_LABELS: dict[str, str] = {
-    "peer_group": "上级地区",
+    "peer_group": "比较组",
     "subject_name": "对象名称",
     "rule_title": "规则",
     "rule_id": "规则编号",
@@ -528,18 +528,12 @@ def _subject_names(assessment: Assessment) -> pl.DataFrame:
 
 def _people_regions(regions: pl.DataFrame) -> pl.DataFrame:
     """地区考核 as people read it: ordered by level, parent and rank (each region is ranked
-    among its parent's regions of its level), the parent's name (上级地区) and the rank
-    first."""
-    ordered = _region_order(regions)
-    if {"region_code", "name", "parent_code"} <= set(regions.columns):
-        parents = regions.select(
-            pl.col("region_code").alias("parent_code"), pl.col("name").alias("peer_group")
-        ).unique("parent_code", keep="first", maintain_order=True)
-        ordered = ordered.join(parents, on="parent_code", how="left", maintain_order="left")
-        ordered = ordered.with_columns(
-            pl.col("peer_group").fill_null(pl.col("parent_code").cast(pl.String))
-        )
-    front = [c for c in ("peer_group", "rank") if c in ordered.columns]
+    among its parent's regions of its level), its peer group's title (比较组) and the
+    rank first."""
+    if "region_code" not in regions.columns:
+        return region_order(regions)
+    ordered = with_peer_groups(regions)
+    front = [c for c in (PEER_GROUP, "rank") if c in ordered.columns]
     return ordered.select(*front, *[c for c in ordered.columns if c not in front])
 
 
@@ -846,7 +840,8 @@ def _write_summary(workbook: Any, assessment: Assessment, fmt: dict[str, Any]) -
     regions = assessment.regions
     rows = _ranking_rows(assessment)
     colours = grade_colours(assessment.grade_names)
-    widths = [14, 12, 6, 8, 8, 8, 8, 10, 40]
+    titles = [row.title for row in rows if row.title is not None]
+    widths = [max([14, *(_text_width(t) + 1 for t in titles)]), 12, 6, 8, 8, 8, 8, 10, 40]
     for c, (header, width) in enumerate(zip(SUMMARY_HEADERS, widths, strict=True)):
         ws.write_string(2, c, header, fmt["header"])
         ws.set_column(c, c, width)
@@ -1234,22 +1229,6 @@ def _yes(value: object) -> str:
     return "是" if value is True else ("" if value in (False, None) else str(value))
 
 
-def _region_order(regions: pl.DataFrame) -> pl.DataFrame:
-    """Upper levels first (省, 市, 县), then by parent, rank and code."""
-    keys: list[pl.Expr] = []
-    if "level" in regions.columns:
-        order = {level: i for i, level in enumerate(REGION_LEVELS)}
-        keys.append(
-            pl.col("level")
-            .cast(pl.String)
-            .replace_strict(order, default=len(order), return_dtype=pl.Int32)
-        )
-    keys += [pl.col(c) for c in ("parent_code", "rank", "region_code") if c in regions.columns]
-    if not keys:
-        return regions
-    return regions.sort(keys, nulls_last=True, maintain_order=True)
-
-
 # --- rich table for the command line ---------------------------------------------------
 
 
@@ -1324,7 +1303,7 @@ RANKING_HEADERS = ("排名", "区划代码", "名称", "得分", "等次", "一�
 class _RankRow:
     """One line of the ranking, as plain text that each writer styles or escapes."""
 
-    title: str | None  # the parent block this row opens ("益阳市下辖"), if any
+    title: str | None  # the peer group this row opens ("益阳市所辖县级地区（8 个）"), if any
     level: str
     cells: tuple[str, ...]  # in RANKING_HEADERS order; 说明 holds the note's marker
     note: str | None  # "430900 益阳市 — 一票否决：…", printed under the table
@@ -1332,19 +1311,15 @@ class _RankRow:
 
 def _ranking_rows(assessment: Assessment) -> list[_RankRow]:
     """The regions in ranking order, one block per parent, with numbered notes."""
-    regions = _region_order(assessment.regions)
+    regions = with_peer_groups(assessment.regions)
     decisions = _decision_notes(assessment)
     consequences = _consequences(assessment)
-    names = dict(zip(regions["region_code"].to_list(), regions["name"].to_list(), strict=True))
     rows: list[_RankRow] = []
     previous: tuple[object, object] | None = None
     notes = 0
     for rec in regions.iter_rows(named=True):
         group = (rec.get("level"), rec.get("parent_code"))
-        title = None
-        if group != previous:
-            parent = rec.get("parent_code")
-            title = f"{names.get(parent) or parent}下辖" if parent else "最上级"
+        title = rec[PEER_GROUP] if group != previous else None
         previous = group
         code, name = str(rec.get("region_code") or ""), str(rec.get("name") or "")
         note, marker = _notes(rec, decisions, consequences), ""
@@ -1375,52 +1350,53 @@ def _ranking_rows(assessment: Assessment) -> list[_RankRow]:
 
 def format_ranking(assessment: Assessment) -> Any:
     """The regions as a rich table (排名, 区划代码, 名称, 得分, 等次, 一票否决, 黄牌警告,
-    说明), one block per parent region (rank is among siblings), and below it the
-    notes the 说明 column points to, so that a narrow terminal still reads cleanly.
+    说明), one block per peer group under its title (rank is among the group), and
+    below it the notes the 说明 column points to, so that a narrow terminal still reads
+    cleanly.
 
     >>> from rich.console import Console
     >>> Console().print(format_ranking(result))   # doctest: +SKIP
     """
-    from rich import box
     from rich.console import Group
-    from rich.table import Table
     from rich.text import Text
+
+    from accountability.grouped_table import GroupedTable
 
     def cell(text: str, style: str = "") -> Text:
         """Plain text (never markup) on one line, control characters visible."""
         return Text(visible(text, single_line=True), style=style)
 
-    table = Table(
+    justify = ("right", "left", "left", "right", "center", "center", "center", "left")
+    notes: list[Text] = []
+    lowest = assessment.grade_names[-1] if assessment.grade_names else None
+    groups: list[tuple[str, list[tuple[Text, ...]]]] = []
+    for row in _ranking_rows(assessment):
+        if row.title is not None or not groups:
+            groups.append((visible(row.title or "", single_line=True), []))
+        rank, code, name, score, grade, vetoed, yellow, marker = row.cells
+        groups[-1][1].append(
+            (
+                cell(rank),
+                cell(code),
+                cell(name),
+                cell(score),
+                cell(grade, style="bold red" if grade == lowest else ""),
+                cell(vetoed, style="red"),
+                cell(yellow, style="yellow"),
+                cell(marker),
+            )
+        )
+        if row.note:
+            notes.append(cell(f"{marker}  {row.note}"))
+    table = GroupedTable(
+        columns=tuple(zip(RANKING_HEADERS, justify, strict=True)),  # type: ignore[arg-type]
+        groups=tuple((title, tuple(rows)) for title, rows in groups),
+        heading=(0, 2, 1),
         title=cell(
             f"{assessment.year} 年度目标管理考核排名 (规则集 {assessment.rulebook_name} "
             f"{str(assessment.fingerprint)[:12]})"
         ),
-        show_lines=False,
-        box=box.SIMPLE_HEAD,
     )
-    justify = ("right", "left", "left", "right", "center", "center", "center", "left")
-    for header, side in zip(RANKING_HEADERS, justify, strict=True):
-        table.add_column(header, justify=side, overflow="fold")  # type: ignore[arg-type]
-    notes: list[Text] = []
-    lowest = assessment.grade_names[-1] if assessment.grade_names else None
-    for row in _ranking_rows(assessment):
-        if row.title is not None:
-            if table.row_count:
-                table.add_section()
-            table.add_row("", "", cell(row.title, style="dim italic"), *[""] * 5)
-        rank, code, name, score, grade, vetoed, yellow, marker = row.cells
-        table.add_row(
-            cell(rank),
-            cell(code),
-            cell(name),
-            cell(score),
-            cell(grade, style="bold red" if grade == lowest else ""),
-            cell(vetoed, style="red"),
-            cell(yellow, style="yellow"),
-            cell(marker),
-        )
-        if row.note:
-            notes.append(cell(f"{marker}  {row.note}"))
     return Group(table, *notes)
 
 
@@ -1549,7 +1525,7 @@ def markdown_report(assessment: Assessment, *, explain: bool = True) -> str:
         if row.title is not None:
             lines += [
                 "",
-                f"## {_md(row.title)}（{_md(row.level)}级）",
+                f"## {_md(row.title)}",
                 "",
                 "| " + " | ".join(RANKING_HEADERS) + " |",
                 "| ---: | --- | --- | ---: | :---: | :---: | :---: | --- |",

@@ -82,6 +82,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "report",
         (
             "accountability.report",
+            "accountability.peers",
+            "accountability.grouped_table",
             "accountability.notebook",
             "accountability.charts",
             "accountability.html_report",

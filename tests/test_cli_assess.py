@@ -17,6 +17,7 @@ import attrs
 import fastexcel
 import polars as pl
 import pytest
+from rich.cells import cell_len
 from typer.testing import CliRunner
 
 from accountability.assessment import Assessment
@@ -125,7 +126,11 @@ def no_traceback(result) -> None:
 # --- command mechanics ----------------------------------------------------------------
 
 
-def test_assess_prints_the_ranking_table(fake: list[dict], folder: Path) -> None:
+def test_assess_prints_the_ranking_table(fake: list[dict], folder: Path, monkeypatch) -> None:
+    import importlib
+
+    console = importlib.import_module("accountability.cli.app").console
+    monkeypatch.setattr(console, "_width", 120)  # wide enough for the table
     result = run("assess", folder, "--year", "2024")
     assert result.exit_code == 0, result.output
     for header in ("排名", "区划代码", "名称", "得分", "等次", "一票否决", "黄牌警告", "说明"):
@@ -135,6 +140,17 @@ def test_assess_prints_the_ranking_table(fake: list[dict], folder: Path) -> None
     assert sorted(codes, key=result.stdout.index) == ["430900", "430903", "430902"]  # city first
     assert fake[0]["year"] == 2024
     assert fake[0]["data"].table("regions").height == 3
+
+
+def test_assess_prints_a_block_per_region_when_the_table_is_too_wide(
+    fake: list[dict], folder: Path
+) -> None:
+    result = run("assess", folder, "--year", "2024")  # 80 columns: the long name does not fit
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert max(cell_len(line) for line in lines) <= 80
+    assert lines.index("市级地区（1 个）") < lines.index("1 益阳市 430900")
+    assert "  黄牌警告  是" in lines and "  说明      注1" in lines
 
 
 def test_assess_writes_excel(fake: list[dict], folder: Path, tmp_path: Path) -> None:
@@ -154,7 +170,7 @@ def test_assess_writes_regions_csv_with_chinese_headers_escaped(
     assert run("assess", folder, "--year", "2024", "--out", out).exit_code == 0
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
     back = pl.read_csv(out, infer_schema=False)
-    assert back.columns[:4] == ["上级地区", "排名", "区划代码", "名称"]  # as the workbook's sheet
+    assert back.columns[:4] == ["比较组", "排名", "区划代码", "名称"]  # as the workbook's sheet
     assert '\'=HYPERLINK("http://x")' in back["名称"].to_list()
 
 

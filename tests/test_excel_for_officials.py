@@ -104,7 +104,7 @@ def test_the_summary_follows_the_cover_with_two_native_charts(workbook: Path) ->
     # scores by region as horizontal bars, the axis grouped by peer group (two levels)
     assert '<c:barDir val="bar"/>' in ranking and "<c:multiLvlStrRef>" in ranking
     assert "汇总!$A$4:$B$7" in ranking and "汇总!$D$4:$D$7" in ranking
-    assert "益阳市下辖" in ranking and "赫山区" in ranking
+    assert "益阳市所辖县级地区（3 个）" in ranking and "赫山区" in ranking
     assert '<c:barDir val="col"/>' in grades and "等次分布" in grades
     # the only drawing is the summary's: no other sheet carries a chart
     for name, sheet in sheet_xml(workbook).items():
@@ -117,7 +117,7 @@ def test_the_summary_lists_the_ranking_by_peer_group_and_the_grades(workbook: Pa
     header = rows.index(tuple(report.SUMMARY_HEADERS))
     ranking = rows[header + 1 : header + 5]
     assert [r[1] for r in ranking] == ["益阳市", "赫山区", "资阳区", INJECTION_NAME]
-    assert [r[0] for r in ranking] == ["最上级", "益阳市下辖", None, None]
+    assert [r[0] for r in ranking] == ["市级地区（1 个）", "益阳市所辖县级地区（3 个）", None, None]
     assert ranking[2][5] == "是" and "一票否决：瞒报事故 1 起" in ranking[2][8]
     grades = {r[0]: r[1] for r in rows[header + 5 :] if r[0] in ("优秀", "不合格", "未评定")}
     assert {k: float(v) for k, v in grades.items()} == {"优秀": 1, "不合格": 1, "未评定": 1}
@@ -131,9 +131,10 @@ INJECTION_NAME = stand_in().regions["name"][3]
 
 def test_regions_are_ordered_by_peer_group_then_rank_with_both_first(workbook: Path) -> None:
     regions = read_sheets(workbook)["地区考核"]
-    assert regions.columns[:4] == ["上级地区", "排名", "区划代码", "名称"]
+    assert regions.columns[:4] == ["比较组", "排名", "区划代码", "名称"]
     assert regions["区划代码"].to_list() == ["430900", "430903", "430902", "430921"]
-    assert regions["上级地区"].to_list() == [None, "益阳市", "益阳市", "益阳市"]
+    counties = "益阳市所辖县级地区（3 个）"
+    assert regions["比较组"].to_list() == ["市级地区（1 个）", counties, counties, counties]
     assert regions["排名"].to_list() == [1, 1, 2, None]
 
 

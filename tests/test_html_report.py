@@ -145,7 +145,7 @@ def test_every_region_is_ranked_with_its_score_and_grade(yiyang_2024, doc) -> No
 def test_a_peer_group_is_one_table_under_its_parent(yiyang_2024, doc) -> None:
     groups = doc.one("section", id="ranking").all("section", **{"class": "peer-group"})
     titles = [g.one("h3").text for g in groups]
-    assert titles == ["最上级（市级）", "益阳市下辖（县级）"]
+    assert titles == ["市级地区（1 个）", "益阳市所辖县级地区（8 个）"]
     counties = [r.attrs["data-region"] for r in groups[1].all("tr") if "data-region" in r.attrs]
     expected = yiyang_2024.regions.filter(pl.col("parent_code") == "430900").sort("rank")
     assert counties == expected["region_code"].to_list()
@@ -257,7 +257,7 @@ def test_section_stacks_stack_the_sections_up_to_the_score(yiyang_2024) -> None:
 
 def test_section_stacks_of_one_peer_group(yiyang_2024) -> None:
     chart = charts.section_stacks(yiyang_2024, "430900")
-    assert repr(chart) == "<Chart 各地区得分构成：益阳市下辖（县级）: 8 个地区>"
+    assert repr(chart) == "<Chart 各地区得分构成：益阳市所辖县级地区（8 个）: 8 个地区>"
     with pytest.raises(LookupError, match="上级区划代码为 '439999'"):
         charts.section_stacks(yiyang_2024, "439999")
 
@@ -462,8 +462,8 @@ def test_the_rank_interval_chart_draws_each_region_between_its_5_and_95_percent_
         assert (f"名次 {low}" if low == high else f"名次 {low}–{high}") in texts
         assert ("等次不稳定" in texts) == (not rec["grade_stable"])
         assert ("临近分数线" in texts) == rec["near_threshold"]
-    groups = [t.text for t in root.iter(f"{SVG}text") if t.text and t.text.startswith("最上级")]
-    assert groups == ["最上级（市级）"]  # the top level first, as in the ranking
+    groups = [t.text for t in root.iter(f"{SVG}text") if t.text and t.text.startswith("市级地区")]
+    assert groups == ["市级地区（1 个）"]  # the top level first, as in the ranking
 
 
 def test_the_report_shows_the_robustness_part_only_when_given(yiyang_2024, robustness) -> None:

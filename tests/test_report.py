@@ -216,7 +216,7 @@ def test_headers_are_chinese_and_unknown_columns_keep_their_name(tmp_path: Path)
     a = attrs.evolve(a, departments=a.departments.with_columns(pl.lit(1).alias("new_metric")))
     sheets = read_sheets(report.write_excel(a, tmp_path / "r.xlsx"))
     assert sheets["地区考核"].columns[:8] == [
-        "上级地区",
+        "比较组",
         "排名",
         "区划代码",
         "名称",
@@ -448,7 +448,7 @@ def test_csv_shows_values_as_people_read_them(tmp_path: Path) -> None:
 def test_csv_of_the_regions_is_the_sheet_people_see(tmp_path: Path) -> None:
     path = report.write_csv_table(stand_in(), tmp_path / "result.csv")
     back = pl.read_csv(path, infer_schema=False)
-    assert back.columns[:4] == ["上级地区", "排名", "区划代码", "名称"]
+    assert back.columns[:4] == ["比较组", "排名", "区划代码", "名称"]
     assert back["区划代码"].to_list() == ["430900", "430903", "430902", "430921"]
     assert back["得分"].to_list() == ["88.5", "91.0", "72.25", None]
     assert back["一票否决"].to_list() == ["否", "否", "是", "否"]
@@ -499,7 +499,7 @@ def test_markdown_report_ranks_by_parent_and_escapes_every_cell(tmp_path) -> Non
     path = report.write_markdown(with_decisions(stand_in("赫山区|*注入*")), tmp_path / "r.md")
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# 2024 年度安全生产目标管理考核结果")
-    assert "## 益阳市下辖（县级）" in text
+    assert "## 益阳市所辖县级地区（3 个）" in text
     assert "赫山区\\|\\*注入\\*" in text  # a pipe or star in a name cannot break the table
     assert "| 2 | 430902 | 资阳区 | 72.25 | 不合格 | 是 |  | 注" in text
     assert "瞒报事故 1 起" in text and "未考核: B、C" in text

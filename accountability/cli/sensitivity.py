@@ -24,9 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich import box
 from rich.console import Group
-from rich.table import Table
 from rich.text import Text
 
 from accountability.cli.app import (
@@ -47,7 +45,6 @@ from accountability.cli.app import (
     writing,
 )
 from accountability.cli.assess import _ALLOW, _AS_OF, _DIR, _RULES, _YEAR, _check_year
-from accountability.cli.compare import field_block, fits
 from accountability.cli.progress import steps
 from accountability.errors import RulebookError
 from accountability.terminal import visible
@@ -75,23 +72,12 @@ def _cell(text: object, style: str = "") -> Text:
     return Text(visible("" if text is None else str(text), single_line=True), style=style)
 
 
-def _rows(result: SensitivityResult) -> list[tuple[str | None, list[dict[str, Any]]]]:
-    """The regions per peer group (their parent, by code; the top ones first), each
-    group by point rank (unranked last), as (group title, rows)."""
-    import polars as pl
+def _rows(result: SensitivityResult) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The regions per peer group (upper levels first), each group by point rank
+    (unranked last), as (the group's title, rows)."""
+    from accountability.peers import peer_groups
 
-    regions = result.regions
-    names = dict(zip(regions["region_code"], regions["name"], strict=True))
-    groups = []
-    parents = regions.select(pl.col("parent_code").unique().sort(nulls_last=False)).to_series()
-    for parent in parents:
-        same = (
-            pl.col("parent_code").is_null() if parent is None else pl.col("parent_code") == parent
-        )
-        rows = regions.filter(same).sort("rank", "region_code", nulls_last=True)
-        title = None if parent is None else f"{names.get(parent, parent)}（{parent}）下辖"
-        groups.append((title, rows.to_dicts()))
-    return groups
+    return [(title, part.to_dicts()) for title, part in peer_groups(result.regions)]
 
 
 def _interval(row: dict[str, Any]) -> str:
@@ -128,35 +114,21 @@ def _cells(row: dict[str, Any]) -> list[Text]:
 
 
 def ranking_view(result: SensitivityResult) -> Any:
-    """The peer groups as one table when it fits the width (80 columns when piped),
-    else one block per region."""
-    table = Table(box=box.SIMPLE_HEAD, show_lines=False, pad_edge=False)
-    for header, side in zip(HEADERS, ("right", "left", "center", "right", "left", "center",
-                                      "center"), strict=True):  # fmt: skip
-        table.add_column(header, justify=side, no_wrap=True)  # type: ignore[arg-type]
-    blocks: list[Any] = []
-    for title, rows in _rows(result):
-        if title is not None:
-            if table.row_count:
-                table.add_section()
-            table.add_row("", _cell(title, style="dim italic"), *[""] * 5)
-            blocks.append(_cell(title, style="bold"))
-        for row in rows:
-            cells = _cells(row)
-            table.add_row(*cells)
-            heading = Text.assemble(cells[0], " ", cells[1])
-            blocks.append(field_block(heading, list(zip(HEADERS[2:], cells[2:], strict=True))))
-    width = console.width if console.is_terminal else min(console.width, 80)
-    if fits(table, width) and not blocks_wanted(_measure(table)):
-        return table
-    return Group(*blocks)
+    """The peer groups as one table under their titles when it fits the width (80
+    columns when piped), else one block per region."""
+    from accountability.grouped_table import GroupedTable
 
-
-def _measure(table: Table) -> int:
-    from rich.measure import Measurement
-
-    unbounded = console.options.update_width(10_000)
-    return Measurement.get(console, unbounded, table).maximum
+    sides = ("right", "left", "center", "right", "left", "center", "center")
+    table = GroupedTable(
+        columns=tuple(zip(HEADERS, sides, strict=True)),  # type: ignore[arg-type]
+        groups=tuple(
+            (title, tuple(tuple(_cells(row)) for row in rows)) for title, rows in _rows(result)
+        ),
+        heading=(0, 1),
+    )
+    if blocks_wanted(table.width(console)):
+        return Group(*table.blocks())
+    return table
 
 
 def _heading(result: SensitivityResult, rules_name: str) -> list[Text]:
