@@ -27,6 +27,7 @@ from accountability.codes import MEASURES, STEP_BASES, UNIT_KINDS
 from accountability.columns import TABLES
 from accountability.dataset import WARNINGS_SCHEMA, Dataset, as_warnings, warning
 from accountability.dates import parse_day
+from accountability.engine import ENGINE
 from accountability.errors import DatasetError
 from accountability.lineitems import LINE_ITEM_SCHEMA, SORT_KEY, concat_line_items
 from accountability.outputs import OUTPUTS
@@ -690,7 +691,11 @@ def event_date_range(data: Dataset) -> tuple[dt.date, dt.date] | None:
     ]
     if not bounds:
         return None
-    found = pl.concat(pl.collect_all(bounds)).select(pl.min("first"), pl.max("last")).row(0)
+    found = (
+        pl.concat(pl.collect_all(bounds, engine=ENGINE))
+        .select(pl.min("first"), pl.max("last"))
+        .row(0)
+    )
     return None if found[0] is None else (found[0], found[1])
 
 
@@ -740,7 +745,7 @@ def _unmapped_departments(data: Dataset, department_map: dict[str, list[str]]) -
     ]
     if not frames:
         return pl.DataFrame(schema=WARNINGS_SCHEMA)
-    return pl.concat(frames).pipe(as_warnings).sort("table", "value").collect()
+    return pl.concat(frames).pipe(as_warnings).sort("table", "value").collect(engine=ENGINE)
 
 
 def _coverage(data: Dataset, period: Context) -> dict[str, int]:
@@ -999,7 +1004,7 @@ def assess(
             yearly.line_items, units.line_items, fm.line_items, dd.line_items, er.line_items
         )
         .sort(_ITEM_SORT, maintain_order=True, nulls_last=True)
-        .collect()
+        .collect(engine=ENGINE)
         .select(list(LINE_ITEM_SCHEMA))
     )
     warnings = [data.warnings.select(list(WARNINGS_SCHEMA))]

@@ -31,6 +31,7 @@ import attrs
 import polars as pl
 
 from accountability.codes import REGION_LEVELS
+from accountability.engine import ENGINE
 from accountability.peers import peer_groups
 from accountability.report import (
     GRADE_COLOURS,
@@ -849,7 +850,7 @@ def four_musts_table(assessment: Assessment) -> pl.DataFrame:
             .alias("compliance_rate")
         )
         .sort("department", nulls_last=True)
-        .collect()
+        .collect(engine=ENGINE)
     )
 
 
@@ -920,7 +921,7 @@ def enterprise_classes_table(assessment: Assessment) -> pl.DataFrame:
             )
             .group_by("region_code")
             .agg(*[(pl.col("class") == c).sum().cast(pl.Int64).alias(c) for c in classes])
-            .collect()
+            .collect(engine=ENGINE)
         )
     return (
         names.join(counts, on="region_code", how="full", coalesce=True)

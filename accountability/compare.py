@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from accountability.engine import ENGINE
+
 if TYPE_CHECKING:
     from accountability.assessment import Assessment
 
@@ -174,4 +176,4 @@ def compare_assessments(
         .select([pl.col(c).cast(t) for c, t in COMPARE_SCHEMA.items()])
         .sort("region_code")
     )
-    return out.collect()
+    return out.collect(engine=ENGINE)

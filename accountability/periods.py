@@ -54,6 +54,7 @@ from accountability.arguments import as_dataset, as_rulebook
 from accountability.codes import SECTORS
 from accountability.dataset import Dataset
 from accountability.dates import parse_day
+from accountability.engine import ENGINE
 from accountability.errors import DatasetError
 from accountability.regions import ancestors
 from accountability.rulebook import Rulebook, RulesAt
@@ -167,7 +168,10 @@ def region_members(data: Dataset, region: str | None = None) -> list[str] | None
     if region not in set(codes.to_list()):
         raise DatasetError(f"区划代码 {region!r} 不在 regions 表中 (unknown region)")
     below = (
-        ancestors(regions).filter(pl.col("ancestor_code") == region).select("region_code").collect()
+        ancestors(regions)
+        .filter(pl.col("ancestor_code") == region)
+        .select("region_code")
+        .collect(engine=ENGINE)
     )
     return sorted(below["region_code"].to_list())
 
@@ -400,7 +404,7 @@ def compare_periods(
             )
             .sort("_so", "scope", "_ko")
             .select(list(COMPARISON_SCHEMA))
-            .collect()
+            .collect(engine=ENGINE)
         )
     else:
         rows = pl.DataFrame(schema=COMPARISON_SCHEMA)

@@ -61,6 +61,7 @@ import attrs
 import polars as pl
 
 from accountability.codes import REGION_LEVELS, SECTORS
+from accountability.engine import ENGINE
 from accountability.errors import DatasetError, RulebookError
 from accountability.rulebook import Rulebook, rulebook
 from accountability.scorers.enterprise import EnterpriseRatings
@@ -419,7 +420,7 @@ def _enterprise_rows(
             .alias("_level_rank")
         )
         .sort("department", "_level_rank", "plan_region_code", "enterprise_id", nulls_last=True)
-        .collect()
+        .collect(engine=ENGINE)
     )
 
 
@@ -863,10 +864,10 @@ def inspection_plan(
         )
         .sort(keys, nulls_last=True)
     )
-    by_rd, q, cov = pl.collect_all([by_region_department, queue, coverage])
+    by_rd, q, cov = pl.collect_all([by_region_department, queue, coverage], engine=ENGINE)
 
     rows = _enterprise_rows(
-        ratings, book, classes, depts.collect(), region_table, days_per_inspection
+        ratings, book, classes, depts.collect(engine=ENGINE), region_table, days_per_inspection
     )
     work, capacity_days = _working_day_plan(rows, days_cap, seed)
     order = list(dict(book.for_year(ratings.year)["sectors.departments"]))

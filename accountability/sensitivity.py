@@ -97,6 +97,7 @@ import polars as pl
 from accountability.arguments import as_dataset, as_rulebook, as_year
 from accountability.assessment import assess
 from accountability.dataset import Dataset
+from accountability.engine import ENGINE
 from accountability.errors import RulebookError
 from accountability.progress import Progress, report_step
 from accountability.regions import Hierarchy
@@ -686,9 +687,12 @@ def _inputs(data: Dataset, book: Rulebook, year: int, base: Any, registry: Regis
         referral_gaps=base.referral_gaps, summons_events=base.summons_events,
     )  # fmt: skip
     names = list(lazy)
-    tables = {k: f.lazy() for k, f in zip(names, pl.collect_all(list(lazy.values())), strict=True)}
+    tables = {
+        k: f.lazy()
+        for k, f in zip(names, pl.collect_all(list(lazy.values()), engine=ENGINE), strict=True)
+    }
     parts = [as_items(section_items(s, registry, tables, links, ctx)) for s in assessed]
-    items = (pl.concat(parts) if parts else as_items(empty_items())).collect()
+    items = (pl.concat(parts) if parts else as_items(empty_items())).collect(engine=ENGINE)
 
     p = ctx.rules
     cap_grade = str(p["annual.grade_cap_accident_grade"])
@@ -723,7 +727,7 @@ def _inputs(data: Dataset, book: Rulebook, year: int, base: Any, registry: Regis
             (pl.col(f"ge_{cap_grade}") > 0).fill_null(False).alias("cap_applies"),
             pl.col("down").fill_null(0),
         )
-        .collect()
+        .collect(engine=ENGINE)
     )
     adjustments = (
         region_items.filter(pl.col("rule_id") == "adjustment")
@@ -815,7 +819,9 @@ def _draw_items(
         if plans:
             # in batches: one collect_all over thousands of plans is much slower
             batches = [plans[i : i + _BATCH] for i in range(0, len(plans), _BATCH)]
-            rerun = pl.concat([f for batch in batches for f in pl.collect_all(batch)])
+            rerun = pl.concat(
+                [f for batch in batches for f in pl.collect_all(batch, engine=ENGINE)]
+            )
             parts.append(
                 as_items(rerun.lazy())
                 .with_columns(rerun["draw"].alias("draw"))
@@ -914,7 +920,7 @@ def _score(
         )
         .select("draw", "region_code", "score", "grade", "rank", "vetoed")
         .sort("draw", "region_code")
-        .collect()
+        .collect(engine=ENGINE)
     )
 
 

@@ -52,6 +52,7 @@ import polars as pl
 from accountability.codes import child_prefix_ok, division_code_ok, uscc_check_ok, uscc_shape_ok
 from accountability.columns import TABLES, Column, TableSpec
 from accountability.dates import parse_date_expr, parse_day
+from accountability.engine import ENGINE
 from accountability.errors import DatasetError
 from accountability.loading import (
     INVISIBLE_CHARACTERS,
@@ -871,7 +872,11 @@ def _collect_rejects(works: Sequence[_Work]) -> None:
     parallel pass, and keep their result, so that no check runs twice."""
     pending = [w for w in works if w._rejected_rows is None]
     frames = pl.collect_all(
-        [pl.concat(w.rejects) if w.rejects else pl.LazyFrame(schema=_ISSUE_SCHEMA) for w in pending]
+        [
+            pl.concat(w.rejects) if w.rejects else pl.LazyFrame(schema=_ISSUE_SCHEMA)
+            for w in pending
+        ],
+        engine=ENGINE,
     )
     for work, frame in zip(pending, frames, strict=True):
         work.rejects = [frame.lazy()]
@@ -1119,7 +1124,7 @@ def _duplicates(work: _Work, dups: pl.DataFrame) -> pl.DataFrame:
             key_text.alias("value"),
             pl.col(_RID).cast(pl.Int64),
         )
-        .collect()
+        .collect(engine=ENGINE)
     )
 
 
@@ -1248,7 +1253,7 @@ def _local_checks(
     lf_unique = lf
     if spec.key:
         key_ok = pl.all_horizontal(pl.col(k).is_not_null() for k in spec.key)
-        dups = lf.filter(key_ok & pl.struct(list(spec.key)).is_duplicated()).collect()
+        dups = lf.filter(key_ok & pl.struct(list(spec.key)).is_duplicated()).collect(engine=ENGINE)
         if dups.height:
             part = _duplicates(work, dups)
             work.add_rejects(part.lazy())
@@ -1256,7 +1261,9 @@ def _local_checks(
 
     # dataframely rules: nullability, minimum, code shapes, schema-level rules.
     checked = _CHECKED[table]
-    details = checked.filter(lf_unique.select(checked.column_names()).collect()).failure.details()
+    details = checked.filter(
+        lf_unique.select(checked.column_names()).collect(engine=ENGINE), engine=ENGINE
+    ).failure.details()
     rule_cols = [c for c in details.columns if c not in checked.column_names()]
     parts: list[pl.LazyFrame] = []
     raw_lookup = work.wide.lazy().select(_RID, *[f"__raw_{c.name}" for c in spec.columns])
@@ -1499,12 +1506,14 @@ def _finish(
         warning_parts += work.warnings
     order = ["table", "source", "row", "column", "rule"]
     rejected = (
-        pl.concat(rejected_parts).collect()
+        pl.concat(rejected_parts).collect(engine=ENGINE)
         if rejected_parts
         else pl.DataFrame(schema=_ISSUE_SCHEMA)
     ).sort(order, nulls_last=False)
     warnings = (
-        pl.concat(warning_parts).collect() if warning_parts else pl.DataFrame(schema=_ISSUE_SCHEMA)
+        pl.concat(warning_parts).collect(engine=ENGINE)
+        if warning_parts
+        else pl.DataFrame(schema=_ISSUE_SCHEMA)
     ).sort(order, nulls_last=False)
     # A warning on a row that was rejected anyway says nothing more.
     warnings = warnings.join(
@@ -1548,7 +1557,7 @@ def validate_frames(
     for name, frame in frames.items():
         if name not in TABLES:
             raise DatasetError(f"未知的数据表 {name!r} (unknown table; known: {', '.join(TABLES)})")
-        df = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
+        df = frame.collect(engine=ENGINE) if isinstance(frame, pl.LazyFrame) else frame
         works[name] = _prepare(
             name, df, source=f"table {name}", source_name=None, excel_serial=False, warnings=notes
         )

@@ -71,6 +71,7 @@ import attrs
 import polars as pl
 
 from accountability.dataset import Dataset
+from accountability.engine import ENGINE
 from accountability.regions import Hierarchy
 from accountability.rulebook import Rulebook
 from accountability.rules.conditions import deadline
@@ -474,7 +475,7 @@ def _rule_gains(
     joined = now.join(then, on=key, how="full", coalesce=True)
     if isinstance(spec, Share):
         moved = joined.filter(pl.col("na").fill_null(0) != pl.col("nb").fill_null(0))
-        if moved.select(pl.len()).collect().item():
+        if moved.select(pl.len()).collect(engine=ENGINE).item():
             raise ValueError(
                 f"what_if: an action changes which rows rule {rule.id} counts (table "
                 f"{spec.table!r}); its gains are not per row"
@@ -520,7 +521,7 @@ def _table_gains(
             pl.col("gain").sum(),
             pl.col("rule_id").str.join("、"),
         )
-        .collect()
+        .collect(engine=ENGINE)
     )
     split = per.filter(pl.col("sections").list.len() > 1)
     if split.height:
@@ -774,7 +775,7 @@ def _decisions(a: Assessment, inputs: WhatIfInputs, ctx: Context, code: str) -> 
                              links, ctx)
             .filter(pl.col("region_code") == code)
             .select(pl.col(f"ge_{cap_grade}").fill_null(0), pl.col(f"ids_{cap_grade}"))
-            .collect()
+            .collect(engine=ENGINE)
         )  # fmt: skip
         if figures.height and figures.item(0, 0) > 0:
             cap_index = names.index(cap_name)
@@ -786,7 +787,7 @@ def _decisions(a: Assessment, inputs: WhatIfInputs, ctx: Context, code: str) -> 
     adjustments = inputs.tables.get("adjustments")
     if adjustments is not None:
         codes = pl.LazyFrame({"region_code": [code]})
-        found = _grade_downs(adjustments, codes, a.year).collect()
+        found = _grade_downs(adjustments, codes, a.year).collect(engine=ENGINE)
         if found.height:
             down = int(found["down"][0])
             down_reason = "；".join(found["down_reasons"][0])
@@ -989,7 +990,7 @@ def _candidates(
         pl.concat([plan.with_columns(pl.col("cost").cast(pl.Int64)) for plan in plans])
         .filter(pl.col("gain") > 0)
         .with_columns(pl.col("table").replace_strict(ACTION_KINDS).alias("kind"))
-        .collect()
+        .collect(engine=ENGINE)
     )
 
 

@@ -47,6 +47,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "accountability.errors",
             "accountability.version",
+            "accountability.engine",
             "accountability.progress",
             "accountability.subjects",
             "accountability.terminal",
@@ -394,6 +395,43 @@ def test_only_the_cli_imports_the_cli(graph: dict[str, list[Import]]) -> None:
         if imp.target == "accountability.cli" or imp.target.startswith("accountability.cli.")
     ]
     assert not found, "modules outside the cli importing it:" + _lines(found)
+
+
+def _collects_without_the_engine(source: str, name: str) -> list[str]:
+    """`x.collect(…)` and `pl.collect_all(…)` calls in `source` that do not pass
+    `engine=ENGINE`, as "name:line"."""
+    found = []
+    for node in ast.walk(ast.parse(source, filename=name)):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        if node.func.attr not in ("collect", "collect_all"):
+            continue
+        engine = [k.value for k in node.keywords if k.arg == "engine"]
+        if not (engine and isinstance(engine[0], ast.Name) and engine[0].id == "ENGINE"):
+            found.append(f"{name}:{node.lineno}")
+    return found
+
+
+def test_every_collect_names_the_librarys_engine() -> None:
+    """The engine is the library's choice (`accountability.engine`), not polars' default
+    or a caller's `pl.Config`: every collect in the package passes `engine=ENGINE`."""
+    found = [
+        hit
+        for path in sorted(PACKAGE_ROOT.rglob("*.py"))
+        for hit in _collects_without_the_engine(
+            path.read_text(encoding="utf-8"), str(path.relative_to(REPO))
+        )
+    ]
+    assert not found, "collects without engine=ENGINE:" + _lines(found)
+
+
+def test_the_engine_check_finds_a_collect_without_it() -> None:
+    source = (
+        "import polars as pl\nfrom accountability.engine import ENGINE\n"
+        "a = pl.LazyFrame().collect()\nb = pl.collect_all([], engine=ENGINE)\n"
+        "c = pl.LazyFrame().collect(engine='streaming')\n"
+    )
+    assert _collects_without_the_engine(source, "m.py") == ["m.py:3", "m.py:5"]
 
 
 def test_version_is_pyproject_version() -> None:

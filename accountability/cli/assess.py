@@ -35,6 +35,7 @@ from accountability.cli.app import (
     writing,
 )
 from accountability.cli.progress import steps
+from accountability.engine import ENGINE
 from accountability.progress import Progress, report_step
 from accountability.subjects import SUBJECT_TYPES
 from accountability.terminal import visible
@@ -307,7 +308,7 @@ def most_deducted_county(result: Assessment) -> str | None:
     ranked = (
         candidates.join(items, left_on="region_code", right_on="subject_id", how="inner")
         .sort(["county", "net", "region_code"], descending=[True, False, False])
-        .collect()
+        .collect(engine=ENGINE)
     )
     return ranked["region_code"][0] if ranked.height else None
 

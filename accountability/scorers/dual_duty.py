@@ -81,6 +81,7 @@ from accountability.codes import (
 from accountability.columns import TABLES, with_optional_columns
 from accountability.dataset import WARNINGS_SCHEMA, Dataset, as_warnings, warning
 from accountability.dates import default_year
+from accountability.engine import ENGINE
 from accountability.lineitems import LINE_ITEM_SCHEMA, SORT_KEY, concat_line_items
 from accountability.outputs import OUTPUTS
 from accountability.regions import ancestors
@@ -265,7 +266,7 @@ def dual_duty(
     key = "dual_duty.accident_population"
     population = tuple(params[key]) if key in params.rulebook else ("liability",)
     previous_covered = bool(
-        all_accidents.select(previous.within("occurred_on").any()).collect().item()
+        all_accidents.select(previous.within("occurred_on").any()).collect(engine=ENGINE).item()
     )
     accidents = (
         grade_accidents(
@@ -280,7 +281,7 @@ def dual_duty(
             # the assessment year whose period holds the accident (this one or the last)
             pl.when(ctx.within("occurred_on")).then(year).otherwise(year - 1).alias("acc_year"),
         )
-        .collect()
+        .collect(engine=ENGINE)
         .lazy()
     )
 
@@ -294,7 +295,7 @@ def dual_duty(
             ]
         )
         .unique()
-        .collect()
+        .collect(engine=ENGINE)
         .lazy()
     )  # small; collected once so that each use does not re-plan it
 
@@ -305,7 +306,7 @@ def dual_duty(
     accidents_now = accidents.filter(pl.col("acc_year") == year)
     # attributed over both periods: a summons window that ends early in this period
     # reaches back into the last one
-    attributed = _attribute(accidents, anc, officials, coverage).collect().lazy()
+    attributed = _attribute(accidents, anc, officials, coverage).collect(engine=ENGINE).lazy()
     attributions = attributed.filter(ctx.within("occurred_on"))
     summoned = summons_events(
         attributed,
@@ -319,7 +320,7 @@ def dual_duty(
         targets=data.get("targets"),
         as_of=data.as_of,
     )
-    events = summoned.events.collect().lazy()
+    events = summoned.events.collect(engine=ENGINE).lazy()
 
     stats = _stats(attributions)
     findings = _findings(data.get("responsibility_findings"))
@@ -353,9 +354,9 @@ def dual_duty(
                 pl.lit(REGISTRY["dual_duty.yellow_card.sector_rise"].basis(params)).alias("basis"),
             )
         )
-    trig = pl.concat(triggers, how="vertical").collect().lazy()
+    trig = pl.concat(triggers, how="vertical").collect(engine=ENGINE).lazy()
 
-    requirements = posts.requirements(params, officials, regions).collect()
+    requirements = posts.requirements(params, officials, regions).collect(engine=ENGINE)
     required = requirements.select("official_id").unique()
     duties = _duties(requirements.lazy(), raw_records.lazy(), year)
     fulfilment = _sorted_mean(duties.group_by("official_id"), "ratio", "fulfilment")
@@ -407,7 +408,7 @@ def dual_duty(
 
     departments = _departments(officials_out, accidents_now, anc, dept_map)
 
-    overlaps = posts.tenure_overlaps(officials, first, last).collect().lazy()
+    overlaps = posts.tenure_overlaps(officials, first, last).collect(engine=ENGINE).lazy()
     items = pl.concat(
         [
             _line_items(officials_out, trig, rise_items, duties, departments, params, dept_map),
@@ -437,7 +438,8 @@ def dual_duty(
             items,
             warnings,
             events,
-        ]
+        ],
+        engine=ENGINE,
     )
     return DualDutyResult(*out[:-1], year=year, summons_events=out[-1])
 
@@ -954,7 +956,7 @@ def _overlap_items(overlaps: pl.LazyFrame, params: RulesAt) -> pl.LazyFrame:
 
 
 def _unknown_departments(officials: pl.LazyFrame, dept_map: pl.LazyFrame) -> pl.LazyFrame:
-    known = dept_map.select("department").unique().collect()["department"].implode()
+    known = dept_map.select("department").unique().collect(engine=ENGINE)["department"].implode()
     dept = pl.col("department")
     unknown = officials.filter(dept.is_not_null() & ~dept.is_in(known)).select(
         pl.lit("officials").alias("table"),

@@ -62,6 +62,7 @@ from accountability.codes import STANDARDIZATION_LEVELS
 from accountability.columns import TABLES, StatusDtype, with_optional_columns
 from accountability.dataset import WARNINGS_SCHEMA, Dataset, warning
 from accountability.dates import default_year
+from accountability.engine import ENGINE
 from accountability.lineitems import LINE_ITEM_SCHEMA, SORT_KEY, concat_line_items
 from accountability.outputs import OUTPUTS
 from accountability.rulebook import Rulebook, RulesAt
@@ -373,7 +374,9 @@ def _coverage_warning(data: Dataset, first: dt.date) -> pl.DataFrame:
     empty = pl.DataFrame(schema=WARNINGS_SCHEMA)
     if not data.has("inspections"):
         return empty
-    earliest = data.lazy("inspections").select(pl.col("inspected_on").min()).collect().item()
+    earliest = (
+        data.lazy("inspections").select(pl.col("inspected_on").min()).collect(engine=ENGINE).item()
+    )
     if earliest is None or earliest < first:
         return empty
     return warning(
@@ -604,7 +607,7 @@ def enterprise_ratings(
 
     # Materialise the two shared frames once (each feeds several line-item kinds and
     # the result); the rest is one more lazy plan over them.
-    deductions_df, per_df = pl.collect_all([deductions, per])
+    deductions_df, per_df = pl.collect_all([deductions, per], engine=ENGINE)
     deductions, per = deductions_df.lazy(), per_df.lazy()
 
     general_cap = _items(
@@ -789,7 +792,7 @@ def enterprise_ratings(
         )
         .join(_visits_in(data, start, end), on="enterprise_id", how="left")
         # computed once: the result and five kinds of line item are read from it
-        .collect()
+        .collect(engine=ENGINE)
         .lazy()
     )
     months = int(p["enterprise.data_sufficiency_window_months"])
@@ -887,7 +890,7 @@ def enterprise_ratings(
         .select(*ENTERPRISE_COLUMNS, closed.alias("closed"))
         .sort("enterprise_id")
     )  # fmt: skip
-    full, items = pl.collect_all([result, all_items])
+    full, items = pl.collect_all([result, all_items], engine=ENGINE)
     enterprises = full.select(ENTERPRISE_COLUMNS)
     by_region, by_department = inspection_frequency(full, p["sectors.departments"])
     return EnterpriseRatings(

@@ -57,6 +57,7 @@ from accountability.arguments import as_dataset, as_rulebook, as_year
 from accountability.columns import LevelDtype, with_optional_columns
 from accountability.dataset import WARNINGS_SCHEMA, Dataset, warning
 from accountability.dates import default_year
+from accountability.engine import ENGINE
 from accountability.lineitems import concat_line_items, empty_line_items
 from accountability.outputs import OUTPUTS
 from accountability.regions import ancestors
@@ -383,7 +384,7 @@ def _with_gaps(
     if keep is not None:  # the rows to assess, once every row has been counted
         frame = frame.filter(keep)
     if materialise:
-        frame = frame.collect().lazy()
+        frame = frame.collect(engine=ENGINE).lazy()
     frame, warnings = statutory_ceilings(frame, book)
     frame = _major_accidents(frame, accidents, book, rules_at)
     proposed = (
@@ -642,7 +643,7 @@ def four_musts(
         full = full.join(names, on="enterprise_id", how="left")
     else:
         full = full.with_columns(pl.lit(None, pl.String()).alias("enterprise_name"))
-    year_cases = full.sort("case_id").collect().lazy()
+    year_cases = full.sort("case_id").collect(engine=ENGINE).lazy()
 
     case_columns = [*CASE_COLUMNS, *dict.fromkeys(w.column for w in windows)]
     cases_out = year_cases.select(case_columns)
@@ -693,7 +694,8 @@ def four_musts(
 
     items = _line_items(year_cases, _gaps(rules_at, windows))
     cases_df, region_df, dept_df, region_dept_df, items_df, warnings_df = pl.collect_all(
-        [cases_out, by_region, by_department, by_region_department, items, ceiling_warnings]
+        [cases_out, by_region, by_department, by_region_department, items, ceiling_warnings],
+        engine=ENGINE,
     )
     if not data.has("hazards") and any(w.counting == "findings" for w in windows):
         warnings_df = pl.concat([warnings_df, _no_findings_warning(windows)], how="vertical")

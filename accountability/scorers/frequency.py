@@ -28,6 +28,7 @@ from collections.abc import Mapping, Sequence
 
 import polars as pl
 
+from accountability.engine import ENGINE
 from accountability.outputs import OUTPUTS
 
 __all__ = ["inspection_frequency"]
@@ -69,7 +70,7 @@ def inspection_frequency(
             has_done,
         )
     ).sort("region_code", "department", nulls_last=True)
-    region, department = pl.collect_all([by_region, by_department])
+    region, department = pl.collect_all([by_region, by_department], engine=ENGINE)
     return (
         region.select([pl.col(c).cast(t) for c, t in _declared("by_region").items()]),
         department.select([pl.col(c).cast(t) for c, t in _declared("by_department").items()]),

@@ -50,6 +50,7 @@ from typing import Any
 import polars as pl
 
 from accountability.codes import HEAD_ROLES, SECTORS
+from accountability.engine import ENGINE
 from accountability.wording import formatted
 
 __all__ = [
@@ -245,7 +246,7 @@ def required_roles(params: Any) -> list[str]:
     ['部门负责人']
     """
     rows = _rule_rows(params[KEY]).filter(pl.col("required") > 0)
-    return sorted(rows.select(pl.col("role").unique()).collect()["role"].to_list())
+    return sorted(rows.select(pl.col("role").unique()).collect(engine=ENGINE)["role"].to_list())
 
 
 def required_officials(params: Any, officials: Frame, regions: Frame | None = None) -> pl.LazyFrame:

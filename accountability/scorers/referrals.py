@@ -47,6 +47,7 @@ from accountability.accidents import grade_accidents
 from accountability.arguments import as_dataset, as_rulebook, as_year
 from accountability.dataset import Dataset
 from accountability.dates import default_year
+from accountability.engine import ENGINE
 from accountability.outputs import OUTPUTS
 from accountability.rulebook import Rulebook
 from accountability.rules.conditions import in_population
@@ -206,4 +207,4 @@ def referral_gaps(
     book = as_rulebook(rules, "referral_gaps")
     ctx = Context.for_year(book, year)
     accidents = data.lazy("accidents", needed_by="应移送未移送")
-    return referral_plan(accidents, data.get("cases"), book, ctx).collect()
+    return referral_plan(accidents, data.get("cases"), book, ctx).collect(engine=ENGINE)

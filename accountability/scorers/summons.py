@@ -59,6 +59,7 @@ import polars as pl
 
 from accountability.codes import ACCIDENT_GRADES, HEAD_ROLES, REGION_LEVELS
 from accountability.dataset import WARNINGS_SCHEMA, as_warnings
+from accountability.engine import ENGINE
 from accountability.outputs import OUTPUTS
 from accountability.rules.model import Context
 from accountability.rules.summons import (
@@ -242,7 +243,7 @@ def _collected(parts: list[pl.LazyFrame]) -> pl.LazyFrame:
         [p.select([pl.col(c).cast(t) for c, t in EVENT_SCHEMA.items()]) for p in parts],
         how="vertical",
     )
-    return frame.collect().lazy()
+    return frame.collect(engine=ENGINE).lazy()
 
 
 def _span(rule: SummonsRule, ctx: Context) -> int:

@@ -35,6 +35,7 @@ import attrs
 import polars as pl
 
 from accountability.dataset import Dataset
+from accountability.engine import ENGINE
 from accountability.outputs import OUTPUTS
 from accountability.regions import Hierarchy
 from accountability.rulebook import Rulebook, rulebook
@@ -115,8 +116,10 @@ def _collect(
     """Two collects: every section plan with the accident figures and the hazard reports
     (one `collect_all`, shared subplans computed once), then the finishing steps over
     those frames."""
-    items_df, figures_df, *reported = pl.collect_all([items, figures, *reports])
-    regions_out, items_out = pl.collect_all(list(finish(items_df.lazy(), figures_df.lazy())))
+    items_df, figures_df, *reported = pl.collect_all([items, figures, *reports], engine=ENGINE)
+    regions_out, items_out = pl.collect_all(
+        list(finish(items_df.lazy(), figures_df.lazy())), engine=ENGINE
+    )
     metrics, lookbacks = reported or (_empty("hazard_metrics"), _empty("hazard_lookbacks"))
     return AnnualResult(
         regions=regions_out,

@@ -21,6 +21,7 @@ from accountability.codes import (
     SECTOR_DEATHS_PREFIX,
 )
 from accountability.columns import TABLES, with_optional_columns
+from accountability.engine import ENGINE
 from accountability.outputs import OUTPUTS
 from accountability.regions import Hierarchy, rolled, sorted_ids
 from accountability.rulebook import Rulebook
@@ -102,7 +103,7 @@ def rows_in_period(tables: Mapping[str, Frame], ctx: Context) -> dict[str, int]:
             else pl.any_horizontal([ctx.within(c) for c in cols])
         )
         plans.append(tables[name].lazy().select(hit.fill_null(False).sum().alias("n")))
-    counts = pl.collect_all(plans) if plans else []
+    counts = pl.collect_all(plans, engine=ENGINE) if plans else []
     return {name: int(frame["n"].item()) for name, frame in zip(names, counts, strict=True)}
 
 
@@ -355,7 +356,9 @@ def target_baselines(
     declines = rows.filter(
         (pl.col("limit_kind") == "decline_pct") & pl.col("baseline_year").is_not_null()
     ).select("region_code", "indicator", "baseline_year")
-    years = declines.select(pl.col("baseline_year").unique().sort()).collect().to_series()
+    years = (
+        declines.select(pl.col("baseline_year").unique().sort()).collect(engine=ENGINE).to_series()
+    )
     raw = accidents.lazy() if accidents is not None else _empty("accidents")
     parts = []
     for year in (int(y) for y in years):

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from accountability.engine import ENGINE
 from accountability.outputs import OUTPUTS
 
 __all__ = ["published_list"]
@@ -86,4 +87,4 @@ def published_list(
         .sort("list_code", "list_rank", "subject_type", "subject_id", nulls_last=True)
     )
     dtypes = OUTPUTS["published_list"].dtypes
-    return listed.select([pl.col(c).cast(t) for c, t in dtypes.items()]).collect()
+    return listed.select([pl.col(c).cast(t) for c, t in dtypes.items()]).collect(engine=ENGINE)

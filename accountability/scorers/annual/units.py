@@ -50,6 +50,7 @@ import polars as pl
 from accountability.accidents import grade_at_least
 from accountability.columns import TABLES, with_optional_columns
 from accountability.dataset import Dataset
+from accountability.engine import ENGINE
 from accountability.errors import RulebookError
 from accountability.lineitems import LINE_ITEM_SCHEMA, concat_line_items
 from accountability.outputs import OUTPUTS
@@ -122,7 +123,7 @@ def _department_list(data: Dataset, sector_map: Mapping[str, list[str]]) -> pl.D
             formatted("{}:{}", pl.col("region_code"), pl.col("department")).alias("unit_id")
         )
         .sort("region_code", "department")
-        .collect()
+        .collect(engine=ENGINE)
     )
 
 
@@ -161,7 +162,7 @@ def _enterprise_list(data: Dataset) -> pl.DataFrame:
             pl.col("enterprise_id").alias("unit_id"),
         )
         .sort("enterprise_id")
-        .collect()
+        .collect(engine=ENGINE)
     )
 
 
@@ -555,6 +556,7 @@ def assessed_units(
             dep_frame.sort("region_code", "department"),
             ent_frame.sort("enterprise_id"),
             concat_line_items(dep_items, ent_items).select(list(LINE_ITEM_SCHEMA)),
-        ]
+        ],
+        engine=ENGINE,
     )
     return UnitsResult(departments=dep_out, enterprises=ent_out, line_items=items)
