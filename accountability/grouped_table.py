@@ -52,30 +52,31 @@ class GroupedTable:
     heading: tuple[int, ...] = (0,)
     group_style: str = "bold"
 
-    def _widths(self) -> list[int]:
-        return [
+    widths: tuple[int, ...] = attrs.field(init=False)
+    """Each column's width: its widest cell or header, over every group."""
+
+    @widths.default
+    def _widths(self) -> tuple[int, ...]:
+        return tuple(
             max([cell_len(header)] + [row[i].cell_len for _, rows in self.groups for row in rows])
             for i, (header, _) in enumerate(self.columns)
-        ]
+        )
 
-    def _table(self, *, header: bool, title: Text | None = None, fixed: bool) -> Table:
+    def _table(self, *, header: bool, title: Text | None = None) -> Table:
         table = Table(
             title=title, box=box.SIMPLE_HEAD, show_header=header, show_edge=False, pad_edge=False
         )
-        widths = self._widths()
-        for (name, side), width in zip(self.columns, widths, strict=True):
-            table.add_column(
-                name, justify=side, overflow="fold", min_width=width if fixed else None
-            )
+        for (name, side), width in zip(self.columns, self.widths, strict=True):
+            table.add_column(name, justify=side, overflow="fold", min_width=width)
         return table
 
     def _aligned(self) -> Iterator[Table | Text]:
-        yield self._table(header=True, title=self.title, fixed=True)
+        yield self._table(header=True, title=self.title)
         for i, (title, rows) in enumerate(self.groups):
             if i:
                 yield Text("")
             yield Text(title, style=self.group_style)
-            table = self._table(header=False, fixed=True)
+            table = self._table(header=False)
             for row in rows:
                 table.add_row(*row)
             yield table
@@ -101,7 +102,7 @@ class GroupedTable:
 
     def width(self, console: Console) -> int:
         """The columns' width with every cell on one line."""
-        table = self._table(header=True, fixed=True)
+        table = self._table(header=True)
         return Measurement.get(console, console.options.update_width(10_000), table).maximum
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
