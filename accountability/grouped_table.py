@@ -20,6 +20,8 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
+from accountability.terminal import visible
+
 if TYPE_CHECKING:
     from rich.console import JustifyMethod
 
@@ -31,8 +33,9 @@ class GroupedTable:
     """Rows under group titles, as one aligned table.
 
     `columns` are (header, justification); `groups` are (title, rows), each row one
-    `Text` a column; `title` heads the whole table; `heading` are the columns that head
-    a row's block on a narrow terminal (the others follow, labelled, when not empty).
+    `Text` a column (a group title is shown with its control characters written out);
+    `title` heads the whole table; `heading` are the columns that head a row's block on
+    a narrow terminal (the others follow, labelled, when not empty).
 
     >>> from rich.console import Console
     >>> table = GroupedTable(
@@ -75,7 +78,7 @@ class GroupedTable:
         for i, (title, rows) in enumerate(self.groups):
             if i:
                 yield Text("")
-            yield Text(title, style=self.group_style)
+            yield Text(visible(title, single_line=True), style=self.group_style)
             table = self._table(header=False)
             for row in rows:
                 table.add_row(*row)
@@ -90,7 +93,7 @@ class GroupedTable:
         labels = [header for header, _ in self.columns]
         pad = max(cell_len(label) for label in labels)
         for title, rows in self.groups:
-            yield Text(title, style=self.group_style)
+            yield Text(visible(title, single_line=True), style=self.group_style)
             for row in rows:
                 yield Text(" ").join(row[i] for i in self.heading)
                 for i, value in enumerate(row):

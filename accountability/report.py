@@ -1372,7 +1372,7 @@ def format_ranking(assessment: Assessment) -> Any:
     groups: list[tuple[str, list[tuple[Text, ...]]]] = []
     for row in _ranking_rows(assessment):
         if row.title is not None or not groups:
-            groups.append((visible(row.title or "", single_line=True), []))
+            groups.append((row.title or "", []))
         rank, code, name, score, grade, vetoed, yellow, marker = row.cells
         groups[-1][1].append(
             (

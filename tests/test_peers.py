@@ -141,3 +141,14 @@ def test_too_narrow_for_the_columns_each_row_is_a_block_nothing_cut() -> None:
     assert lines[:4] == ["市级地区（1 个）", "1 益阳市", "  得分      68.48", "  一票否决  是"]
     assert "2 益阳高新区" in lines and "  得分      85.98" in lines
     assert "  一票否决" not in lines  # an empty field is left out
+
+
+def test_a_title_with_control_characters_is_printed_with_them_written_out() -> None:
+    table = GroupedTable(
+        columns=(("排名", "right"), ("名称", "left")),
+        groups=(("\x1b[2J新区所辖县级地区（1 个）", ((Text("1"), Text("资阳区")),)),),
+    )
+    for width in (80, 8):  # the table, and the blocks
+        lines = printed(table, width)
+        assert "\\x1b[2J新区所辖县级地区（1 个）" in "".join(lines)
+        assert "\x1b" not in "".join(lines)
