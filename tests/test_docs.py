@@ -386,6 +386,19 @@ def test_search_works_from_disk(site: Path, pages: dict[Path, list[_Node]]) -> N
         assert (page.parent / shims[0]).resolve().is_file(), page
 
 
+def test_search_finds_a_chinese_word_inside_a_phrase(site: Path) -> None:
+    """The search indexes Chinese by word (jieba, through the search plugin), so a word
+    in the middle of a phrase is found: the index holds 同级 and 排名 apart, where an
+    unsegmented index would hold the whole run between two punctuation marks."""
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    separator = re.compile(index["config"]["separator"])
+    words = {
+        w for doc in index["docs"] for w in separator.split(re.sub(r"<[^>]+>", " ", doc["text"]))
+    }
+    assert {"同级", "排名", "一票否决"} <= words
+    assert "同级排名" not in words
+
+
 # -- 参考 / API ----------------------------------------------------------------------
 
 # The public surface the API page documents, each by the id of its heading.
