@@ -1357,17 +1357,19 @@ def format_ranking(assessment: Assessment) -> Any:
     >>> from rich.console import Console
     >>> Console().print(format_ranking(result))   # doctest: +SKIP
     """
+    from rich.cells import cell_len
     from rich.console import Group
     from rich.text import Text
 
     from accountability.grouped_table import GroupedTable
+    from accountability.terminal import Paragraph
 
     def cell(text: str, style: str = "") -> Text:
         """Plain text (never markup) on one line, control characters visible."""
         return Text(visible(text, single_line=True), style=style)
 
     justify = ("right", "left", "left", "right", "center", "center", "center", "left")
-    notes: list[Text] = []
+    notes: list[Paragraph] = []
     lowest = assessment.grade_names[-1] if assessment.grade_names else None
     groups: list[tuple[str, list[tuple[Text, ...]]]] = []
     for row in _ranking_rows(assessment):
@@ -1387,7 +1389,7 @@ def format_ranking(assessment: Assessment) -> Any:
             )
         )
         if row.note:
-            notes.append(cell(f"{marker}  {row.note}"))
+            notes.append(Paragraph(cell(f"{marker}  {row.note}"), hang=cell_len(marker) + 2))
     table = GroupedTable(
         columns=tuple(zip(RANKING_HEADERS, justify, strict=True)),  # type: ignore[arg-type]
         groups=tuple((title, tuple(rows)) for title, rows in groups),

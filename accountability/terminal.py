@@ -1,6 +1,6 @@
 """Text made safe and readable on a terminal: every control character written out
 (`visible`), and lines broken where Chinese and English text may break
-(`line_starts`).
+(`line_starts`, `wrap`, `Paragraph`).
 
 Kept apart from `accountability.wording` (which builds polars expressions) so that
 the command line can print safely without importing polars.
@@ -9,8 +9,16 @@ the command line can print safely without importing polars.
 from __future__ import annotations
 
 import unicodedata
+from typing import TYPE_CHECKING
 
-__all__ = ["MULTI_LINE", "SINGLE_LINE", "cells", "line_starts", "visible"]
+import attrs
+
+if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions, RenderResult
+    from rich.measure import Measurement
+    from rich.text import Text
+
+__all__ = ["MULTI_LINE", "SINGLE_LINE", "Paragraph", "cells", "line_starts", "visible", "wrap"]
 
 
 def _escaped(code: int) -> str:
@@ -149,3 +157,59 @@ def line_starts(text: str, width: int, *, cut: bool = True) -> list[int]:
             used += step
         used += spaces
     return [s for s in starts if 0 < s < len(text)]
+
+
+def wrap(
+    text: Text, width: int, *, indent: int = 0, hang: int | None = None, cut: bool = True
+) -> list[Text]:
+    """`text` as lines of `width` columns: the first line of each paragraph indented
+    `indent` columns, the lines continuing it `hang` (as much as `indent` unless told),
+    broken where Chinese and English text may (`line_starts`); styles are kept, trailing
+    spaces dropped.
+
+    >>> from rich.text import Text
+    >>> [line.plain for line in wrap(Text("注1  依据：国务院令第493号第三条"), 20, hang=5)]
+    ['注1  依据：国务院令', '     第493号第三条']
+    """
+    from rich.text import Text
+
+    hang = indent if hang is None else hang
+    lines = []
+    for paragraph in text.split("\n", allow_blank=True):
+        first = max(width - indent, 10)
+        rest = max(width - hang, 10)
+        starts = line_starts(paragraph.plain, first, cut=cut)
+        if starts and rest != first:  # the lines after the first are as wide as `rest`
+            head = starts[0]
+            tail = paragraph.plain[head:]
+            starts = [head, *(head + s for s in line_starts(tail, rest, cut=cut))]
+        for number, line in enumerate(paragraph.divide(starts)):
+            line.rstrip()
+            lines.append(Text.assemble(" " * (hang if number else indent), line))
+    return lines
+
+
+@attrs.frozen
+class Paragraph:
+    """`text` wrapped to the width it is printed at (`wrap`), its lines after the first
+    indented `hang` columns — a note continues under its own text, not under its
+    marker.
+
+    >>> from rich.console import Console
+    >>> from rich.text import Text
+    >>> Console(width=20).print(Paragraph(Text("注1  依据：国务院令第493号第三条"), hang=5))
+    注1  依据：国务院令
+         第493号第三条
+    """
+
+    text: Text
+    hang: int = 0
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield from wrap(self.text, options.max_width, hang=self.hang)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        from rich.measure import Measurement
+
+        widest = max((line.cell_len for line in self.text.split("\n")), default=0)
+        return Measurement(min(widest, self.hang + 10), widest).clamp(max_width=options.max_width)

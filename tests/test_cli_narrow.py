@@ -385,3 +385,14 @@ def test_demo_piped_at_80_columns_prints_its_closing_command_whole():
     assert re.search(
         r"accountability assess \S*yiyang-2024 --year 2024 --out result\.xlsx", closing[0]
     )
+
+
+def test_demo_piped_at_80_columns_puts_each_notes_lines_under_its_text():
+    """注1 …: a note longer than the line continues under its own text, never under its
+    marker, and is broken only where Chinese and English text may break."""
+    lines = piped("demo", "--quiet").stdout.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("注1  430900 益阳市"))
+    assert lines[first + 1].startswith("     ") and not lines[first + 1][5].isspace()
+    assert max(cell_len(line) for line in lines[first : first + 4]) <= 80
+    note = lines[first] + lines[first + 1].strip()
+    assert "（SG202400068）" in note and "当年不得评先评优" in note

@@ -42,7 +42,7 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from accountability.errors import DatasetError, RulebookError
-from accountability.terminal import cells, line_starts, visible
+from accountability.terminal import cells, visible, wrap
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -240,21 +240,7 @@ def indented(
     >>> [line.plain for line in indented(text, hang=8, width=24)]
     ['  依据：国务院令第493号', '        第三条；事故统计', '        口径']
     """
-    width = width or console.width
-    hang = indent if hang is None else hang
-    lines = []
-    for paragraph in text.split("\n", allow_blank=True):
-        first = max(width - indent, 10)
-        rest = max(width - hang, 10)
-        starts = line_starts(paragraph.plain, first, cut=cut)
-        if starts and rest != first:  # the lines after the first are as wide as `rest`
-            head = starts[0]
-            tail = paragraph.plain[head:]
-            starts = [head, *(head + s for s in line_starts(tail, rest, cut=cut))]
-        for number, line in enumerate(paragraph.divide(starts)):
-            line.rstrip()
-            lines.append(Text.assemble(" " * (hang if number else indent), line))
-    return lines
+    return wrap(text, width or console.width, indent=indent, hang=hang, cut=cut)
 
 
 def packed(
