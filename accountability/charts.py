@@ -42,7 +42,7 @@ from accountability.report import (
 from accountability.rules.annual import SECTION_NAMES
 from accountability.rules.registry import REGISTRY, rule_positions, rule_titles
 from accountability.terminal import visible
-from accountability.wording import number_text, percent_text
+from accountability.wording import number, number_text, percent_text
 
 if TYPE_CHECKING:
     from accountability.assessment import Assessment
@@ -603,7 +603,9 @@ def section_stacks(assessment: Assessment, parent_code: str | None = None) -> Ch
     blocks = peer_groups(regions, assessment.regions)
     for heading, part in blocks:
         rows = []
-        for rec in part.iter_rows(named=True):
+        # each section's points as text, the whole column at once (as number_text would)
+        shown = part.with_columns(number(pl.col(s)).alias(f"_{s}_text") for s in sections)
+        for rec in shown.iter_rows(named=True):
             segments, at = [], 0.0
             for s in sections:
                 points = rec.get(s)
@@ -612,7 +614,7 @@ def section_stacks(assessment: Assessment, parent_code: str | None = None) -> Ch
                 value = max(float(points), 0.0)
                 weight = (assessment.section_weights or {}).get(s)
                 of = f" / {number_text(weight)}" if weight is not None else ""
-                tip = f"{s} {SECTION_NAMES.get(s, s)}：{number_text(points)}{of} 分"
+                tip = f"{s} {SECTION_NAMES.get(s, s)}：{rec[f'_{s}_text']}{of} 分"
                 segments.append(Segment(at, at + value, SECTION_COLOURS.get(s, OTHER_COLOUR), tip))
                 at += value
             score = rec.get("score")

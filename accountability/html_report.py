@@ -37,7 +37,7 @@ from accountability.report import (
     readable_line_items,
 )
 from accountability.terminal import visible
-from accountability.wording import percent_text, signed_text, total_line
+from accountability.wording import percent_text, signed, total_line
 
 if TYPE_CHECKING:
     from accountability.assessment import Assessment
@@ -247,7 +247,9 @@ def _line_items(a: Assessment) -> str:
     regions = a.regions
     if regions.is_empty():
         return '<p class="empty">没有地区考核结果。</p>'
-    items = readable_line_items(a.line_items.filter(pl.col("subject_type") == "region"))
+    items = readable_line_items(
+        a.line_items.filter(pl.col("subject_type") == "region")
+    ).with_columns(signed(pl.col("points")).alias("_points_text"))
     by_region = {
         str(part["subject_id"][0]): part
         for part in items.partition_by("subject_id", maintain_order=True)
@@ -264,7 +266,7 @@ def _line_items(a: Assessment) -> str:
                 [
                     _t(rec["rule_title"]),
                     f"<code>{_t(rec['rule_id'])}</code>",
-                    _t(signed_text(rec["points"])),
+                    _t(rec["_points_text"]),
                     _t(rec["reason"]),
                     _t(rec["basis"]),
                     _t(_ids(rec["evidence"])),
