@@ -217,6 +217,20 @@ class Assessment:
             found, key=lambda k: list(SUBJECT_LABELS).index(k) if k in SUBJECT_LABELS else 99
         )
 
+    def _has_subject(self, subject_id: str, kind: str) -> bool:
+        """Whether a subject of this kind has this id (`subject_types` for one kind)."""
+        if kind in _SUBJECT_FRAMES:
+            attr, key = _SUBJECT_FRAMES[kind]
+            frame: pl.DataFrame = getattr(self, attr)
+            if frame.height and frame.select((key == subject_id).any()).item():
+                return True
+        items = self.line_items
+        return bool(
+            items.select(
+                ((pl.col("subject_type") == kind) & (pl.col("subject_id") == subject_id)).any()
+            ).item()
+        )
+
     def explain(
         self, subject_id: str, subject_type: str | None = None, *, width: int | None = None
     ) -> str:
@@ -231,19 +245,18 @@ class Assessment:
         text can be printed on a terminal; `width` wraps what is shown.
         """
         subject_id = str(subject_id)
-        kinds = self.subject_types(subject_id)
         if subject_type is not None:
             if subject_type not in SUBJECT_LABELS:
                 raise LookupError(
                     f"未知的对象类型 {subject_type!r}（可用：{'、'.join(SUBJECT_LABELS)}）"
                 )
-            if subject_type not in kinds:
+            if not self._has_subject(subject_id, subject_type):
                 raise LookupError(
                     f"没有编号为 {subject_id!r} 的{SUBJECT_LABELS[subject_type]}（{subject_type}）。"  # noqa: E501
                     + self._known_subjects()
                 )
             kind = subject_type
-        elif not kinds:
+        elif not (kinds := self.subject_types(subject_id)):
             raise LookupError(f"未找到编号为 {subject_id!r} 的对象。" + self._known_subjects())
         elif len(kinds) > 1:
             listed = "、".join(f"{SUBJECT_LABELS.get(k, k)}（{k}）" for k in kinds)

@@ -1538,9 +1538,10 @@ def markdown_report(assessment: Assessment, *, explain: bool = True) -> str:
         lines += ["", "## 说明", "", *notes]
     if explain:
         lines += ["", "## 各地区得分明细"]
+        explained = _region_explanations(assessment)
         for row in rows:
             code, name = row.cells[1], row.cells[2]
-            text = visible(assessment.explain(code, "region"))
+            text = visible(explained[code])
             lines += [
                 "",
                 f"### {_md(code)} {_md(name)}",
@@ -1550,6 +1551,23 @@ def markdown_report(assessment: Assessment, *, explain: bool = True) -> str:
                 "```",
             ]
     return "\n".join(lines) + "\n"
+
+
+def _region_explanations(assessment: Assessment) -> dict[str, str]:
+    """Each region's `explain(code, "region")`.  A region's explanation reads only its
+    own line items, so they are split out once rather than filtered out of every line
+    item for each region (2,889 regions, 727,888 items: 2 s, not 50 s)."""
+    items = assessment.line_items
+    regional = items.filter(pl.col("subject_type") == "region")
+    parts = {
+        str(part["subject_id"][0]): part
+        for part in regional.partition_by("subject_id", maintain_order=True)
+    }
+    empty = items.clear()
+    return {
+        code: attrs.evolve(assessment, line_items=parts.get(code, empty)).explain(code, "region")
+        for code in assessment.regions["region_code"].cast(pl.String).to_list()
+    }
 
 
 def write_markdown(assessment: Assessment, path: str | Path, *, explain: bool = True) -> Path:
