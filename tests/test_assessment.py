@@ -195,6 +195,10 @@ def test_explain_ids_that_clash_and_ids_that_do_not_exist():
     assert "资阳区" in result.explain(Z, subject_type="region")
     with pytest.raises(LookupError, match="地区 region"):
         result.explain("nobody")
+    with pytest.raises(LookupError, match=f"没有编号为 '{Z}' 的企业"):
+        result.explain(Z, "enterprise")  # an id of other kinds, asked as a kind it is not
+    with pytest.raises(LookupError, match="未知的对象类型"):
+        result.explain(Z, "province")
 
 
 def test_explain_shortens_evidence_on_screen_only():
