@@ -203,11 +203,7 @@ class Assessment:
 
     def subject_types(self, subject_id: str) -> list[str]:
         """The kinds of subject (region, enterprise, …) that have this id."""
-        found = []
-        for kind, (attr, key) in _SUBJECT_FRAMES.items():
-            frame: pl.DataFrame = getattr(self, attr)
-            if frame.height and frame.select((key == subject_id).any()).item():
-                found.append(kind)
+        found = [kind for kind in _SUBJECT_FRAMES if self._in_frame(subject_id, kind)]
         for kind in self.line_items.filter(pl.col("subject_id") == subject_id)[
             "subject_type"
         ].unique():
@@ -217,13 +213,16 @@ class Assessment:
             found, key=lambda k: list(SUBJECT_LABELS).index(k) if k in SUBJECT_LABELS else 99
         )
 
+    def _in_frame(self, subject_id: str, kind: str) -> bool:
+        """Whether the result frame of this kind (regions, enterprises, …) has this id."""
+        attr, key = _SUBJECT_FRAMES[kind]
+        frame: pl.DataFrame = getattr(self, attr)
+        return bool(frame.height) and bool(frame.select((key == subject_id).any()).item())
+
     def _has_subject(self, subject_id: str, kind: str) -> bool:
         """Whether a subject of this kind has this id (`subject_types` for one kind)."""
-        if kind in _SUBJECT_FRAMES:
-            attr, key = _SUBJECT_FRAMES[kind]
-            frame: pl.DataFrame = getattr(self, attr)
-            if frame.height and frame.select((key == subject_id).any()).item():
-                return True
+        if kind in _SUBJECT_FRAMES and self._in_frame(subject_id, kind):
+            return True
         items = self.line_items
         return bool(
             items.select(

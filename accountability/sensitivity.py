@@ -119,13 +119,7 @@ from accountability.scorers.annual.finishing import (
     grade_and_rank,
     order_index,
 )
-from accountability.scorers.annual.inputs import (
-    accident_figures,
-    award_figures,
-    frames,
-    population_of,
-    prepare_accidents,
-)
+from accountability.scorers.annual.inputs import accident_inputs, frames
 from accountability.wording import deduction
 
 __all__ = [
@@ -671,12 +665,7 @@ def _inputs(data: Dataset, book: Rulebook, year: int, base: Any, registry: Regis
     links = Hierarchy.of(regions)
     assessed, _ = assessed_sections(data, registry)
     raw = data.get("accidents")
-    prepared = prepare_accidents(raw, book, population_of(ctx)).cache() if raw is not None else None
-    figures = (
-        accident_figures(prepared, links, ctx)
-        .join(award_figures(raw, book, links, ctx), on="region_code", how="left")
-        .cache()
-    )
+    prepared, figures = accident_inputs(raw, book, links, ctx)
     lazy = frames(
         book, ctx, links,
         accidents=raw, prepared=prepared, figures=figures,

@@ -140,14 +140,8 @@ def _text_of(kind: str, value: float, decimals: int = DECIMALS) -> str:
     Cached: a report formats the same few thousand values tens of thousands of times,
     and each polars evaluation costs about 0.3 ms."""
     expr = pl.lit(value, dtype=pl.Float64)
-    shown = (
-        number(expr, decimals)
-        if kind == "number"
-        else signed(expr)
-        if kind == "signed"
-        else percent(expr)
-    )
-    return str(pl.select(shown).item())
+    shown = {"number": number(expr, decimals), "signed": signed(expr), "percent": percent(expr)}
+    return str(pl.select(shown[kind]).item())
 
 
 def number_text(value: Any, decimals: int = DECIMALS) -> str:

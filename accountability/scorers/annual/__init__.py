@@ -51,11 +51,8 @@ from accountability.scorers.annual.finishing import (
 )
 from accountability.scorers.annual.inputs import (
     DATED,
-    accident_figures,
-    award_figures,
+    accident_inputs,
     frames,
-    population_of,
-    prepare_accidents,
     rows_in_period,
 )
 from accountability.scorers.annual.metrics import hazard_lookbacks, hazard_metrics
@@ -151,8 +148,6 @@ def finish_regions(
     book = rules if rules is not None else rulebook()
     ctx = Context.for_year(book, year)
     links = Hierarchy.of(regions)
-    population = population_of(ctx)
-    accs = prepare_accidents(accidents, book, population) if accidents is not None else None
 
     def finish(items: pl.LazyFrame, figures: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
         return finish_plan(
@@ -160,9 +155,7 @@ def finish_regions(
             assessed=assessed, missing_tables=missing_tables, adjustments=adjustments,
         )  # fmt: skip
 
-    figures = accident_figures(accs, links, ctx).join(
-        award_figures(accidents, book, links, ctx), on="region_code", how="left"
-    )
+    _, figures = accident_inputs(accidents, book, links, ctx)
     return _collect(section_items.lazy(), figures, finish, assessed)
 
 
@@ -244,12 +237,7 @@ def annual(
         coverage = rows_in_period(present, ctx)
     data_gaps = sorted(name for name, n in coverage.items() if n == 0)
     raw = data.get("accidents")
-    prepared = prepare_accidents(raw, book, population_of(ctx)).cache() if raw is not None else None
-    figures = (
-        accident_figures(prepared, links, ctx)
-        .join(award_figures(raw, book, links, ctx), on="region_code", how="left")
-        .cache()
-    )
+    prepared, figures = accident_inputs(raw, book, links, ctx)
     referrals: pl.DataFrame | pl.LazyFrame | None = referral_gaps
     if referrals is None and raw is not None and scores_table(REFERRALS, assessed, registry, ctx):
         referrals = referral_plan(raw, data.get("cases"), book, ctx)

@@ -541,3 +541,23 @@ def award_figures(
         )
         out = out.join(per, on="region_code", how="left")
     return out
+
+
+def accident_inputs(
+    accidents: Frame | None, rules: Rulebook, links: Hierarchy, ctx: Context
+) -> tuple[pl.LazyFrame | None, pl.LazyFrame]:
+    """The period's accidents prepared for counting (`prepare_accidents`, the rulebook's
+    population) and each region's accident and award figures (`accident_figures`,
+    `award_figures`), both cached: what the sections, the finishing steps and the
+    sensitivity draws read.  None for the accidents when the table is absent."""
+    prepared = (
+        prepare_accidents(accidents, rules, population_of(ctx)).cache()
+        if accidents is not None
+        else None
+    )
+    figures = (
+        accident_figures(prepared, links, ctx)
+        .join(award_figures(accidents, rules, links, ctx), on="region_code", how="left")
+        .cache()
+    )
+    return prepared, figures
